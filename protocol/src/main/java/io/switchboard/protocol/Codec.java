@@ -1,0 +1,213 @@
+package io.switchboard.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.UncheckedIOException;
+
+/**
+ * The one strict JSON codec of the wire protocol. Unknown properties, duplicate keys, trailing tokens, numbers for
+ * enums, floats for integers, nulls for primitives and scalars of the wrong kind are all errors. Frames are parsed
+ * from {@code String}. Thread-safe: share one instance.
+ */
+public final class Codec {
+    private static final int MAX_NESTING_DEPTH = 8;
+    private static final int MAX_NUMBER_LENGTH = 24;
+
+    private final ObjectMapper mapper;
+    private final ObjectReader treeReader;
+    private final ObjectReader requestReader;
+    private final ObjectReader serverMessageReader;
+    private final ObjectWriter serverMessageWriter;
+
+    public Codec() {
+        this.mapper = strictMapper();
+        this.treeReader = mapper.reader();
+        this.requestReader = mapper.readerFor(Request.class);
+        this.serverMessageReader = mapper.readerFor(ServerMessage.class);
+        this.serverMessageWriter = mapper.writerFor(ServerMessage.class);
+    }
+
+    /** The strict mapper this codec uses; also right for other strict JSON (the configuration file). */
+    public static ObjectMapper strictMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .build());
+        for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Enum}) {
+            mapper.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        return mapper;
+    }
+
+    /** Decodes one request frame. Never throws: a bad frame is a {@link Decoded.Failed} with the contract's code. */
+    public Decoded decodeRequest(String text) {
+        JsonNode tree;
+        try {
+            tree = treeReader.readTree(text);
+        } catch (JsonProcessingException e) {
+            return new Decoded.Failed(null, ErrorCode.BAD_JSON, "bad JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            return new Decoded.Failed(null, ErrorCode.BAD_JSON, "frame: not a JSON object (expected: {\"type\": ...})");
+        }
+        ObjectNode object = (ObjectNode) tree;
+        JsonNode refNode = object.remove("ref");
+        String ref;
+        try {
+            ref = readRef(refNode);
+        } catch (ProtocolException e) {
+            return new Decoded.Failed(null, e.code(), e.getMessage());
+        }
+        JsonNode type = object.get("type");
+        if (type == null || type.isNull()) {
+            return new Decoded.Failed(ref, ErrorCode.INVALID_FIELD, "type: missing (expected: a request type)");
+        }
+        if (!type.isTextual()) {
+            return new Decoded.Failed(ref, ErrorCode.INVALID_FIELD, "type: " + type + " (expected: a string)");
+        }
+        try {
+            return new Decoded.Ok(ref, requestReader.readValue(object));
+        } catch (InvalidTypeIdException e) {
+            return new Decoded.Failed(ref, ErrorCode.UNKNOWN_TYPE, "type: " + type.textValue()
+                    + " (expected: a request type)");
+        } catch (UnrecognizedPropertyException e) {
+            return new Decoded.Failed(ref, ErrorCode.INVALID_FIELD, e.getPropertyName()
+                    + ": unknown field (expected: one of " + e.getKnownPropertyIds() + ")");
+        } catch (java.io.IOException | RuntimeException e) {
+            ProtocolException violation = findViolation(e);
+            if (violation != null) {
+                return new Decoded.Failed(ref, violation.code(), violation.getMessage());
+            }
+            return new Decoded.Failed(ref, ErrorCode.INVALID_FIELD, describe(e));
+        }
+    }
+
+    private static String readRef(JsonNode refNode) {
+        if (refNode == null || refNode.isNull()) {
+            return null;
+        }
+        if (!refNode.isTextual()) {
+            throw ProtocolException.invalid("ref: " + refNode + " (expected: a string of 1.." + Limits.REF_MAX + ")");
+        }
+        return Check.text("ref", refNode.textValue(), 1, Limits.REF_MAX);
+    }
+
+    private static ProtocolException findViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProtocolException violation) {
+                return violation;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof JsonMappingException mapping) {
+            String path = mapping.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .reduce((a, b) -> a + "." + b)
+                    .orElse("request");
+            return path + ": " + firstLine(mapping.getOriginalMessage());
+        }
+        return "request: " + firstLine(e.getMessage());
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "invalid";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** Encodes a server message as JSON text. */
+    public String encode(ServerMessage message) {
+        try {
+            return serverMessageWriter.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Encodes a server message as UTF-8 JSON bytes. */
+    public byte[] encodeBytes(ServerMessage message) {
+        try {
+            return serverMessageWriter.writeValueAsBytes(message);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Decodes a server message (for clients: the load tester, tests). Strict like requests. */
+    public ServerMessage decodeServerMessage(String text) {
+        try {
+            return serverMessageReader.readValue(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a server message: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Encodes a request as a client sends it, with {@code ref} when it is not null. */
+    public String encodeRequest(String ref, Request request) {
+        ObjectNode tree = mapper.valueToTree(request);
+        removeNulls(tree);
+        if (ref != null) {
+            tree.put("ref", ref);
+        }
+        try {
+            return mapper.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void removeNulls(ObjectNode tree) {
+        tree.properties().removeIf(entry -> entry.getValue().isNull());
+        if (tree.get("details") instanceof ObjectNode details && details.isEmpty()) {
+            tree.remove("details");
+        }
+    }
+
+    /** Encodes a request without ref. */
+    public String encodeRequest(Request request) {
+        return encodeRequest(null, request);
+    }
+
+    /** Exposed for the HTTP layer and the configuration reader: the same strict settings. */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+}

@@ -1,0 +1,191 @@
+package io.switchboard.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonSubTypes.Type;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Map;
+
+/**
+ * A request from a client to the server (contract §2.1). The optional {@code ref} is not part of the record: the
+ * {@link Codec} reads it off the frame, so every request carries it the same way.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @Type(value = Request.Identify.class, name = "identify"),
+    @Type(value = Request.Login.class, name = "login"),
+    @Type(value = Request.Resume.class, name = "resume"),
+    @Type(value = Request.Status.class, name = "status"),
+    @Type(value = Request.Message.class, name = "message"),
+    @Type(value = Request.History.class, name = "history"),
+    @Type(value = Request.Cancel.class, name = "cancel"),
+    @Type(value = Request.End.class, name = "end"),
+    @Type(value = Request.Assist.class, name = "assist"),
+    @Type(value = Request.Transfer.class, name = "transfer"),
+    @Type(value = Request.Join.class, name = "join"),
+    @Type(value = Request.Leave.class, name = "leave"),
+    @Type(value = Request.Limit.class, name = "limit"),
+    @Type(value = Request.Snapshot.class, name = "snapshot"),
+    @Type(value = Request.Ping.class, name = "ping"),
+})
+public sealed interface Request {
+
+    /**
+     * A new connection becomes a guest: either with a user name and a question (queued now), or attached to a
+     * reservation made over REST.
+     */
+    record Identify(String user, String question, String account, String group, Map<String, String> details,
+                    String reservation) implements Request {
+        public Identify {
+            if (reservation == null) {
+                Check.name("user", user, Limits.USER_MAX);
+                Check.text("question", question, 1, Limits.QUESTION_MAX);
+                Check.optionalName("account", account, Limits.ID_MAX);
+                Check.optionalName("group", group, Limits.ID_MAX);
+                details = Check.details("details", details, Limits.DETAILS_MAX);
+            } else {
+                Check.name("reservation", reservation, Limits.ID_MAX);
+                Check.optionalName("user", user, Limits.USER_MAX);
+                Check.optionalName("account", account, Limits.ID_MAX);
+                Check.optionalName("group", group, Limits.ID_MAX);
+                if (question != null) {
+                    throw ProtocolException.invalid("question: present (expected: absent with reservation)");
+                }
+                if (details != null) {
+                    throw ProtocolException.invalid("details: present (expected: absent with reservation)");
+                }
+                details = Map.of();
+            }
+        }
+
+        /** A guest who identifies with a name and a question, in the default account and group. */
+        public static Identify guest(String user, String question) {
+            return new Identify(user, question, null, null, null, null);
+        }
+    }
+
+    /** A new connection signs in as an agent. */
+    record Login(String user, String token) implements Request {
+        public Login {
+            Check.name("user", user, Limits.USER_MAX);
+            Check.text("token", token, 1, Limits.TOKEN_MAX);
+        }
+
+        @Override
+        public String toString() {
+            return "Login[user=" + user + ", token=(hidden)]";
+        }
+    }
+
+    /** A new connection takes back a session whose connection dropped. */
+    record Resume(String session) implements Request {
+        public Resume {
+            Check.name("session", session, Limits.ID_MAX);
+        }
+
+        @Override
+        public String toString() {
+            return "Resume[session=(hidden)]";
+        }
+    }
+
+    /** Typing in a room, or an agent's availability (then without room). */
+    record Status(String room, StatusOf of, StatusIs is) implements Request {
+        public Status {
+            Check.required("of", of, "typing or availability");
+            Check.required("is", is, "a status value");
+            switch (of) {
+                case TYPING -> {
+                    Check.name("room", room, Limits.ID_MAX);
+                    if (is != StatusIs.TRUE && is != StatusIs.FALSE) {
+                        throw ProtocolException.invalid("is: " + is.wire() + " (expected: \"true\" or \"false\" for typing)");
+                    }
+                }
+                case AVAILABILITY -> {
+                    if (room != null) {
+                        throw ProtocolException.invalid("room: present (expected: absent for availability)");
+                    }
+                    if (is != StatusIs.AVAILABLE && is != StatusIs.AWAY) {
+                        throw ProtocolException.invalid("is: " + is.wire() + " (expected: available or away)");
+                    }
+                }
+            }
+        }
+    }
+
+    /** A chat message to a room. */
+    record Message(String room, String body) implements Request {
+        public Message {
+            Check.name("room", room, Limits.ID_MAX);
+            Check.text("body", body, 1, Limits.BODY_MAX);
+        }
+    }
+
+    /** The room's messages after a sequence number. */
+    record History(String room, Long after) implements Request {
+        public History {
+            Check.name("room", room, Limits.ID_MAX);
+            if (after == null) {
+                after = 0L;
+            }
+            if (after < 0) {
+                throw ProtocolException.invalid("after: " + after + " (expected: a seq >= 0)");
+            }
+        }
+    }
+
+    /** A waiting guest leaves the queue. */
+    record Cancel() implements Request {
+    }
+
+    /** A member ends a room. */
+    record End(String room) implements Request {
+        public End {
+            Check.name("room", room, Limits.ID_MAX);
+        }
+    }
+
+    /** An agent takes the next waiting guest of a group (or of any of their groups). */
+    record Assist(String group) implements Request {
+        public Assist {
+            Check.optionalName("group", group, Limits.ID_MAX);
+        }
+    }
+
+    /** A room moves to another agent. */
+    record Transfer(String room, String agent) implements Request {
+        public Transfer {
+            Check.name("room", room, Limits.ID_MAX);
+            Check.name("agent", agent, Limits.USER_MAX);
+        }
+    }
+
+    /** A supervisor joins a room as an extra member. */
+    record Join(String room) implements Request {
+        public Join {
+            Check.name("room", room, Limits.ID_MAX);
+        }
+    }
+
+    /** A supervisor leaves a room they joined. */
+    record Leave(String room) implements Request {
+        public Leave {
+            Check.name("room", room, Limits.ID_MAX);
+        }
+    }
+
+    /** Sets a guest limit: one's own, or (supervisors) another agent's. */
+    record Limit(Integer limit, String agent) implements Request {
+        public Limit {
+            Check.range("limit", limit, Limits.GUEST_LIMIT_MIN, Limits.GUEST_LIMIT_MAX);
+            Check.optionalName("agent", agent, Limits.USER_MAX);
+        }
+    }
+
+    /** Asks for the agent's view of the account. */
+    record Snapshot() implements Request {
+    }
+
+    /** The browser's heartbeat. */
+    record Ping() implements Request {
+    }
+}

@@ -1,0 +1,164 @@
+package io.switchboard.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonSubTypes.Type;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A message from the server to a client (contract §2.2): the six messages of the original support-chat protocol with
+ * their fields unchanged, and the additions.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @Type(value = ServerMessage.Notification.class, name = "notification"),
+    @Type(value = ServerMessage.Message.class, name = "message"),
+    @Type(value = ServerMessage.Status.class, name = "status"),
+    @Type(value = ServerMessage.Update.class, name = "update"),
+    @Type(value = ServerMessage.Welcome.class, name = "welcome"),
+    @Type(value = ServerMessage.QueuePos.class, name = "queuepos"),
+    @Type(value = ServerMessage.Identified.class, name = "identified"),
+    @Type(value = ServerMessage.Joined.class, name = "joined"),
+    @Type(value = ServerMessage.End.class, name = "end"),
+    @Type(value = ServerMessage.History.class, name = "history"),
+    @Type(value = ServerMessage.Snapshot.class, name = "snapshot"),
+    @Type(value = ServerMessage.Ack.class, name = "ack"),
+    @Type(value = ServerMessage.ErrorReply.class, name = "error"),
+    @Type(value = ServerMessage.Pong.class, name = "pong"),
+})
+public sealed interface ServerMessage {
+
+    /** A user joined or left a room. */
+    record Notification(String room, String user, NotificationDetails details) implements ServerMessage {
+        public Notification {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(details, "details");
+        }
+    }
+
+    /** A chat message; {@code sent} is Unix time in milliseconds, {@code seq} its number in the room. */
+    record Message(String room, String user, String body, long sent, long seq) implements ServerMessage {
+        public Message {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(body, "body");
+        }
+    }
+
+    /** Typing in a room, or a user's availability ({@code room} null). */
+    record Status(String room, String user, StatusOf of, StatusIs is) implements ServerMessage {
+        public Status {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(of, "of");
+            Objects.requireNonNull(is, "is");
+        }
+    }
+
+    /** A change the account's agents are told of. */
+    record Update(List<String> users, UpdateDetails details) implements ServerMessage {
+        public Update {
+            users = List.copyOf(users);
+            Objects.requireNonNull(details, "details");
+        }
+    }
+
+    /** The connection has no identified session yet. */
+    record Welcome() implements ServerMessage {
+    }
+
+    /** A waiting guest's place: 0-based position, the group's average wait and this guest's estimate, in seconds. */
+    record QueuePos(int position, @JsonProperty("wait") Long averageWait, @JsonProperty("estimated_wait") Long estimatedWait)
+            implements ServerMessage {
+    }
+
+    /** The session is set; {@code session} is the resume token, {@code reservation} null for agents. */
+    record Identified(Role role, String user, String session, String reservation) implements ServerMessage {
+        public Identified {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(session, "session");
+        }
+
+        @Override
+        public String toString() {
+            return "Identified[role=" + role + ", user=" + user + ", session=(hidden), reservation=" + reservation + "]";
+        }
+    }
+
+    /** Who a guest is, as an agent sees them. */
+    record Guest(String user, String question, Map<String, String> details) {
+        public Guest {
+            Objects.requireNonNull(user, "user");
+            details = details == null ? Map.of() : details;
+        }
+    }
+
+    /** You are now in this room. */
+    record Joined(String room, Guest guest, String agent) implements ServerMessage {
+        public Joined {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(guest, "guest");
+            Objects.requireNonNull(agent, "agent");
+        }
+    }
+
+    /** The room is closed; {@code user} is who ended it, or null. */
+    record End(String room, String user, EndReason reason) implements ServerMessage {
+        public End {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Reply to {@code history}. */
+    record History(String room, List<Message> messages) implements ServerMessage {
+        public History {
+            Objects.requireNonNull(room, "room");
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** An agent as the snapshot shows them; {@code guests} is how many they hold. */
+    record AgentView(String user, StatusIs availability, int guests, int limit) {
+    }
+
+    /** A waiting guest as the snapshot shows them; {@code waited} in whole seconds. */
+    record QueueEntry(String user, String group, int position, long waited, String question) {
+    }
+
+    /** An open room as the snapshot shows it. */
+    record RoomView(String room, String guest, String agent) {
+    }
+
+    /** The agent's view of the account. */
+    record Snapshot(List<AgentView> agents, List<QueueEntry> queue, List<RoomView> rooms) implements ServerMessage {
+        public Snapshot {
+            agents = List.copyOf(agents);
+            queue = List.copyOf(queue);
+            rooms = List.copyOf(rooms);
+        }
+    }
+
+    /** The request with this ref succeeded. */
+    record Ack(String ref) implements ServerMessage {
+        public Ack {
+            Objects.requireNonNull(ref, "ref");
+        }
+    }
+
+    /** The request failed and nothing of it took effect. */
+    record ErrorReply(String ref, ErrorCode code, String message) implements ServerMessage {
+        public ErrorReply {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** Reply to {@code ping}. */
+    record Pong() implements ServerMessage {
+    }
+}

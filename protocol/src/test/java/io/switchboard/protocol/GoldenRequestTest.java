@@ -1,0 +1,95 @@
+package io.switchboard.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every request against its exact JSON, both ways. */
+class GoldenRequestTest {
+    private static final Codec CODEC = new Codec();
+    private static final ObjectMapper PLAIN = new ObjectMapper();
+
+    static Stream<Arguments> requests() {
+        return Stream.of(
+                Arguments.of(new Request.Identify("ann", "where is my order?", "acme", "billing",
+                        Map.of("order", "42"), null), """
+                        {"type":"identify","user":"ann","question":"where is my order?","account":"acme",\
+                        "group":"billing","details":{"order":"42"},"ref":"r1"}"""),
+                Arguments.of(Request.Identify.guest("ann", "hello"), """
+                        {"type":"identify","user":"ann","question":"hello","ref":"r1"}"""),
+                Arguments.of(new Request.Identify(null, null, null, null, null, "rsv_abc"), """
+                        {"type":"identify","reservation":"rsv_abc","ref":"r1"}"""),
+                Arguments.of(new Request.Login("bob", "secret"), """
+                        {"type":"login","user":"bob","token":"secret","ref":"r1"}"""),
+                Arguments.of(new Request.Resume("ses_1"), """
+                        {"type":"resume","session":"ses_1","ref":"r1"}"""),
+                Arguments.of(new Request.Status("rm_1", StatusOf.TYPING, StatusIs.TRUE), """
+                        {"type":"status","room":"rm_1","of":"typing","is":"true","ref":"r1"}"""),
+                Arguments.of(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE), """
+                        {"type":"status","of":"availability","is":"available","ref":"r1"}"""),
+                Arguments.of(new Request.Message("rm_1", "hello"), """
+                        {"type":"message","room":"rm_1","body":"hello","ref":"r1"}"""),
+                Arguments.of(new Request.History("rm_1", 5L), """
+                        {"type":"history","room":"rm_1","after":5,"ref":"r1"}"""),
+                Arguments.of(new Request.Cancel(), """
+                        {"type":"cancel","ref":"r1"}"""),
+                Arguments.of(new Request.End("rm_1"), """
+                        {"type":"end","room":"rm_1","ref":"r1"}"""),
+                Arguments.of(new Request.Assist("billing"), """
+                        {"type":"assist","group":"billing","ref":"r1"}"""),
+                Arguments.of(new Request.Transfer("rm_1", "sue"), """
+                        {"type":"transfer","room":"rm_1","agent":"sue","ref":"r1"}"""),
+                Arguments.of(new Request.Join("rm_1"), """
+                        {"type":"join","room":"rm_1","ref":"r1"}"""),
+                Arguments.of(new Request.Leave("rm_1"), """
+                        {"type":"leave","room":"rm_1","ref":"r1"}"""),
+                Arguments.of(new Request.Limit(5, "bob"), """
+                        {"type":"limit","limit":5,"agent":"bob","ref":"r1"}"""),
+                Arguments.of(new Request.Snapshot(), """
+                        {"type":"snapshot","ref":"r1"}"""),
+                Arguments.of(new Request.Ping(), """
+                        {"type":"ping","ref":"r1"}"""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("requests")
+    void decodesExactly(Request request, String json) {
+        Decoded decoded = CODEC.decodeRequest(json);
+        Decoded.Ok ok = assertInstanceOf(Decoded.Ok.class, decoded, decoded::toString);
+        assertEquals("r1", ok.ref());
+        assertEquals(request, ok.request());
+    }
+
+    @ParameterizedTest
+    @MethodSource("requests")
+    void encodesExactly(Request request, String json) throws Exception {
+        assertEquals(PLAIN.readTree(json), PLAIN.readTree(CODEC.encodeRequest("r1", request)));
+    }
+
+    @Test
+    void everyRequestTypeHasAGoldenCase() {
+        Set<Class<?>> covered = requests().map(arguments -> arguments.get()[0].getClass()).collect(Collectors.toSet());
+        assertEquals(Set.of(Request.class.getPermittedSubclasses()), covered);
+    }
+
+    @Test
+    void refIsOptional() {
+        Decoded decoded = CODEC.decodeRequest("{\"type\":\"ping\"}");
+        assertEquals(new Decoded.Ok(null, new Request.Ping()), decoded);
+    }
+
+    @Test
+    void historyAfterDefaultsToZero() {
+        Decoded decoded = CODEC.decodeRequest("{\"type\":\"history\",\"room\":\"rm_1\"}");
+        assertEquals(new Decoded.Ok(null, new Request.History("rm_1", 0L)), decoded);
+    }
+}

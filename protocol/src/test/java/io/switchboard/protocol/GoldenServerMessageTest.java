@@ -1,0 +1,91 @@
+package io.switchboard.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every server message against its exact JSON, both ways. */
+class GoldenServerMessageTest {
+    private static final Codec CODEC = new Codec();
+    private static final ObjectMapper PLAIN = new ObjectMapper();
+
+    static Stream<Arguments> messages() {
+        ServerMessage.Message chat = new ServerMessage.Message("rm_1", "ann", "hi *there*", 1700000000123L, 7);
+        return Stream.of(
+                Arguments.of(new ServerMessage.Notification("rm_1", "ann", NotificationDetails.JOINED), """
+                        {"type":"notification","room":"rm_1","user":"ann","details":"joined"}"""),
+                Arguments.of(new ServerMessage.Notification("rm_1", "bob", NotificationDetails.LEFT), """
+                        {"type":"notification","room":"rm_1","user":"bob","details":"left"}"""),
+                Arguments.of(chat, """
+                        {"type":"message","room":"rm_1","user":"ann","body":"hi *there*","sent":1700000000123,"seq":7}"""),
+                Arguments.of(new ServerMessage.Status("rm_1", "ann", StatusOf.TYPING, StatusIs.TRUE), """
+                        {"type":"status","room":"rm_1","user":"ann","of":"typing","is":"true"}"""),
+                Arguments.of(new ServerMessage.Status(null, "bob", StatusOf.AVAILABILITY, StatusIs.OFFLINE), """
+                        {"type":"status","room":null,"user":"bob","of":"availability","is":"offline"}"""),
+                Arguments.of(new ServerMessage.Update(List.of("ann", "bob"), UpdateDetails.ASSIGNED), """
+                        {"type":"update","users":["ann","bob"],"details":"assigned"}"""),
+                Arguments.of(new ServerMessage.Update(List.of("ann"), UpdateDetails.UNASSIGNED), """
+                        {"type":"update","users":["ann"],"details":"unassigned"}"""),
+                Arguments.of(new ServerMessage.Welcome(), """
+                        {"type":"welcome"}"""),
+                Arguments.of(new ServerMessage.QueuePos(3, 42L, 95L), """
+                        {"type":"queuepos","position":3,"wait":42,"estimated_wait":95}"""),
+                Arguments.of(new ServerMessage.QueuePos(0, null, null), """
+                        {"type":"queuepos","position":0,"wait":null,"estimated_wait":null}"""),
+                Arguments.of(new ServerMessage.Identified(Role.GUEST, "ann", "ses_x", "rsv_y"), """
+                        {"type":"identified","role":"guest","user":"ann","session":"ses_x","reservation":"rsv_y"}"""),
+                Arguments.of(new ServerMessage.Identified(Role.SUPERVISOR, "admin", "ses_z", null), """
+                        {"type":"identified","role":"supervisor","user":"admin","session":"ses_z","reservation":null}"""),
+                Arguments.of(new ServerMessage.Joined("rm_1",
+                        new ServerMessage.Guest("ann", "where is my order?", Map.of("order", "42")), "bob"), """
+                        {"type":"joined","room":"rm_1","guest":{"user":"ann","question":"where is my order?",\
+                        "details":{"order":"42"}},"agent":"bob"}"""),
+                Arguments.of(new ServerMessage.End("rm_1", "bob", EndReason.ENDED), """
+                        {"type":"end","room":"rm_1","user":"bob","reason":"ended"}"""),
+                Arguments.of(new ServerMessage.End("rm_1", null, EndReason.GUEST_GONE), """
+                        {"type":"end","room":"rm_1","user":null,"reason":"guest_gone"}"""),
+                Arguments.of(new ServerMessage.History("rm_1", List.of(chat)), """
+                        {"type":"history","room":"rm_1","messages":[{"type":"message","room":"rm_1","user":"ann",\
+                        "body":"hi *there*","sent":1700000000123,"seq":7}]}"""),
+                Arguments.of(new ServerMessage.Snapshot(
+                        List.of(new ServerMessage.AgentView("bob", StatusIs.AVAILABLE, 1, 3)),
+                        List.of(new ServerMessage.QueueEntry("ann", "billing", 0, 12, "refund?")),
+                        List.of(new ServerMessage.RoomView("rm_1", "cid", "bob"))), """
+                        {"type":"snapshot","agents":[{"user":"bob","availability":"available","guests":1,"limit":3}],\
+                        "queue":[{"user":"ann","group":"billing","position":0,"waited":12,"question":"refund?"}],\
+                        "rooms":[{"room":"rm_1","guest":"cid","agent":"bob"}]}"""),
+                Arguments.of(new ServerMessage.Ack("r1"), """
+                        {"type":"ack","ref":"r1"}"""),
+                Arguments.of(new ServerMessage.ErrorReply("r2", ErrorCode.AT_LIMIT, "agent bob: at limit 3"), """
+                        {"type":"error","ref":"r2","code":"at_limit","message":"agent bob: at limit 3"}"""),
+                Arguments.of(new ServerMessage.ErrorReply(null, ErrorCode.BAD_JSON, "bad"), """
+                        {"type":"error","ref":null,"code":"bad_json","message":"bad"}"""),
+                Arguments.of(new ServerMessage.Pong(), """
+                        {"type":"pong"}"""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void encodesExactly(ServerMessage message, String json) throws Exception {
+        assertEquals(PLAIN.readTree(json), PLAIN.readTree(CODEC.encode(message)));
+        assertEquals(json, CODEC.encode(message), "field order and spelling");
+    }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void decodesBack(ServerMessage message, String json) {
+        assertEquals(message, CODEC.decodeServerMessage(json));
+    }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void everyTypeIsCovered(ServerMessage message, String json) {
+        assertEquals(true, json.startsWith("{\"type\":\""), json);
+    }
+}

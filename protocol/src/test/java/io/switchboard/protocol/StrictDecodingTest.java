@@ -1,0 +1,120 @@
+package io.switchboard.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Each way a request can be wrong, and the contract's error code for it. */
+class StrictDecodingTest {
+    private static final Codec CODEC = new Codec();
+
+    static Stream<Arguments> badFrames() {
+        String body4001 = "x".repeat(4001);
+        StringBuilder details21 = new StringBuilder("{");
+        for (int i = 0; i < 21; i++) {
+            details21.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        }
+        details21.append('}');
+        return Stream.of(
+                // Not JSON, or not one JSON object.
+                bad("{", ErrorCode.BAD_JSON, null),
+                bad("not json", ErrorCode.BAD_JSON, null),
+                bad("", ErrorCode.BAD_JSON, null),
+                bad("[1,2]", ErrorCode.BAD_JSON, null),
+                bad("\"ping\"", ErrorCode.BAD_JSON, null),
+                bad("{\"type\":\"ping\"} {}", ErrorCode.BAD_JSON, null),
+                bad("{\"type\":\"ping\",\"type\":\"ping\"}", ErrorCode.BAD_JSON, null),
+                bad("{\"type\":\"ping\",\"x\":" + "[".repeat(50) + "]".repeat(50) + "}", ErrorCode.BAD_JSON, null),
+                // The type.
+                bad("{\"ref\":\"a\"}", ErrorCode.INVALID_FIELD, "a"),
+                bad("{\"type\":7,\"ref\":\"a\"}", ErrorCode.INVALID_FIELD, "a"),
+                bad("{\"type\":\"dance\",\"ref\":\"a\"}", ErrorCode.UNKNOWN_TYPE, "a"),
+                bad("{\"type\":\"Ping\"}", ErrorCode.UNKNOWN_TYPE, null),
+                // The ref.
+                bad("{\"type\":\"ping\",\"ref\":7}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"ping\",\"ref\":\"\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"ping\",\"ref\":\"" + "r".repeat(65) + "\"}", ErrorCode.TOO_LARGE, null),
+                // Unknown, missing, mistyped and out-of-range fields.
+                bad("{\"type\":\"ping\",\"ref\":\"a\",\"extra\":1}", ErrorCode.INVALID_FIELD, "a"),
+                bad("{\"type\":\"message\",\"room\":\"r\",\"body\":\"hi\",\"bodyy\":\"x\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"ann\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"a\\nb\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":5,\"question\":\"q\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":true,\"question\":\"q\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":[\"a\"],\"question\":\"q\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"a\",\"question\":\"q\",\"details\":{\"k\":5}}",
+                        ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"a\",\"question\":\"q\",\"details\":{\"k\":null}}",
+                        ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"a\",\"question\":\"q\",\"details\":[]}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"identify\",\"reservation\":\"rsv_1\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"limit\",\"limit\":11}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"limit\",\"limit\":0}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"limit\",\"limit\":3.0}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"limit\",\"limit\":\"3\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"limit\",\"limit\":null}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"limit\",\"limit\":99999999999999999999}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"limit\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"history\",\"room\":\"r\",\"after\":-1}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"status\",\"room\":\"r\",\"of\":\"typing\",\"is\":true}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"status\",\"room\":\"r\",\"of\":\"typing\",\"is\":\"away\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"status\",\"of\":\"typing\",\"is\":\"true\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"status\",\"of\":\"availability\",\"is\":\"offline\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"status\",\"of\":\"mood\",\"is\":\"away\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"status\",\"of\":1,\"is\":\"away\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"status\",\"room\":\"r\",\"of\":\"availability\",\"is\":\"away\"}",
+                        ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"message\",\"room\":\"r\",\"body\":\"\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"message\",\"room\":\"r\"}", ErrorCode.INVALID_FIELD, null),
+                // Over a length limit.
+                bad("{\"type\":\"message\",\"room\":\"r\",\"body\":\"" + body4001 + "\",\"ref\":\"b\"}",
+                        ErrorCode.TOO_LARGE, "b"),
+                bad("{\"type\":\"identify\",\"user\":\"" + "u".repeat(65) + "\",\"question\":\"q\"}",
+                        ErrorCode.TOO_LARGE, null),
+                bad("{\"type\":\"identify\",\"user\":\"a\",\"question\":\"" + "q".repeat(2001) + "\"}",
+                        ErrorCode.TOO_LARGE, null),
+                bad("{\"type\":\"identify\",\"user\":\"a\",\"question\":\"q\",\"details\":" + details21 + "}",
+                        ErrorCode.TOO_LARGE, null));
+    }
+
+    private static Arguments bad(String frame, ErrorCode code, String ref) {
+        return Arguments.of(frame, code, ref);
+    }
+
+    @ParameterizedTest
+    @MethodSource("badFrames")
+    void answersWithTheContractsCode(String frame, ErrorCode code, String ref) {
+        Decoded decoded = CODEC.decodeRequest(frame);
+        Decoded.Failed failed = assertInstanceOf(Decoded.Failed.class, decoded, () -> frame + " -> " + decoded);
+        assertEquals(code, failed.code(), failed::message);
+        assertEquals(ref, failed.ref());
+        assertTrue(!failed.message().isBlank(), "a readable message");
+    }
+
+    @Test
+    void messagesNameTheValueAndTheExpectation() {
+        Decoded.Failed failed = (Decoded.Failed) CODEC.decodeRequest(
+                "{\"type\":\"message\",\"room\":\"r\",\"body\":\"" + "x".repeat(5001) + "\"}");
+        assertEquals("body length: 5001 (expected: 1..4000)", failed.message());
+        Decoded.Failed unknown = (Decoded.Failed) CODEC.decodeRequest("{\"type\":\"ping\",\"color\":\"red\"}");
+        assertTrue(unknown.message().startsWith("color: unknown field"), unknown.message());
+    }
+
+    @Test
+    void lengthsCountCharactersNotBytes() {
+        String emoji = "\uD83D\uDE00".repeat(4000);
+        Decoded decoded = CODEC.decodeRequest("{\"type\":\"message\",\"room\":\"r\",\"body\":\"" + emoji + "\"}");
+        assertInstanceOf(Decoded.Ok.class, decoded, decoded::toString);
+    }
+}
