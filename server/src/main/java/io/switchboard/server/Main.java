@@ -1,0 +1,99 @@
+package io.switchboard.server;
+
+import io.switchboard.server.config.ConfigException;
+import io.switchboard.server.config.ConfigLoader;
+import io.switchboard.server.config.ServerConfig;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar switchboard-server.jar [--config FILE] [--port N] [--host H] [--data-dir DIR]}. Without
+ * {@code --config} it runs on the embedded default and prints its generated secrets once.
+ */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private static final String USAGE =
+            "usage: java -jar switchboard-server.jar [--config FILE] [--port N] [--host H] [--data-dir DIR]";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        ServerConfig config;
+        try {
+            config = configure(args);
+        } catch (IllegalArgumentException | ConfigException e) {
+            System.err.println("switchboard: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        SwitchboardServer server;
+        try {
+            server = SwitchboardServer.start(config);
+        } catch (RuntimeException e) {
+            log.error("cannot start on {}:{}", config.host(), config.port(), e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            server.close();
+            stopped.countDown();
+        }, "switchboard-shutdown"));
+        log.info("listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", server.host(), server.port(), server.host(),
+                server.port());
+        stopped.await();
+    }
+
+    static ServerConfig configure(String[] args) {
+        String configFile = null;
+        String host = null;
+        Integer port = null;
+        String dataDir = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--config" -> configFile = value(args, ++i, arg);
+                case "--host" -> host = value(args, ++i, arg);
+                case "--data-dir" -> dataDir = value(args, ++i, arg);
+                case "--port" -> port = port(value(args, ++i, arg));
+                case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
+                default -> throw new IllegalArgumentException("unknown argument " + arg + "\n" + USAGE);
+            }
+        }
+        ServerConfig config;
+        if (configFile == null) {
+            config = ConfigLoader.embeddedDefault();
+            var account = config.accounts().get(0);
+            log.info("no --config: embedded default. account '{}', group '{}', supervisor '{}' with token {}, "
+                            + "API key '{}' with secret {} (generated now, shown once)",
+                    account.id(), account.groups().get(0).name(), account.agents().get(0).user(),
+                    account.agents().get(0).token(), account.apiKeys().get(0).id(), account.apiKeys().get(0).secret());
+        } else {
+            config = ConfigLoader.read(Path.of(configFile));
+        }
+        return config.with(host, port, dataDir);
+    }
+
+    private static String value(String[] args, int index, String flag) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+        }
+        return args[index];
+    }
+
+    private static int port(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("--port: " + text + " (expected: 0..65535)");
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--port: " + text + " (expected: 0..65535)", e);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.switchboard.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.switchboard.protocol.Codec;
+import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.desk.Desk;
+import io.switchboard.server.desk.Ids;
+import io.switchboard.server.transport.ChannelOutbox;
+import io.switchboard.server.transport.ServerPipeline;
+import io.switchboard.server.transport.ServerState;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running server: the desk on its thread and the Netty transport on one port. */
+public final class SwitchboardServer implements ServerState, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
+    /** Unsent output (bytes) past which a connection counts as a slow reader and is closed. */
+    static final long SLOW_READER_BYTES = 16L * 1024 * 1024;
+    private static final long START_TIMEOUT_MS = 10_000;
+
+    private final ServerConfig config;
+    private final DeskLoop loop = new DeskLoop();
+    private final ChannelGroup webSockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
+    private final EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private volatile boolean draining;
+    private Channel serverChannel;
+    private Desk desk;
+
+    private SwitchboardServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a server and returns once it listens. */
+    public static SwitchboardServer start(ServerConfig config) throws InterruptedException {
+        SwitchboardServer server = new SwitchboardServer(config);
+        try {
+            server.bind();
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind() throws InterruptedException {
+        Codec codec = new Codec();
+        ChannelOutbox outbox = new ChannelOutbox(codec, SLOW_READER_BYTES);
+        loop.onEndOfTurn(outbox::flush);
+        desk = loop.call(() -> new Desk(config, loop, outbox, Ids.secure()), START_TIMEOUT_MS);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ServerPipeline(codec, loop, desk, this, config.limits().maxFrameBytes()));
+        serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+    }
+
+    /** The port it listens on (the real one when configured with port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The host it listens on. */
+    public String host() {
+        return config.host();
+    }
+
+    @Override
+    public ChannelGroup webSockets() {
+        return webSockets;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Stops: no new connections, health says 503, every WebSocket is told 1001 (going away), and everything is down
+     * within {@code shutdown_grace_ms}.
+     */
+    @Override
+    public void close() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timings().shutdownGraceMs());
+        draining = true;
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(remainingMs(deadline));
+        }
+        webSockets.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE,
+                "server shutting down")).awaitUninterruptibly(remainingMs(deadline) / 2);
+        webSockets.close().awaitUninterruptibly(remainingMs(deadline) / 2);
+        workerGroup.shutdownGracefully(0, remainingMs(deadline), TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(remainingMs(deadline));
+        bossGroup.shutdownGracefully(0, remainingMs(deadline), TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(remainingMs(deadline));
+        loop.shutdown(remainingMs(deadline));
+        log.info("stopped");
+    }
+
+    private static long remainingMs(long deadlineNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+}

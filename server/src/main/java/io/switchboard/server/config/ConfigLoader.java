@@ -1,0 +1,202 @@
+package io.switchboard.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.switchboard.protocol.Codec;
+import io.switchboard.protocol.Limits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Reads, defaults and checks the configuration; builds the embedded default. */
+public final class ConfigLoader {
+    public static final String DEFAULT_ACCOUNT = "default";
+    public static final String DEFAULT_GROUP = "default";
+    public static final String DEFAULT_SUPERVISOR = "admin";
+    public static final String DEFAULT_API_KEY = "default";
+
+    private static final ObjectMapper MAPPER = Codec.strictMapper();
+
+    private ConfigLoader() {
+    }
+
+    /** Reads a configuration file; a wrong one throws {@link ConfigException} naming the problem. */
+    public static ServerConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("configuration " + file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Parses and checks configuration JSON; {@code source} names it in messages. */
+    public static ServerConfig parse(String json, String source) {
+        ServerConfig config;
+        try {
+            config = MAPPER.readValue(json, ServerConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException("configuration " + source + ": unknown key " + path(e) + " (expected one of "
+                    + e.getKnownPropertyIds() + ")", e);
+        } catch (JsonMappingException e) {
+            throw new ConfigException("configuration " + source + ": " + path(e) + ": " + firstLine(e), e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("configuration " + source + ": not valid JSON: " + firstLine(e), e);
+        }
+        if (config == null) {
+            throw new ConfigException("configuration " + source + ": empty");
+        }
+        if (config.accounts() == null) {
+            throw new ConfigException("configuration " + source + ": accounts: missing (expected: a list of accounts)");
+        }
+        check(config);
+        return config;
+    }
+
+    /**
+     * The embedded default: account {@code default} with group {@code default} (auto), supervisor {@code admin} and API
+     * key {@code default}, whose secrets are generated now.
+     */
+    public static ServerConfig embeddedDefault() {
+        SecureRandom random = new SecureRandom();
+        var account = new ServerConfig.AccountConfig(DEFAULT_ACCOUNT,
+                List.of(new ServerConfig.ApiKeyConfig(DEFAULT_API_KEY, secret(random))),
+                List.of(new ServerConfig.GroupConfig(DEFAULT_GROUP, Routing.AUTO)),
+                List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, secret(random), null, null, true)));
+        ServerConfig config = new ServerConfig(null, null, null, null, List.of(account), null, null);
+        check(config);
+        return config;
+    }
+
+    private static String secret(SecureRandom random) {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Checks everything Jackson cannot: references, duplicates, ranges. */
+    static void check(ServerConfig config) {
+        if (config.port() < 0 || config.port() > 65_535) {
+            fail("port: " + config.port() + " (expected: 0..65535)");
+        }
+        Set<String> accountIds = new HashSet<>();
+        Set<String> tokens = new HashSet<>();
+        for (int a = 0; a < config.accounts().size(); a++) {
+            var account = config.accounts().get(a);
+            String at = "accounts[" + a + "]";
+            requireName(at + ".id", account.id());
+            if (!accountIds.add(account.id())) {
+                fail(at + ".id: duplicate account " + account.id());
+            }
+            Set<String> groups = new HashSet<>();
+            for (int g = 0; g < account.groups().size(); g++) {
+                String name = account.groups().get(g).name();
+                requireName(at + ".groups[" + g + "].name", name);
+                if (!groups.add(name)) {
+                    fail(at + ".groups[" + g + "].name: duplicate group " + name);
+                }
+            }
+            Set<String> keys = new HashSet<>();
+            for (int k = 0; k < account.apiKeys().size(); k++) {
+                var key = account.apiKeys().get(k);
+                requireName(at + ".api_keys[" + k + "].id", key.id());
+                requireSecret(at + ".api_keys[" + k + "].secret", key.secret());
+                if (!keys.add(key.id())) {
+                    fail(at + ".api_keys[" + k + "].id: duplicate key " + key.id());
+                }
+            }
+            Set<String> users = new HashSet<>();
+            for (int i = 0; i < account.agents().size(); i++) {
+                var agent = account.agents().get(i);
+                String where = at + ".agents[" + i + "]";
+                requireName(where + ".user", agent.user());
+                if (agent.user().length() > Limits.USER_MAX) {
+                    fail(where + ".user: longer than " + Limits.USER_MAX + " characters");
+                }
+                if (!users.add(agent.user())) {
+                    fail(where + ".user: duplicate user " + agent.user());
+                }
+                requireSecret(where + ".token", agent.token());
+                if (!tokens.add(agent.token())) {
+                    fail(where + ".token: the same token as another agent (expected: one token per agent)");
+                }
+                if (agent.limit() < Limits.GUEST_LIMIT_MIN || agent.limit() > Limits.GUEST_LIMIT_MAX) {
+                    fail(where + ".limit: " + agent.limit() + " (expected: " + Limits.GUEST_LIMIT_MIN + ".."
+                            + Limits.GUEST_LIMIT_MAX + ")");
+                }
+                if (agent.groups() != null) {
+                    for (String group : agent.groups()) {
+                        if (!groups.contains(group)) {
+                            fail(where + ".groups: " + group + " is not a group of account " + account.id());
+                        }
+                    }
+                }
+            }
+        }
+        var timings = config.timings();
+        positive("timings.resume_grace_ms", timings.resumeGraceMs());
+        positive("timings.queuepos_interval_ms", timings.queueposIntervalMs());
+        positive("timings.ping_interval_ms", timings.pingIntervalMs());
+        positive("timings.reserve_for_seconds", timings.reserveForSeconds());
+        positive("timings.shutdown_grace_ms", timings.shutdownGraceMs());
+        positive("timings.transcript_retention_ms", timings.transcriptRetentionMs());
+        var limits = config.limits();
+        if (limits.maxFrameBytes() < 1024) {
+            fail("limits.max_frame_bytes: " + limits.maxFrameBytes() + " (expected: at least 1024)");
+        }
+        positive("limits.requests_per_second", limits.requestsPerSecond());
+        positive("limits.request_burst", limits.requestBurst());
+        positive("limits.queue_position_calls_per_minute", limits.queuePositionCallsPerMinute());
+    }
+
+    private static void positive(String key, long value) {
+        if (value <= 0) {
+            fail(key + ": " + value + " (expected: more than 0)");
+        }
+    }
+
+    private static void requireName(String key, String value) {
+        if (value == null || value.isBlank()) {
+            fail(key + ": missing (expected: a non-empty name)");
+        }
+    }
+
+    private static void requireSecret(String key, String value) {
+        if (value == null || value.isEmpty()) {
+            fail(key + ": missing (expected: a non-empty secret)");
+        }
+    }
+
+    private static void fail(String message) {
+        throw new ConfigException("configuration: " + message);
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            if (reference.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(reference.getFieldName());
+            } else {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? "(top)" : path.toString();
+    }
+
+    private static String firstLine(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        int newline = message == null ? -1 : message.indexOf('\n');
+        return newline < 0 ? String.valueOf(message) : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,119 @@
+package io.switchboard.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The whole configuration (contract §4). Every key but {@code accounts} is optional and takes its default; read it
+ * with {@link ConfigLoader}, which also checks it.
+ */
+public record ServerConfig(
+        String host,
+        Integer port,
+        @JsonProperty("data_dir") String dataDir,
+        @JsonProperty("allowed_origins") List<String> allowedOrigins,
+        List<AccountConfig> accounts,
+        Timings timings,
+        Limits limits) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_DATA_DIR = "switchboard-data";
+
+    public ServerConfig {
+        host = host == null ? DEFAULT_HOST : host;
+        port = port == null ? DEFAULT_PORT : port;
+        dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
+        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        accounts = accounts == null ? null : List.copyOf(accounts);
+        timings = timings == null ? Timings.DEFAULTS : timings;
+        limits = limits == null ? Limits.DEFAULTS : limits;
+    }
+
+    /** The same configuration on another host, port or data directory (command-line overrides). */
+    public ServerConfig with(String newHost, Integer newPort, String newDataDir) {
+        return new ServerConfig(newHost == null ? host : newHost, newPort == null ? port : newPort,
+                newDataDir == null ? dataDir : newDataDir, allowedOrigins, accounts, timings, limits);
+    }
+
+    /** A tenant: its API keys, groups (queues) and agents. */
+    public record AccountConfig(
+            String id,
+            @JsonProperty("api_keys") List<ApiKeyConfig> apiKeys,
+            List<GroupConfig> groups,
+            List<AgentConfig> agents) {
+        public AccountConfig {
+            apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+            groups = groups == null ? List.of() : List.copyOf(groups);
+            agents = agents == null ? List.of() : List.copyOf(agents);
+        }
+    }
+
+    /** An API key of an account for the REST routes. */
+    public record ApiKeyConfig(String id, String secret) {
+        @Override
+        public String toString() {
+            return "ApiKeyConfig[id=" + id + ", secret=(hidden)]";
+        }
+    }
+
+    /** A group (queue) and its routing mode. */
+    public record GroupConfig(String name, Routing routing) {
+        public GroupConfig {
+            routing = routing == null ? Routing.AUTO : routing;
+        }
+    }
+
+    /** An agent; {@code groups} absent means every group of the account. */
+    public record AgentConfig(String user, String token, List<String> groups, Integer limit, Boolean supervisor) {
+        public static final int DEFAULT_LIMIT = 3;
+
+        public AgentConfig {
+            groups = groups == null ? null : List.copyOf(groups);
+            limit = limit == null ? DEFAULT_LIMIT : limit;
+            supervisor = supervisor != null && supervisor;
+        }
+
+        @Override
+        public String toString() {
+            return "AgentConfig[user=" + user + ", token=(hidden), groups=" + groups + ", limit=" + limit
+                    + ", supervisor=" + supervisor + "]";
+        }
+    }
+
+    /** Every timer of the server, in milliseconds unless the name says otherwise. */
+    public record Timings(
+            @JsonProperty("resume_grace_ms") Long resumeGraceMs,
+            @JsonProperty("queuepos_interval_ms") Long queueposIntervalMs,
+            @JsonProperty("ping_interval_ms") Long pingIntervalMs,
+            @JsonProperty("reserve_for_seconds") Integer reserveForSeconds,
+            @JsonProperty("shutdown_grace_ms") Long shutdownGraceMs,
+            @JsonProperty("transcript_retention_ms") Long transcriptRetentionMs) {
+        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null);
+
+        public Timings {
+            resumeGraceMs = resumeGraceMs == null ? 60_000L : resumeGraceMs;
+            queueposIntervalMs = queueposIntervalMs == null ? 1_000L : queueposIntervalMs;
+            pingIntervalMs = pingIntervalMs == null ? 30_000L : pingIntervalMs;
+            reserveForSeconds = reserveForSeconds == null ? 180 : reserveForSeconds;
+            shutdownGraceMs = shutdownGraceMs == null ? 10_000L : shutdownGraceMs;
+            transcriptRetentionMs = transcriptRetentionMs == null ? 86_400_000L : transcriptRetentionMs;
+        }
+    }
+
+    /** Sizes and rates. */
+    public record Limits(
+            @JsonProperty("max_frame_bytes") Integer maxFrameBytes,
+            @JsonProperty("requests_per_second") Integer requestsPerSecond,
+            @JsonProperty("request_burst") Integer requestBurst,
+            @JsonProperty("queue_position_calls_per_minute") Integer queuePositionCallsPerMinute) {
+        public static final Limits DEFAULTS = new Limits(null, null, null, null);
+
+        public Limits {
+            maxFrameBytes = maxFrameBytes == null ? 65_536 : maxFrameBytes;
+            requestsPerSecond = requestsPerSecond == null ? 20 : requestsPerSecond;
+            requestBurst = requestBurst == null ? 40 : requestBurst;
+            queuePositionCallsPerMinute = queuePositionCallsPerMinute == null ? 2 : queuePositionCallsPerMinute;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.StatusIs;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** A configured agent (or supervisor), signed in or not. Desk thread only. */
+final class Agent {
+    final Account account;
+    final String user;
+    final byte[] tokenDigest;
+    final boolean supervisor;
+    final Set<Group> groups = new LinkedHashSet<>();
+    int limit;
+    /** What the agent set; starts away at every sign-in. */
+    StatusIs availability = StatusIs.AWAY;
+    Session session;
+    /** Open rooms in which this agent is the assigned agent. */
+    final Set<Room> rooms = new LinkedHashSet<>();
+    /** Open rooms this supervisor joined as an extra member. */
+    final Set<Room> joinedRooms = new LinkedHashSet<>();
+    /** Reservations matched to this agent whose guest has not attached yet (REST reservations). */
+    final Set<Reservation> held = new LinkedHashSet<>();
+    long lastAssignedAt = Long.MIN_VALUE;
+    /** Whether the account's agents were last told this agent is free ({@code update available}). */
+    boolean announcedFree;
+
+    Agent(Account account, String user, byte[] tokenDigest, boolean supervisor, int limit) {
+        this.account = account;
+        this.user = user;
+        this.tokenDigest = tokenDigest;
+        this.supervisor = supervisor;
+        this.limit = limit;
+    }
+
+    int activeGuests() {
+        return rooms.size() + held.size();
+    }
+
+    boolean connected() {
+        return session != null && session.connection != null;
+    }
+
+    /** Available, connected, and below the limit. */
+    boolean isFree() {
+        return connected() && availability == StatusIs.AVAILABLE && activeGuests() < limit;
+    }
+
+    /** The availability others see: offline when not signed in, away while disconnected. */
+    StatusIs visibleAvailability() {
+        if (session == null) {
+            return StatusIs.OFFLINE;
+        }
+        return session.connection == null ? StatusIs.AWAY : availability;
+    }
+}

@@ -1,0 +1,62 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.ServerMessage;
+import java.util.Map;
+
+/** One guest's place in a group's queue and its outcome. Desk thread only. */
+final class Reservation {
+    final String sid;
+    final Account account;
+    final Group group;
+    String user;
+    final String question;
+    final Map<String, String> details;
+    /** The caller's id of a REST reservation; null for guests who identified over WebSocket. */
+    final String externalUserId;
+    final int reserveForSeconds;
+    final long createdAt;
+
+    int priority;
+    long ticket;
+    /** Back at the front of the queue because the agent who had them was gone. */
+    boolean front;
+    long enqueuedAt;
+    ReservationStatus status = ReservationStatus.QUEUED;
+    /** Grows by one with every change a client can see (the SSE event id). */
+    long version = 1;
+
+    /** The guest's session; null for a REST reservation until its guest attaches. */
+    Session session;
+    Room room;
+    Agent matchedAgent;
+    long matchedAt;
+    long reservedUntil;
+    Cancellable holdTimer;
+
+    /** The last {@code queuepos} sent, when it was sent, and the newest one not sent yet (coalescing). */
+    ServerMessage.QueuePos lastQueuePos;
+    long lastQueuePosAt = Long.MIN_VALUE;
+    ServerMessage.QueuePos pendingQueuePos;
+
+    Reservation(String sid, Group group, String user, String question, Map<String, String> details,
+                String externalUserId, int priority, int reserveForSeconds, long now) {
+        this.sid = sid;
+        this.account = group.account;
+        this.group = group;
+        this.user = user;
+        this.question = question;
+        this.details = details;
+        this.externalUserId = externalUserId;
+        this.priority = priority;
+        this.reserveForSeconds = reserveForSeconds;
+        this.createdAt = now;
+    }
+
+    boolean isWaiting() {
+        return status == ReservationStatus.QUEUED;
+    }
+
+    ServerMessage.Guest guestView() {
+        return new ServerMessage.Guest(user, question, details);
+    }
+}

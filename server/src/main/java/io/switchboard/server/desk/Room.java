@@ -1,0 +1,40 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.ServerMessage;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A conversation between a guest and an agent, and any supervisors who joined. Desk thread only. */
+final class Room {
+    final String id;
+    final Account account;
+    final Reservation reservation;
+    Agent agent;
+    final Set<Agent> supervisors = new LinkedHashSet<>();
+    /** Every agent who was ever a member: they may still read the transcript. */
+    final Set<Agent> pastMembers = new HashSet<>();
+    final List<ServerMessage.Message> messages = new ArrayList<>();
+    boolean open = true;
+
+    Room(String id, Reservation reservation, Agent agent) {
+        this.id = id;
+        this.account = reservation.account;
+        this.reservation = reservation;
+        this.agent = agent;
+        pastMembers.add(agent);
+    }
+
+    long nextSeq() {
+        return messages.size() + 1L;
+    }
+
+    boolean isMember(Session session) {
+        if (session.isGuest()) {
+            return session.reservation == reservation;
+        }
+        return session.agent == agent || supervisors.contains(session.agent);
+    }
+}

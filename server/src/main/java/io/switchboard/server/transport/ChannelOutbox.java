@@ -1,0 +1,113 @@
+package io.switchboard.server.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.switchboard.protocol.Codec;
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.server.desk.Connection;
+import io.switchboard.server.desk.Outbox;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The desk's outbox over Netty. During a desk turn it only collects; at the end of the turn ({@link #flush}) it encodes
+ * each distinct message once, however many connections receive it, and hands every connection its frames in one
+ * event-loop task with one flush. A connection whose unsent output passes the high-water mark is closed (1008).
+ */
+public final class ChannelOutbox implements Outbox {
+    private static final Logger log = LoggerFactory.getLogger(ChannelOutbox.class);
+
+    private static final long SLOW_READER_CLOSE_WAIT_MS = 1_000;
+
+    private final Codec codec;
+    private final long slowReaderBytes;
+    private final List<ChannelConnection> touched = new ArrayList<>();
+    private final Map<ServerMessage, byte[]> encoded = new IdentityHashMap<>();
+
+    public ChannelOutbox(Codec codec, long slowReaderBytes) {
+        this.codec = codec;
+        this.slowReaderBytes = slowReaderBytes;
+    }
+
+    @Override
+    public void send(Connection connection, ServerMessage message) {
+        ChannelConnection target = touch(connection);
+        target.pending.add(message);
+    }
+
+    @Override
+    public void close(Connection connection, int status, String reason) {
+        ChannelConnection target = touch(connection);
+        target.closeStatus = status;
+        target.closeReason = reason;
+    }
+
+    private ChannelConnection touch(Connection connection) {
+        ChannelConnection target = (ChannelConnection) connection;
+        if (!target.queued) {
+            target.queued = true;
+            touched.add(target);
+        }
+        return target;
+    }
+
+    /** Ends a desk turn: hands each touched connection its frames. Desk thread only. */
+    public void flush() {
+        if (touched.isEmpty()) {
+            return;
+        }
+        for (ChannelConnection connection : touched) {
+            List<ByteBuf> frames = new ArrayList<>(connection.pending.size());
+            for (ServerMessage message : connection.pending) {
+                frames.add(Unpooled.wrappedBuffer(encoded.computeIfAbsent(message, codec::encodeBytes)));
+            }
+            int closeStatus = connection.closeStatus;
+            String closeReason = connection.closeReason;
+            connection.pending = new ArrayList<>();
+            connection.closeStatus = 0;
+            connection.closeReason = null;
+            connection.queued = false;
+            Channel channel = connection.channel;
+            channel.eventLoop().execute(() -> deliver(channel, frames, closeStatus, closeReason));
+        }
+        touched.clear();
+        encoded.clear();
+    }
+
+    private void deliver(Channel channel, List<ByteBuf> frames, int closeStatus, String closeReason) {
+        if (!channel.isActive()) {
+            frames.forEach(ByteBuf::release);
+            return;
+        }
+        for (ByteBuf frame : frames) {
+            channel.write(new TextWebSocketFrame(frame), channel.voidPromise());
+        }
+        if (closeStatus != 0) {
+            channel.writeAndFlush(new CloseWebSocketFrame(closeStatus, closeReason))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        channel.flush();
+        if (channel.unsafe().outboundBuffer() != null
+                && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > slowReaderBytes) {
+            log.info("closing {}: slow reader, {} bytes unsent", channel.id().asShortText(),
+                    channel.unsafe().outboundBuffer().totalPendingWriteBytes());
+            channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION.code(),
+                    "slow reader: too much unsent output"));
+            // A reader this slow may never take the close frame: do not wait for it.
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, SLOW_READER_CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+}

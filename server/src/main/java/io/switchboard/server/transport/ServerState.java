@@ -1,0 +1,10 @@
+package io.switchboard.server.transport;
+
+import io.netty.channel.group.ChannelGroup;
+
+/** What the transport's handlers share: the open WebSockets (to close them on shutdown) and whether we drain. */
+public interface ServerState {
+    ChannelGroup webSockets();
+
+    boolean draining();
+}
