@@ -169,6 +169,48 @@ public final class Desk {
         publishQueuePositions();
     }
 
+    /**
+     * Creates a reservation for a trusted REST caller (contract §3.1) and queues it; its guest attaches later with
+     * {@code identify {reservation}}. Returns the reservation sid. Desk thread only.
+     *
+     * @throws DeskException {@code INVALID_FIELD} for an unknown account or group, {@code CONFLICT} when the external
+     *     user already has a reservation that is queued, or matched with its room still open or not yet opened
+     */
+    public String createReservation(String accountId, String groupName, String externalUserId, int priority,
+                                    Integer reserveForSeconds, Map<String, String> details) {
+        checkThread();
+        try {
+            Account account = account(accountId);
+            Group group = group(account, groupName);
+            for (Reservation existing : reservations.values()) {
+                if (existing.account == account && externalUserId.equals(existing.externalUserId)
+                        && isActive(existing)) {
+                    throw new DeskException(ErrorCode.CONFLICT, "external_user_id: " + externalUserId
+                            + " already has reservation " + existing.sid + " (" + existing.status.wire() + ")");
+                }
+            }
+            long now = clock.now();
+            int holdSeconds = reserveForSeconds == null ? timings.reserveForSeconds() : reserveForSeconds;
+            Reservation reservation = new Reservation(ids.next("rsv_"), group, externalUserId, "", details,
+                    externalUserId, priority, holdSeconds, now);
+            reservations.put(reservation.sid, reservation);
+            reservation.ticket = ++tickets;
+            enqueue(reservation, now);
+            assignWhereFree(account);
+            return reservation.sid;
+        } finally {
+            publishQueuePositions();
+        }
+    }
+
+    private static boolean isActive(Reservation reservation) {
+        return switch (reservation.status) {
+            case QUEUED -> true;
+            case MATCHED -> reservation.room == null || reservation.room.open;
+            case EXPIRED, CANCELED -> false;
+        };
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Requests
 

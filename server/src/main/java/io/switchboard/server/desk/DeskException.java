@@ -3,7 +3,7 @@ package io.switchboard.server.desk;
 import io.switchboard.protocol.ErrorCode;
 
 /** A request the desk refuses; thrown before anything of it took effect, answered as an {@code error}. */
-final class DeskException extends RuntimeException {
+public final class DeskException extends RuntimeException {
     private final ErrorCode code;
 
     DeskException(ErrorCode code, String message) {
@@ -11,7 +11,8 @@ final class DeskException extends RuntimeException {
         this.code = code;
     }
 
-    ErrorCode code() {
+    /** The contract's error code for the refusal. */
+    public ErrorCode code() {
         return code;
     }
 }
