@@ -4,9 +4,9 @@ import io.switchboard.server.desk.Cancellable;
 import io.switchboard.server.desk.DeskClock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -23,11 +23,17 @@ public final class DeskLoop implements DeskClock {
     private volatile Runnable endOfTurn = () -> { };
 
     public DeskLoop() {
-        this.executor = Executors.newSingleThreadScheduledExecutor(task -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "switchboard-desk");
             thread.setDaemon(true);
             return thread;
         });
+        // Cancelled timers (most resume graces) leave the queue at once instead of when they would have fired;
+        // on shutdown, timers still pending are dropped rather than waited for.
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        this.executor = executor;
     }
 
     /** Sets what runs after every task (set once, before the first task). */
