@@ -1,6 +1,7 @@
 package io.switchboard.server.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -47,6 +48,9 @@ public final class ConfigLoader {
             throw new ConfigException("configuration " + source + ": unknown key " + path(e) + " (expected one of "
                     + e.getKnownPropertyIds() + ")", e);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof StreamReadException broken) {
+                throw new ConfigException("configuration " + source + ": not valid JSON: " + firstLine(broken), e);
+            }
             throw new ConfigException("configuration " + source + ": " + path(e) + ": " + firstLine(e), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException("configuration " + source + ": not valid JSON: " + firstLine(e), e);
