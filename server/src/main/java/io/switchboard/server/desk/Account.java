@@ -13,6 +13,8 @@ final class Account {
     final Map<String, Room> openRooms = new LinkedHashMap<>();
     /** Open and ended rooms (ended ones until their transcript retention runs out). */
     final Map<String, Room> rooms = new HashMap<>();
+    /** REST reservations by their caller's {@code external_user_id}: the newest of each. */
+    final Map<String, Reservation> byExternalUser = new HashMap<>();
 
     Account(String id) {
         this.id = id;

@@ -1,0 +1,181 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.UpdateDetails;
+import io.switchboard.server.config.Routing;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Queues and assignment (contract §1): guests join, leave and return to queues; waiting guests go to free agents,
+ * atomically (the desk is one thread), never past an agent's limit. Desk thread only.
+ */
+final class Assignment {
+    /** Across groups: back-to-front guests first, then higher priority, then the longest waiting. */
+    static final Comparator<Reservation> MOST_URGENT = Comparator
+            .comparing((Reservation r) -> !r.front)
+            .thenComparing(r -> -r.priority)
+            .thenComparingLong(r -> r.enqueuedAt)
+            .thenComparingLong(r -> r.ticket);
+
+    private final DeskClock clock;
+    private final Fanout fanout;
+    private final QueuePositions positions;
+    private final Rooms rooms;
+    private final Retention retention;
+    private long tickets;
+
+    Assignment(DeskClock clock, Fanout fanout, QueuePositions positions, Rooms rooms, Retention retention) {
+        this.clock = clock;
+        this.fanout = fanout;
+        this.positions = positions;
+        this.rooms = rooms;
+        this.retention = retention;
+    }
+
+    /** A new guest joins the back of their queue (within their priority) and is told their place. */
+    void enqueueNew(Reservation reservation) {
+        reservation.ticket = ++tickets;
+        enqueue(reservation);
+    }
+
+    /** A guest whose agent was gone goes back to the front of their queue. */
+    void requeueAtFront(Reservation reservation) {
+        reservation.room = null;
+        reservation.matchedAgent = null;
+        reservation.front = true;
+        reservation.version++;
+        enqueue(reservation);
+    }
+
+    private void enqueue(Reservation reservation) {
+        reservation.status = ReservationStatus.QUEUED;
+        reservation.enqueuedAt = clock.now();
+        reservation.group.queue.add(reservation);
+        positions.sendNow(reservation);
+        fanout.toAgents(reservation.account, new ServerMessage.Update(List.of(reservation.user),
+                UpdateDetails.QUEUED));
+        positions.changed(reservation.group);
+    }
+
+    /** A waiting guest leaves the queue with an outcome (canceled, expired); those behind move up. */
+    void leaveQueue(Reservation reservation, ReservationStatus outcome) {
+        reservation.group.queue.remove(reservation);
+        reservation.status = outcome;
+        reservation.version++;
+        reservation.pendingQueuePos = null;
+        positions.changed(reservation.group);
+        retention.forgetLater(reservation, null);
+    }
+
+    /**
+     * Assigns waiting guests to free agents until no group of the account has both: the most urgent head first, each
+     * to the free agent of its group with the fewest guests, ties to the oldest last assignment.
+     */
+    void assignWhereFree(Account account) {
+        while (true) {
+            Reservation next = null;
+            Agent agent = null;
+            for (Group group : account.groups.values()) {
+                if (group.routing == Routing.MANUAL || group.queue.isEmpty()) {
+                    continue;
+                }
+                Reservation head = group.queue.first();
+                if (next != null && MOST_URGENT.compare(head, next) >= 0) {
+                    continue;
+                }
+                Agent free = freeAgent(group);
+                if (free != null) {
+                    next = head;
+                    agent = free;
+                }
+            }
+            if (next == null) {
+                return;
+            }
+            assign(next, agent);
+        }
+    }
+
+    private static Agent freeAgent(Group group) {
+        Agent best = null;
+        for (Agent agent : group.agents) {
+            if (!agent.isFree()) {
+                continue;
+            }
+            if (best == null || agent.activeGuests() < best.activeGuests()
+                    || agent.activeGuests() == best.activeGuests() && agent.lastAssignedAt < best.lastAssignedAt) {
+                best = agent;
+            }
+        }
+        return best;
+    }
+
+    /** The most urgent head among the groups, or null when none has a waiting guest. */
+    static Reservation mostUrgentHead(Iterable<Group> groups) {
+        Reservation next = null;
+        for (Group group : groups) {
+            if (!group.queue.isEmpty() && (next == null || MOST_URGENT.compare(group.queue.first(), next) < 0)) {
+                next = group.queue.first();
+            }
+        }
+        return next;
+    }
+
+    /** Matches a waiting guest to an agent below their limit: the room opens, or the agent is held for them. */
+    void assign(Reservation reservation, Agent agent) {
+        long now = clock.now();
+        Group group = reservation.group;
+        group.queue.remove(reservation);
+        group.recordAssignment(now, now - reservation.enqueuedAt);
+        positions.changed(group);
+        reservation.pendingQueuePos = null;
+        reservation.front = false;
+        reservation.status = ReservationStatus.MATCHED;
+        reservation.version++;
+        reservation.matchedAgent = agent;
+        reservation.matchedAt = now;
+        agent.lastAssignedAt = now;
+        fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.DEQUEUED));
+        fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user, agent.user),
+                UpdateDetails.ASSIGNED));
+        if (reservation.session != null) {
+            rooms.open(reservation, agent);
+        } else {
+            agent.held.add(reservation);
+            long holdMs = reservation.reserveForSeconds * 1000L;
+            reservation.reservedUntil = now + holdMs;
+            reservation.holdTimer = clock.schedule(holdMs, () -> onHoldOver(reservation));
+        }
+        fanout.refreshFree(agent);
+    }
+
+    /** A matched REST reservation whose guest did not attach within {@code reserve_for_seconds}. */
+    private void onHoldOver(Reservation reservation) {
+        if (reservation.status != ReservationStatus.MATCHED || reservation.room != null) {
+            return;
+        }
+        Agent agent = reservation.matchedAgent;
+        release(reservation);
+        reservation.status = ReservationStatus.EXPIRED;
+        reservation.version++;
+        fanout.toAgents(reservation.account, new ServerMessage.Update(List.of(reservation.user),
+                UpdateDetails.EXPIRED));
+        retention.forgetLater(reservation, null);
+        fanout.refreshFree(agent);
+        assignWhereFree(reservation.account);
+    }
+
+    /** Lets go of a held REST reservation (its guest never attached). */
+    void release(Reservation reservation) {
+        Agent agent = reservation.matchedAgent;
+        if (agent != null) {
+            agent.held.remove(reservation);
+        }
+        if (reservation.holdTimer != null) {
+            reservation.holdTimer.cancel();
+            reservation.holdTimer = null;
+        }
+        reservation.matchedAgent = null;
+    }
+}

@@ -1,0 +1,89 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.StatusIs;
+import io.switchboard.protocol.StatusOf;
+import io.switchboard.protocol.UpdateDetails;
+import java.util.List;
+
+/** Who hears what: every message of the desk leaves through here, to exactly the recipients the contract names. */
+final class Fanout {
+    private final Outbox outbox;
+
+    Fanout(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    /** To a connection that may have no session yet. Desk thread only. */
+    void send(Connection connection, ServerMessage message) {
+        outbox.send(connection, message);
+    }
+
+    /** To a session's connection, if it has one now. Desk thread only. */
+    void send(Session session, ServerMessage message) {
+        if (session != null && session.connection != null) {
+            outbox.send(session.connection, message);
+        }
+    }
+
+    void close(Connection connection, int status, String reason) {
+        outbox.close(connection, status, reason);
+    }
+
+    /** To every signed-in agent of the account. Desk thread only. */
+    void toAgents(Account account, ServerMessage message) {
+        for (Agent agent : account.agents.values()) {
+            send(agent.session, message);
+        }
+    }
+
+    /** To every member of the room. Desk thread only. */
+    void toRoom(Room room, ServerMessage message) {
+        toRoomExcept(room, null, message);
+    }
+
+    /** To every member of the room but one. Desk thread only. */
+    void toRoomExcept(Room room, Session except, ServerMessage message) {
+        Session guest = room.reservation.session;
+        if (guest != except) {
+            send(guest, message);
+        }
+        if (room.agent.session != except) {
+            send(room.agent.session, message);
+        }
+        for (Agent supervisor : room.supervisors) {
+            if (supervisor.session != except) {
+                send(supervisor.session, message);
+            }
+        }
+    }
+
+    static ServerMessage.Status availability(String user, StatusIs is) {
+        return new ServerMessage.Status(null, user, StatusOf.AVAILABILITY, is);
+    }
+
+    /** An agent's visible availability: to the account's agents and the guests of the agent's rooms. */
+    void announceAvailability(Agent agent) {
+        ServerMessage status = availability(agent.user, agent.visibleAvailability());
+        toAgents(agent.account, status);
+        for (Room room : agent.rooms) {
+            send(room.reservation.session, status);
+        }
+    }
+
+    void announceAvailabilityIfChanged(Agent agent, StatusIs before) {
+        if (agent.visibleAvailability() != before) {
+            announceAvailability(agent);
+        }
+    }
+
+    /** Tells the account's agents when an agent becomes free or stops being free. Desk thread only. */
+    void refreshFree(Agent agent) {
+        boolean free = agent.isFree();
+        if (free != agent.announcedFree) {
+            agent.announcedFree = free;
+            toAgents(agent.account, new ServerMessage.Update(List.of(agent.user),
+                    free ? UpdateDetails.AVAILABLE : UpdateDetails.UNAVAILABLE));
+        }
+    }
+}

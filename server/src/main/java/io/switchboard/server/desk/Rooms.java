@@ -1,0 +1,211 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.EndReason;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.Limits;
+import io.switchboard.protocol.NotificationDetails;
+import io.switchboard.protocol.Request;
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.StatusIs;
+import io.switchboard.protocol.StatusOf;
+import io.switchboard.protocol.UpdateDetails;
+import java.util.List;
+
+/**
+ * Rooms: opening on assignment, messages with their {@code seq}, history, typing, transfer, supervisors joining and
+ * leaving, and ending. Callers run assignment afterwards where an agent may have become free. Desk thread only.
+ */
+final class Rooms {
+    private final DeskClock clock;
+    private final Ids ids;
+    private final Fanout fanout;
+    private final Retention retention;
+
+    Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention) {
+        this.clock = clock;
+        this.ids = ids;
+        this.fanout = fanout;
+        this.retention = retention;
+    }
+
+    /** Opens the room of a matched reservation whose guest is here (connected or within the grace). */
+    void open(Reservation reservation, Agent agent) {
+        if (agent.held.remove(reservation) && reservation.holdTimer != null) {
+            reservation.holdTimer.cancel();
+            reservation.holdTimer = null;
+        }
+        Room room = new Room(ids.next("rm_"), reservation, agent);
+        reservation.room = room;
+        reservation.version++;
+        agent.rooms.add(room);
+        room.account.rooms.put(room.id, room);
+        room.account.openRooms.put(room.id, room);
+        ServerMessage.Joined joined = new ServerMessage.Joined(room.id, reservation.guestView(), agent.user);
+        fanout.send(reservation.session, joined);
+        fanout.send(agent.session, joined);
+        fanout.toRoom(room, new ServerMessage.Notification(room.id, reservation.user, NotificationDetails.JOINED));
+        fanout.toRoom(room, new ServerMessage.Notification(room.id, agent.user, NotificationDetails.JOINED));
+        if (reservation.session.connection == null) {
+            fanout.toRoomExcept(room, reservation.session, Fanout.availability(reservation.user, StatusIs.AWAY));
+        }
+    }
+
+    /** Ends a room: every member gets {@code end}, the account's agents {@code update unassigned}. */
+    void close(Room room, EndReason reason, String endedBy) {
+        room.open = false;
+        room.account.openRooms.remove(room.id);
+        fanout.toRoom(room, new ServerMessage.End(room.id, endedBy, reason));
+        for (Agent supervisor : room.supervisors) {
+            supervisor.joinedRooms.remove(room);
+        }
+        room.supervisors.clear();
+        Agent agent = room.agent;
+        agent.rooms.remove(room);
+        fanout.toAgents(room.account, new ServerMessage.Update(List.of(room.reservation.user, agent.user),
+                UpdateDetails.UNASSIGNED));
+        retention.forgetLater(room.reservation, room);
+        fanout.refreshFree(agent);
+    }
+
+    void message(Session session, Request.Message request) {
+        Room room = memberRoom(session, request.room());
+        ServerMessage.Message message = new ServerMessage.Message(room.id, session.user(), request.body(),
+                clock.now(), room.nextSeq());
+        room.messages.add(message);
+        fanout.toRoom(room, message);
+    }
+
+    void typing(Session session, Request.Status request) {
+        Room room = memberRoom(session, request.room());
+        fanout.toRoomExcept(room, session, new ServerMessage.Status(room.id, session.user(), StatusOf.TYPING,
+                request.is()));
+    }
+
+    /** The room's messages after a seq: for its guest, any agent who was ever in it, and supervisors. */
+    void history(Session session, Request.History request) {
+        Room room = session.account.rooms.get(request.room());
+        if (room == null) {
+            throw unknownRoom(request.room());
+        }
+        boolean reader = session.isGuest()
+                ? room.reservation == session.reservation
+                : session.agent.supervisor || room.pastMembers.contains(session.agent);
+        if (!reader) {
+            throw notYours(room);
+        }
+        int size = room.messages.size();
+        int from = (int) Math.min(request.after(), size);
+        int to = Math.min(from + Limits.HISTORY_PAGE, size);
+        fanout.send(session, new ServerMessage.History(room.id, room.messages.subList(from, to)));
+    }
+
+    /** Ends a room at a member's (or a supervisor's) request. */
+    Room end(Session session, Request.End request) {
+        Room room = openRoom(session.account, request.room());
+        boolean allowed = room.isMember(session) || session.agent != null && session.agent.supervisor;
+        if (!allowed) {
+            throw notYours(room);
+        }
+        close(room, EndReason.ENDED, session.user());
+        return room;
+    }
+
+    void transfer(Agent requester, Room room, Agent target) {
+        if (room.agent != requester && !requester.supervisor) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "transfer: room " + room.id
+                    + " is not yours (expected: your room, or a supervisor)");
+        }
+        if (target == room.agent) {
+            throw new DeskException(ErrorCode.CONFLICT, "transfer: room " + room.id + " is already with "
+                    + target.user);
+        }
+        if (target.session == null) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "agent " + target.user + ": not signed in");
+        }
+        if (target.activeGuests() >= target.limit) {
+            throw new DeskException(ErrorCode.AT_LIMIT, "agent " + target.user + ": at the limit " + target.limit);
+        }
+        Agent previous = room.agent;
+        fanout.toRoom(room, new ServerMessage.Notification(room.id, previous.user, NotificationDetails.LEFT));
+        previous.rooms.remove(room);
+        if (room.supervisors.remove(target)) {
+            target.joinedRooms.remove(room);
+        }
+        room.agent = target;
+        room.pastMembers.add(target);
+        target.rooms.add(room);
+        target.lastAssignedAt = clock.now();
+        fanout.send(target.session, new ServerMessage.Joined(room.id, room.reservation.guestView(), target.user));
+        fanout.toRoom(room, new ServerMessage.Notification(room.id, target.user, NotificationDetails.JOINED));
+        fanout.toAgents(room.account, new ServerMessage.Update(List.of(room.reservation.user, target.user),
+                UpdateDetails.ASSIGNED));
+        fanout.refreshFree(previous);
+        fanout.refreshFree(target);
+    }
+
+    void join(Agent supervisor, Room room) {
+        if (room.agent == supervisor || room.supervisors.contains(supervisor)) {
+            throw new DeskException(ErrorCode.CONFLICT, "join: you are already in room " + room.id);
+        }
+        room.supervisors.add(supervisor);
+        room.pastMembers.add(supervisor);
+        supervisor.joinedRooms.add(room);
+        fanout.send(supervisor.session, new ServerMessage.Joined(room.id, room.reservation.guestView(),
+                room.agent.user));
+        fanout.toRoom(room, new ServerMessage.Notification(room.id, supervisor.user, NotificationDetails.JOINED));
+    }
+
+    void leave(Agent supervisor, Room room) {
+        if (!room.supervisors.contains(supervisor)) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "leave: you did not join room " + room.id);
+        }
+        fanout.toRoom(room, new ServerMessage.Notification(room.id, supervisor.user, NotificationDetails.LEFT));
+        room.supervisors.remove(supervisor);
+        supervisor.joinedRooms.remove(room);
+    }
+
+    /** A supervisor leaves every room they joined (their grace ran out). */
+    void leaveAll(Agent supervisor) {
+        for (Room room : List.copyOf(supervisor.joinedRooms)) {
+            leave(supervisor, room);
+        }
+    }
+
+    /** {@code joined} again for each room a returning agent is in, so a console rebuilds its tabs. */
+    void sendOpenRooms(Session session) {
+        Agent agent = session.agent;
+        for (Room room : agent.rooms) {
+            fanout.send(session, new ServerMessage.Joined(room.id, room.reservation.guestView(), room.agent.user));
+        }
+        for (Room room : agent.joinedRooms) {
+            fanout.send(session, new ServerMessage.Joined(room.id, room.reservation.guestView(), room.agent.user));
+        }
+    }
+
+    static Room openRoom(Account account, String id) {
+        Room room = account.rooms.get(id);
+        if (room == null) {
+            throw unknownRoom(id);
+        }
+        if (!room.open) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "room: " + id + " has ended");
+        }
+        return room;
+    }
+
+    private static Room memberRoom(Session session, String id) {
+        Room room = openRoom(session.account, id);
+        if (!room.isMember(session)) {
+            throw notYours(room);
+        }
+        return room;
+    }
+
+    private static DeskException notYours(Room room) {
+        return new DeskException(ErrorCode.NOT_ALLOWED, "room: " + room.id + " (expected: a room you are in)");
+    }
+
+    private static DeskException unknownRoom(String id) {
+        return new DeskException(ErrorCode.UNKNOWN_ROOM, "room: " + id + " (expected: a room of this account)");
+    }
+}
