@@ -22,8 +22,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The real server on 127.0.0.1, a free port, driven over real sockets by the JDK's WebSocket and HTTP clients. */
@@ -38,18 +38,19 @@ class ServerIntegrationTest {
                  {"user": "bob", "token": "bob-token", "groups": ["vip"], "limit": 1}]}],
              "limits": {"max_frame_bytes": 8192}}""";
 
-    private static SwitchboardServer server;
-    private static int port;
+    private SwitchboardServer server;
+    private int port;
 
-    @BeforeAll
-    static void start() throws InterruptedException {
+    /** A fresh server for every test: no test sees another's agents, limits or rooms. */
+    @BeforeEach
+    void start() throws InterruptedException {
         ServerConfig config = ConfigLoader.parse(CONFIG, "test");
         server = SwitchboardServer.start(config);
         port = server.port();
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         server.close();
     }
 
@@ -201,6 +202,86 @@ class ServerIntegrationTest {
             assertEquals(ref, error.ref());
             assertEquals(ErrorCode.AT_LIMIT, error.code());
             bob.call(new Request.End(joined.room()));
+        }
+    }
+
+    @Test
+    void webSocketPathMayCarryAQueryString() {
+        try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws?widget=1"))) {
+            client.call(new Request.Ping());
+        }
+    }
+
+    @Test
+    void supervisorJoinsTransfersAndSetsLimits() {
+        try (WsClient guest = WsClient.connect(port); WsClient admin = WsClient.connect(port);
+             WsClient bob = WsClient.connect(port)) {
+            bob.call(new Request.Login("bob", "bob-token"));
+            admin.call(new Request.Login("admin", "admin-token"));
+            guest.call(new Request.Identify("gina", "help", null, "vip", null, null));
+            admin.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+            List<ServerMessage> assisted = admin.call(new Request.Assist("vip"));
+            String room = assisted.stream().filter(ServerMessage.Joined.class::isInstance)
+                    .map(m -> ((ServerMessage.Joined) m).room()).findFirst().orElseThrow();
+            guest.await(ServerMessage.Joined.class);
+
+            // The supervisor sets bob's limit, then hands the room to bob.
+            admin.call(new Request.Limit(2, "bob"));
+            List<ServerMessage> moved = admin.call(new Request.Transfer(room, "bob"));
+            assertTrue(moved.contains(new ServerMessage.Notification(room, "admin", NotificationDetails.LEFT)),
+                    moved::toString);
+            assertEquals(new ServerMessage.Joined(room, new ServerMessage.Guest("gina", "help", java.util.Map.of()),
+                    "bob"), bob.await(ServerMessage.Joined.class));
+            guest.awaitExactly(new ServerMessage.Notification(room, "admin", NotificationDetails.LEFT));
+            assertEquals(new ServerMessage.Notification(room, "bob", NotificationDetails.JOINED), guest.next());
+
+            // The supervisor joins as an extra member and sees the chat, then leaves.
+            admin.call(new Request.Join(room));
+            bob.call(new Request.Message(room, "bob here"));
+            assertEquals("bob here", admin.await(ServerMessage.Message.class).body());
+            assertEquals("bob here", guest.await(ServerMessage.Message.class).body());
+            admin.call(new Request.Leave(room));
+
+            List<ServerMessage> snapshot = admin.call(new Request.Snapshot());
+            ServerMessage.Snapshot view = (ServerMessage.Snapshot) snapshot.get(snapshot.size() - 1);
+            assertTrue(view.agents().contains(new ServerMessage.AgentView("bob", StatusIs.AWAY, 1, 2)),
+                    view::toString);
+            assertTrue(view.rooms().contains(new ServerMessage.RoomView(room, "gina", "bob")), view::toString);
+            bob.call(new Request.End(room));
+            assertEquals(EndReason.ENDED, guest.await(ServerMessage.End.class).reason());
+        }
+    }
+
+    @Test
+    void agentResumesAndKeepsTheRoom() {
+        try (WsClient guest = WsClient.connect(port); WsClient bob = WsClient.connect(port)) {
+            bob.send(new Request.Login("bob", "bob-token"));
+            String session = bob.next(ServerMessage.Identified.class).session();
+            bob.call(new Request.Limit(1, null));
+            guest.call(new Request.Identify("hank", "help", null, "vip", null, null));
+            String room = bob.call(new Request.Assist("vip")).stream().filter(ServerMessage.Joined.class::isInstance)
+                    .map(m -> ((ServerMessage.Joined) m).room()).findFirst().orElseThrow();
+            bob.abort();
+            assertEquals(new ServerMessage.Status(null, "bob", StatusOf.AVAILABILITY, StatusIs.AWAY),
+                    guest.await(ServerMessage.Status.class));
+            try (WsClient back = WsClient.connect(port)) {
+                List<ServerMessage> state = back.call(new Request.Resume(session));
+                assertEquals(ServerMessage.Identified.class, state.get(0).getClass());
+                assertEquals(ServerMessage.Snapshot.class, state.get(1).getClass());
+                assertEquals(room, ((ServerMessage.Joined) state.get(2)).room());
+                back.call(new Request.End(room));
+            }
+        }
+    }
+
+    @Test
+    void shutdownTellsClientsGoingAway() throws InterruptedException {
+        SwitchboardServer own = SwitchboardServer.start(ConfigLoader.parse(CONFIG, "test"));
+        try (WsClient client = WsClient.connect(own.port())) {
+            client.call(Request.Identify.guest("ivy", "bye"));
+            own.close();
+            assertEquals(1001, client.awaitClose());
+            assertTrue(own.draining());
         }
     }
 

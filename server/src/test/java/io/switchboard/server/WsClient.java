@@ -40,7 +40,12 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     /** Connects and checks the server says welcome first. */
     static WsClient connect(int port) {
-        WsClient client = new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"));
+        return connect(URI.create("ws://127.0.0.1:" + port + "/ws"));
+    }
+
+    /** Connects to a WebSocket address and checks the server says welcome first. */
+    static WsClient connect(URI uri) {
+        WsClient client = new WsClient(uri);
         assertInstanceOf(ServerMessage.Welcome.class, client.next());
         return client;
     }
@@ -112,6 +117,21 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
                 return type.cast(message);
             }
             passed.add(message);
+        }
+    }
+
+    /** Reads until this exact message arrives. */
+    void awaitExactly(ServerMessage expected) {
+        List<ServerMessage> passed = new ArrayList<>();
+        while (true) {
+            ServerMessage message = next();
+            if (message.equals(expected)) {
+                return;
+            }
+            passed.add(message);
+            if (passed.size() > 1_000) {
+                fail("no " + expected + " in " + passed);
+            }
         }
     }
 

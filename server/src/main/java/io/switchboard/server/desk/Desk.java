@@ -160,7 +160,8 @@ public final class Desk {
                 fanout.toRoomExcept(room, session, Fanout.availability(session.user(), StatusIs.AWAY));
             }
         } else {
-            fanout.announceAvailabilityIfChanged(session.agent, before);
+            fanout.announceToAgentsIfChanged(session.agent, before);
+            fanout.roomPresence(session.agent, StatusIs.AWAY);
             fanout.refreshFree(session.agent);
         }
         positions.publishChanged();
@@ -323,6 +324,7 @@ public final class Desk {
             throw new DeskException(ErrorCode.AUTH_FAILED, "login: user or token not recognised");
         }
         StatusIs before = agent.visibleAvailability();
+        boolean wasAway = agent.session != null && agent.session.connection == null;
         if (agent.session != null) {
             retire(agent.session, "signed in elsewhere");
         }
@@ -334,7 +336,10 @@ public final class Desk {
         fanout.send(session, identified(session));
         fanout.send(session, snapshot(agent.account));
         rooms.sendOpenRooms(session);
-        fanout.announceAvailabilityIfChanged(agent, before);
+        fanout.announceToAgentsIfChanged(agent, before);
+        if (wasAway) {
+            fanout.roomPresence(agent, StatusIs.AVAILABLE);
+        }
         fanout.refreshFree(agent);
     }
 
@@ -370,7 +375,10 @@ public final class Desk {
         Agent agent = session.agent;
         fanout.send(session, snapshot(agent.account));
         rooms.sendOpenRooms(session);
-        fanout.announceAvailabilityIfChanged(agent, before);
+        fanout.announceToAgentsIfChanged(agent, before);
+        if (wasAway) {
+            fanout.roomPresence(agent, StatusIs.AVAILABLE);
+        }
         fanout.refreshFree(agent);
         assignment.assignWhereFree(agent.account);
     }
@@ -500,7 +508,7 @@ public final class Desk {
             assignment.requeueAtFront(reservation);
         }
         agent.session = null;
-        fanout.announceAvailabilityIfChanged(agent, before);
+        fanout.announceToAgentsIfChanged(agent, before);
         fanout.refreshFree(agent);
         assignment.assignWhereFree(agent.account);
     }

@@ -71,9 +71,21 @@ final class Fanout {
         }
     }
 
-    void announceAvailabilityIfChanged(Agent agent, StatusIs before) {
+    /** Tells the account's agents an agent's visible availability, if it is not what it was. */
+    void announceToAgentsIfChanged(Agent agent, StatusIs before) {
         if (agent.visibleAvailability() != before) {
-            announceAvailability(agent);
+            toAgents(agent.account, availability(agent.user, agent.visibleAvailability()));
+        }
+    }
+
+    /**
+     * Tells the guests of an agent's rooms that the agent dropped out ({@code away}) or is back ({@code available}):
+     * presence in a room, whatever the agent's availability for new guests.
+     */
+    void roomPresence(Agent agent, StatusIs is) {
+        ServerMessage status = availability(agent.user, is);
+        for (Room room : agent.rooms) {
+            send(room.reservation.session, status);
         }
     }
 

@@ -22,7 +22,7 @@ import io.switchboard.server.desk.Desk;
  *                                        ↘ {@value #HTTP_FALLBACK} (plain HTTP)
  * </pre>
  *
- * The WebSocket protocol handler does the handshake on {@code /ws}, pings, close frames, and frame size limits
+ * The WebSocket protocol handler does the handshake on {@code /ws} (a query string is fine), pings, close frames, and frame size limits
  * (1009); requests on other paths pass it by and reach the HTTP handler.
  */
 public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
@@ -51,7 +51,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.maxFrameBytes = maxFrameBytes;
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(WEBSOCKET_PATH)
-                .checkStartsWith(false)
+                .checkStartsWith(true)
                 .handleCloseFrames(true)
                 .dropPongFrames(true)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()

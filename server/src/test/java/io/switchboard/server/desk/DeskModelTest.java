@@ -43,6 +43,17 @@ class DeskModelTest {
         }
     }
 
+    @Test
+    void sameInputsGiveTheSameOutput() {
+        long seed = new Random().nextLong();
+        Model first = new Model(seed);
+        first.run(STEPS);
+        Model second = new Model(seed);
+        second.run(STEPS);
+        assertEquals(first.harness.transcript, second.harness.transcript, () -> "seed " + seed);
+        assertTrue(first.harness.transcript.size() > STEPS, "the sequence did something");
+    }
+
     /** One random sequence: a harness, its clients, and the bookkeeping the invariants need. */
     private static final class Model {
         private static final List<String> ACME_AGENTS = List.of("bob", "ann", "kim", "sue");

@@ -666,6 +666,35 @@ class DeskTest {
     }
 
     @Test
+    void roomSeesAnAwayAgentDropAndComeBack() {
+        Client bob = harness.availableAgent("bob");
+        Client guest = harness.guest("carla");
+        bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        guest.clear();
+        bob.drop();
+        assertEquals(List.of(availability("bob", StatusIs.AWAY)), guest.received);
+        Client back = bob.resume();
+        assertEquals(List.of(availability("bob", StatusIs.AWAY), availability("bob", StatusIs.AVAILABLE)),
+                guest.received, "presence in the room, not availability for new guests");
+        assertEquals(StatusIs.AWAY, harness.agentNamed("acme", "bob").availability);
+        assertNotNull(back);
+    }
+
+    @Test
+    void agentWhoSignsInAgainAfterADropIsBackInTheRoom() {
+        Client bob = harness.availableAgent("bob");
+        Client guest = harness.guest("carla");
+        String room = roomOf(guest);
+        bob.drop();
+        guest.clear();
+        Client again = harness.agent("bob");
+        assertEquals(room, again.first(ServerMessage.Joined.class).room());
+        assertEquals(List.of(availability("bob", StatusIs.AVAILABLE)), guest.received);
+        harness.clock.advance(120_000);
+        assertTrue(harness.reservation(guest).room.open, "the old session's grace no longer runs");
+    }
+
+    @Test
     void resumeOnANewConnectionClosesTheOldOne() {
         Client guest = harness.guest("carla");
         Client second = guest.resume();

@@ -42,6 +42,9 @@ final class Harness implements Outbox {
             ]}""";
 
     final ManualClock clock = new ManualClock(START);
+    /** Every message and close, in the order the desk sent them, with the client it went to. */
+    final List<String> transcript = new ArrayList<>();
+    private final Map<Client, Integer> numbers = new java.util.IdentityHashMap<>();
     final Desk desk;
     final ServerConfig config;
 
@@ -56,12 +59,15 @@ final class Harness implements Outbox {
 
     @Override
     public void send(Connection connection, ServerMessage message) {
-        ((Client) connection).received.add(message);
+        Client client = (Client) connection;
+        transcript.add(numbers.computeIfAbsent(client, c -> numbers.size()) + " " + message);
+        client.received.add(message);
     }
 
     @Override
     public void close(Connection connection, int status, String reason) {
         Client client = (Client) connection;
+        transcript.add(numbers.computeIfAbsent(client, c -> numbers.size()) + " close " + status);
         client.closeStatus = status;
         desk.onDisconnect(client);
     }
