@@ -158,6 +158,23 @@ class ServerIntegrationTest {
     }
 
     @Test
+    void fragmentedMessageOverTheLimitClosesWith1009() {
+        try (WsClient client = WsClient.connect(port)) {
+            client.sendFragments("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(5000), "y".repeat(5000) + "\"}");
+            assertEquals(1009, client.awaitClose());
+        }
+    }
+
+    @Test
+    void fragmentedMessageWithinTheLimitIsOneRequest() {
+        try (WsClient client = WsClient.connect(port)) {
+            client.sendFragments("{\"type\":\"ping\",", "\"ref\":\"frag\"}");
+            assertEquals(new ServerMessage.Pong(), client.next());
+            assertEquals(new ServerMessage.Ack("frag"), client.next());
+        }
+    }
+
+    @Test
     void guestResumesAfterADroppedConnection() {
         String session;
         String reservation;

@@ -186,7 +186,7 @@ public final class Desk {
                         + " already has reservation " + existing.sid + " (" + existing.status.wire() + ")");
             }
             int holdSeconds = reserveForSeconds == null ? timings.reserveForSeconds() : reserveForSeconds;
-            Reservation reservation = new Reservation(ids.next("rsv_"), group, externalUserId, "", details,
+            Reservation reservation = new Reservation(ids.next("rsv_"), group, externalUserId, null, details,
                     externalUserId, priority, holdSeconds, clock.now());
             reservations.put(reservation.sid, reservation);
             account.byExternalUser.put(externalUserId, reservation);
@@ -334,13 +334,7 @@ public final class Desk {
         agent.availability = StatusIs.AWAY;
         bind(session, connection);
         fanout.send(session, identified(session));
-        fanout.send(session, snapshot(agent.account));
-        rooms.sendOpenRooms(session);
-        fanout.announceToAgentsIfChanged(agent, before);
-        if (wasAway) {
-            fanout.roomPresence(agent, StatusIs.AVAILABLE);
-        }
-        fanout.refreshFree(agent);
+        restoreAgent(session, before, wasAway);
     }
 
     private void resume(Connection connection, Request.Resume request) {
@@ -370,8 +364,13 @@ public final class Desk {
         fanout.send(session, identified(session));
         if (session.isGuest()) {
             restoreGuest(session, wasAway);
-            return;
+        } else {
+            restoreAgent(session, before, wasAway);
         }
+    }
+
+    /** An agent (signed in or resumed) gets the view of the account and their rooms; the others see them back. */
+    private void restoreAgent(Session session, StatusIs before, boolean wasAway) {
         Agent agent = session.agent;
         fanout.send(session, snapshot(agent.account));
         rooms.sendOpenRooms(session);
