@@ -55,7 +55,10 @@ final class Assignment {
         positions.sendNow(reservation);
         fanout.toAgents(reservation.account, new ServerMessage.Update(List.of(reservation.user),
                 UpdateDetails.QUEUED));
-        positions.changed(reservation.group);
+        if (reservation != reservation.group.queue.last()) {
+            // Someone is behind the newcomer (it had priority, or came back to the front): they moved.
+            positions.changed(reservation.group);
+        }
     }
 
     /** A waiting guest leaves the queue with an outcome (canceled, expired); those behind move up. */
