@@ -206,8 +206,4 @@ public final class Codec {
         return encodeRequest(null, request);
     }
 
-    /** Exposed for the HTTP layer and the configuration reader: the same strict settings. */
-    public ObjectMapper mapper() {
-        return mapper;
-    }
 }

@@ -137,7 +137,6 @@ final class Assignment {
         reservation.status = ReservationStatus.MATCHED;
         reservation.version++;
         reservation.matchedAgent = agent;
-        reservation.matchedAt = now;
         agent.lastAssignedAt = now;
         fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.DEQUEUED));
         fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user, agent.user),

@@ -187,7 +187,7 @@ public final class Desk {
             }
             int holdSeconds = reserveForSeconds == null ? timings.reserveForSeconds() : reserveForSeconds;
             Reservation reservation = new Reservation(ids.next("rsv_"), group, externalUserId, null, details,
-                    externalUserId, priority, holdSeconds, clock.now());
+                    externalUserId, priority, holdSeconds);
             reservations.put(reservation.sid, reservation);
             account.byExternalUser.put(externalUserId, reservation);
             assignment.enqueueNew(reservation);
@@ -277,7 +277,7 @@ public final class Desk {
         Account account = account(request.account());
         Group group = group(account, request.group());
         Reservation reservation = new Reservation(ids.next("rsv_"), group, request.user(), request.question(),
-                request.details(), null, WEBSOCKET_PRIORITY, timings.reserveForSeconds(), clock.now());
+                request.details(), null, WEBSOCKET_PRIORITY, timings.reserveForSeconds());
         reservations.put(reservation.sid, reservation);
         Session session = new Session(ids.next("ses_"), Role.GUEST, account, null, reservation);
         reservation.session = session;

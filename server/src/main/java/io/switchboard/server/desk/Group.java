@@ -35,7 +35,6 @@ final class Group {
     boolean positionsChanged;
     Cancellable queueposTimer;
     long queueposTimerAt;
-    long assignments;
 
     Group(Account account, String name, Routing routing) {
         this.account = account;
@@ -53,7 +52,6 @@ final class Group {
         if (recentAssignments.size() > HISTORY) {
             recentAssignments.removeFirst();
         }
-        assignments++;
     }
 
     /** The mean wait of recently served guests in whole seconds, or null while none was served. */

@@ -14,7 +14,6 @@ final class Reservation {
     /** The caller's id of a REST reservation; null for guests who identified over WebSocket. */
     final String externalUserId;
     final int reserveForSeconds;
-    final long createdAt;
 
     int priority;
     long ticket;
@@ -29,7 +28,6 @@ final class Reservation {
     Session session;
     Room room;
     Agent matchedAgent;
-    long matchedAt;
     long reservedUntil;
     Cancellable holdTimer;
 
@@ -39,7 +37,7 @@ final class Reservation {
     ServerMessage.QueuePos pendingQueuePos;
 
     Reservation(String sid, Group group, String user, String question, Map<String, String> details,
-                String externalUserId, int priority, int reserveForSeconds, long now) {
+                String externalUserId, int priority, int reserveForSeconds) {
         this.sid = sid;
         this.account = group.account;
         this.group = group;
@@ -49,7 +47,6 @@ final class Reservation {
         this.externalUserId = externalUserId;
         this.priority = priority;
         this.reserveForSeconds = reserveForSeconds;
-        this.createdAt = now;
     }
 
     boolean isWaiting() {
