@@ -8,7 +8,6 @@ import java.util.Set;
 final class Agent {
     final Account account;
     final String user;
-    final byte[] tokenDigest;
     final boolean supervisor;
     final Set<Group> groups = new LinkedHashSet<>();
     int limit;
@@ -25,10 +24,9 @@ final class Agent {
     /** Whether the account's agents were last told this agent is free ({@code update available}). */
     boolean announcedFree;
 
-    Agent(Account account, String user, byte[] tokenDigest, boolean supervisor, int limit) {
+    Agent(Account account, String user, boolean supervisor, int limit) {
         this.account = account;
         this.user = user;
-        this.tokenDigest = tokenDigest;
         this.supervisor = supervisor;
         this.limit = limit;
     }

@@ -8,6 +8,7 @@ import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.protocol.UpdateDetails;
+import io.switchboard.server.config.ConfigLoader;
 import io.switchboard.server.config.ServerConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -88,7 +89,7 @@ public final class Desk {
         }
         for (ServerConfig.AgentConfig agentConfig : config.agents()) {
             byte[] digest = digest(agentConfig.token());
-            Agent agent = new Agent(account, agentConfig.user(), digest, agentConfig.supervisor(), agentConfig.limit());
+            Agent agent = new Agent(account, agentConfig.user(), agentConfig.supervisor(), agentConfig.limit());
             account.agents.put(agent.user, agent);
             agentsByTokenDigest.put(HexFormat.of().formatHex(digest), agent);
             List<String> groupNames = agentConfig.groups() == null
@@ -181,7 +182,7 @@ public final class Desk {
             Account account = account(accountId);
             Group group = group(account, groupName);
             Reservation existing = account.byExternalUser.get(externalUserId);
-            if (existing != null && isActive(existing)) {
+            if (existing != null && !existing.isFinished()) {
                 throw new DeskException(ErrorCode.CONFLICT, "external_user_id: " + externalUserId
                         + " already has reservation " + existing.sid + " (" + existing.status.wire() + ")");
             }
@@ -196,14 +197,6 @@ public final class Desk {
         } finally {
             positions.publishChanged();
         }
-    }
-
-    private static boolean isActive(Reservation reservation) {
-        return switch (reservation.status) {
-            case QUEUED -> true;
-            case MATCHED -> reservation.room == null || reservation.room.open;
-            case EXPIRED, CANCELED -> false;
-        };
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -320,7 +313,7 @@ public final class Desk {
     private void login(Connection connection, Request.Login request) {
         byte[] digest = digest(request.token());
         Agent agent = agentsByTokenDigest.get(HexFormat.of().formatHex(digest));
-        if (agent == null || !MessageDigest.isEqual(agent.tokenDigest, digest) || !agent.user.equals(request.user())) {
+        if (agent == null || !agent.user.equals(request.user())) {
             throw new DeskException(ErrorCode.AUTH_FAILED, "login: user or token not recognised");
         }
         StatusIs before = agent.visibleAvailability();
@@ -350,16 +343,7 @@ public final class Desk {
     private void takeBack(Session session, Connection connection) {
         StatusIs before = session.agent != null ? session.agent.visibleAvailability() : null;
         boolean wasAway = session.connection == null;
-        if (!wasAway) {
-            Connection previous = session.connection;
-            sessionsByConnection.remove(previous);
-            connections.remove(previous);
-            fanout.close(previous, CLOSE_SESSION_MOVED, "session resumed on another connection");
-        }
-        if (session.graceTimer != null) {
-            session.graceTimer.cancel();
-            session.graceTimer = null;
-        }
+        detach(session, "session resumed on another connection");
         bind(session, connection);
         fanout.send(session, identified(session));
         if (session.isGuest()) {
@@ -554,6 +538,11 @@ public final class Desk {
     /** Ends a session for good (its agent signed in again): its connection, if any, is closed. */
     private void retire(Session session, String reason) {
         sessions.remove(session.token);
+        detach(session, reason);
+    }
+
+    /** Stops a session's grace timer and closes its connection, if any (4000: the session moved). */
+    private void detach(Session session, String reason) {
         if (session.graceTimer != null) {
             session.graceTimer.cancel();
             session.graceTimer = null;
@@ -590,7 +579,7 @@ public final class Desk {
     }
 
     private Account account(String id) {
-        String name = id == null ? "default" : id;
+        String name = id == null ? ConfigLoader.DEFAULT_ACCOUNT : id;
         Account account = accounts.get(name);
         if (account == null) {
             throw new DeskException(ErrorCode.INVALID_FIELD, "account: " + name + " (expected: a configured account)");
@@ -599,7 +588,7 @@ public final class Desk {
     }
 
     private static Group group(Account account, String name) {
-        String groupName = name == null ? "default" : name;
+        String groupName = name == null ? ConfigLoader.DEFAULT_GROUP : name;
         Group group = account.groups.get(groupName);
         if (group == null) {
             throw new DeskException(ErrorCode.INVALID_FIELD, "group: " + groupName + " (expected: one of "

@@ -53,6 +53,15 @@ final class Reservation {
         return status == ReservationStatus.QUEUED;
     }
 
+    /** Done with: it has an outcome (expired, canceled), or it was matched and its room has ended. */
+    boolean isFinished() {
+        return switch (status) {
+            case QUEUED -> false;
+            case MATCHED -> room != null && !room.open;
+            case EXPIRED, CANCELED -> true;
+        };
+    }
+
     ServerMessage.Guest guestView() {
         return new ServerMessage.Guest(user, question, details);
     }

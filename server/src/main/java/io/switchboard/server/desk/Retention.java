@@ -21,8 +21,7 @@ final class Retention {
                 room.account.rooms.remove(room.id);
                 room.pastMembers.clear();
             }
-            boolean finished = reservation.status.isFinal() || reservation.room != null && !reservation.room.open;
-            if (finished && (reservation.session == null || reservation.session.connection == null)) {
+            if (reservation.isFinished() && (reservation.session == null || reservation.session.connection == null)) {
                 reservations.remove(reservation.sid);
                 reservation.account.byExternalUser.remove(reservation.externalUserId, reservation);
             }

@@ -10,6 +10,7 @@ import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.protocol.UpdateDetails;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Rooms: opening on assignment, messages with their {@code seq}, history, typing, transfer, supervisors joining and
@@ -173,12 +174,10 @@ final class Rooms {
 
     /** {@code joined} again for each room a returning agent is in, so a console rebuilds its tabs. */
     void sendOpenRooms(Session session) {
-        Agent agent = session.agent;
-        for (Room room : agent.rooms) {
-            fanout.send(session, new ServerMessage.Joined(room.id, room.reservation.guestView(), room.agent.user));
-        }
-        for (Room room : agent.joinedRooms) {
-            fanout.send(session, new ServerMessage.Joined(room.id, room.reservation.guestView(), room.agent.user));
+        for (Set<Room> rooms : List.of(session.agent.rooms, session.agent.joinedRooms)) {
+            for (Room room : rooms) {
+                fanout.send(session, new ServerMessage.Joined(room.id, room.reservation.guestView(), room.agent.user));
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -98,10 +99,10 @@ public final class ChannelOutbox implements Outbox {
             return;
         }
         channel.flush();
-        if (channel.unsafe().outboundBuffer() != null
-                && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > slowReaderBytes) {
+        ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
+        if (unsent != null && unsent.totalPendingWriteBytes() > slowReaderBytes) {
             log.info("closing {}: slow reader, {} bytes unsent", channel.id().asShortText(),
-                    channel.unsafe().outboundBuffer().totalPendingWriteBytes());
+                    unsent.totalPendingWriteBytes());
             channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION.code(),
                     "slow reader: too much unsent output"));
             // A reader this slow may never take the close frame: do not wait for it.
