@@ -201,6 +201,53 @@ public final class Codec {
         }
     }
 
+    /**
+     * Decodes the body of a REST call, as strictly as a request frame.
+     *
+     * @throws ProtocolException with {@code bad_json}, {@code invalid_field} or {@code too_large} and a readable message
+     */
+    public <T> T decodeBody(String text, Class<T> type) {
+        JsonNode tree;
+        try {
+            tree = treeReader.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "bad JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "body: not a JSON object");
+        }
+        try {
+            return mapper.readerFor(type).readValue(tree);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, e.getPropertyName()
+                    + ": unknown field (expected: one of " + e.getKnownPropertyIds() + ")");
+        } catch (java.io.IOException | RuntimeException e) {
+            ProtocolException violation = findViolation(e);
+            if (violation != null) {
+                throw violation;
+            }
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, describe(e));
+        }
+    }
+
+    /** Encodes any of the HTTP shapes ({@link Rest}) as UTF-8 JSON bytes. */
+    public byte[] encodeJson(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Decodes one of the HTTP shapes (for clients: the load tester, tests). */
+    public <T> T decodeJson(String text, Class<T> type) {
+        try {
+            return mapper.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a " + type.getSimpleName() + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
     /** Encodes a request without ref. */
     public String encodeRequest(Request request) {
         return encodeRequest(null, request);

@@ -15,6 +15,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.protocol.Codec;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.desk.Desk;
+import io.switchboard.server.desk.DeskClock;
+import io.switchboard.server.metrics.ServerMetrics;
+import io.switchboard.server.transport.HttpServices;
 import io.switchboard.server.desk.Ids;
 import io.switchboard.server.transport.ChannelOutbox;
 import io.switchboard.server.transport.ServerPipeline;
@@ -27,13 +30,13 @@ import org.slf4j.LoggerFactory;
 /** One running server: the desk on its thread and the Netty transport on one port. */
 public final class SwitchboardServer implements ServerState, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
-    /** Unsent output (bytes) past which a connection counts as a slow reader and is closed. */
-    static final long SLOW_READER_BYTES = 16L * 1024 * 1024;
     private static final long START_TIMEOUT_MS = 10_000;
 
     private final ServerConfig config;
     private final DeskLoop loop = new DeskLoop();
+    private final ServerMetrics metrics = new ServerMetrics();
     private final ChannelGroup webSockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup eventStreams = new DefaultChannelGroup("event-streams", GlobalEventExecutor.INSTANCE);
     private final EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private volatile boolean draining;
@@ -46,9 +49,17 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
 
     /** Starts a server and returns once it listens. */
     public static SwitchboardServer start(ServerConfig config) throws InterruptedException {
+        return start(config, null);
+    }
+
+    /**
+     * Starts a server whose desk keeps time with {@code clock} (tests: a {@code ManualClock} that only moves when the
+     * test advances it on the desk's thread, see {@link #onDesk}); null for the real clock.
+     */
+    static SwitchboardServer start(ServerConfig config, DeskClock clock) throws InterruptedException {
         SwitchboardServer server = new SwitchboardServer(config);
         try {
-            server.bind();
+            server.bind(clock == null ? server.loop : clock);
         } catch (RuntimeException | InterruptedException e) {
             server.close();
             throw e;
@@ -56,17 +67,19 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
         return server;
     }
 
-    private void bind() throws InterruptedException {
+    private void bind(DeskClock clock) throws InterruptedException {
         Codec codec = new Codec();
-        ChannelOutbox outbox = new ChannelOutbox(codec, SLOW_READER_BYTES);
+        ChannelOutbox outbox = new ChannelOutbox(codec, config.limits().slowReaderBytes());
         loop.onEndOfTurn(outbox::flush);
-        desk = loop.call(() -> new Desk(config, loop, outbox, Ids.secure()), START_TIMEOUT_MS);
+        desk = loop.call(() -> new Desk(config, clock, outbox, Ids.secure(), metrics), START_TIMEOUT_MS);
+        HttpServices services = HttpServices.of(config, codec, loop, desk, this, metrics);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ServerPipeline(codec, loop, desk, this, config.limits().maxFrameBytes()));
+                .childHandler(new ServerPipeline(services, config.limits().maxFrameBytes(),
+                        config.limits().maxHttpBodyBytes()));
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
     }
 
@@ -83,6 +96,16 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
     @Override
     public ChannelGroup webSockets() {
         return webSockets;
+    }
+
+    @Override
+    public ChannelGroup eventStreams() {
+        return eventStreams;
+    }
+
+    /** Runs a task on the desk's thread and returns its result (tests: advance a manual clock, look at state). */
+    <T> T onDesk(java.util.concurrent.Callable<T> task) {
+        return loop.call(task, START_TIMEOUT_MS);
     }
 
     @Override
@@ -104,6 +127,7 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
         webSockets.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE,
                 "server shutting down")).awaitUninterruptibly(remainingMs(deadline) / 2);
         webSockets.close().awaitUninterruptibly(remainingMs(deadline) / 2);
+        eventStreams.close().awaitUninterruptibly(remainingMs(deadline) / 2);
         workerGroup.shutdownGracefully(0, remainingMs(deadline), TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly(remainingMs(deadline));
         bossGroup.shutdownGracefully(0, remainingMs(deadline), TimeUnit.MILLISECONDS)

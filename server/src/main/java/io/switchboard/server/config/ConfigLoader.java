@@ -93,6 +93,7 @@ public final class ConfigLoader {
         }
         Set<String> accountIds = new HashSet<>();
         Set<String> tokens = new HashSet<>();
+        Set<String> secrets = new HashSet<>();
         for (int a = 0; a < config.accounts().size(); a++) {
             var account = config.accounts().get(a);
             String at = "accounts[" + a + "]";
@@ -115,6 +116,10 @@ public final class ConfigLoader {
                 requireSecret(at + ".api_keys[" + k + "].secret", key.secret());
                 if (!keys.add(key.id())) {
                     fail(at + ".api_keys[" + k + "].id: duplicate key " + key.id());
+                }
+                if (!secrets.add(key.secret())) {
+                    fail(at + ".api_keys[" + k + "].secret: the same secret as another key (expected: one secret "
+                            + "per key, so a Bearer secret names its account)");
                 }
             }
             Set<String> users = new HashSet<>();
@@ -152,6 +157,7 @@ public final class ConfigLoader {
         positive("timings.reserve_for_seconds", timings.reserveForSeconds());
         positive("timings.shutdown_grace_ms", timings.shutdownGraceMs());
         positive("timings.transcript_retention_ms", timings.transcriptRetentionMs());
+        positive("timings.sse_keepalive_ms", timings.sseKeepaliveMs());
         var limits = config.limits();
         if (limits.maxFrameBytes() < 1024) {
             fail("limits.max_frame_bytes: " + limits.maxFrameBytes() + " (expected: at least 1024)");
@@ -159,6 +165,12 @@ public final class ConfigLoader {
         positive("limits.requests_per_second", limits.requestsPerSecond());
         positive("limits.request_burst", limits.requestBurst());
         positive("limits.queue_position_calls_per_minute", limits.queuePositionCallsPerMinute());
+        if (limits.maxHttpBodyBytes() < 1024) {
+            fail("limits.max_http_body_bytes: " + limits.maxHttpBodyBytes() + " (expected: at least 1024)");
+        }
+        if (limits.slowReaderBytes() < 65_536) {
+            fail("limits.slow_reader_bytes: " + limits.slowReaderBytes() + " (expected: at least 65536)");
+        }
     }
 
     private static void positive(String key, long value) {

@@ -88,8 +88,9 @@ public record ServerConfig(
             @JsonProperty("ping_interval_ms") Long pingIntervalMs,
             @JsonProperty("reserve_for_seconds") Integer reserveForSeconds,
             @JsonProperty("shutdown_grace_ms") Long shutdownGraceMs,
-            @JsonProperty("transcript_retention_ms") Long transcriptRetentionMs) {
-        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null);
+            @JsonProperty("transcript_retention_ms") Long transcriptRetentionMs,
+            @JsonProperty("sse_keepalive_ms") Long sseKeepaliveMs) {
+        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null);
 
         public Timings {
             resumeGraceMs = resumeGraceMs == null ? 60_000L : resumeGraceMs;
@@ -98,6 +99,7 @@ public record ServerConfig(
             reserveForSeconds = reserveForSeconds == null ? 180 : reserveForSeconds;
             shutdownGraceMs = shutdownGraceMs == null ? 10_000L : shutdownGraceMs;
             transcriptRetentionMs = transcriptRetentionMs == null ? 86_400_000L : transcriptRetentionMs;
+            sseKeepaliveMs = sseKeepaliveMs == null ? 15_000L : sseKeepaliveMs;
         }
     }
 
@@ -106,14 +108,18 @@ public record ServerConfig(
             @JsonProperty("max_frame_bytes") Integer maxFrameBytes,
             @JsonProperty("requests_per_second") Integer requestsPerSecond,
             @JsonProperty("request_burst") Integer requestBurst,
-            @JsonProperty("queue_position_calls_per_minute") Integer queuePositionCallsPerMinute) {
-        public static final Limits DEFAULTS = new Limits(null, null, null, null);
+            @JsonProperty("queue_position_calls_per_minute") Integer queuePositionCallsPerMinute,
+            @JsonProperty("max_http_body_bytes") Integer maxHttpBodyBytes,
+            @JsonProperty("slow_reader_bytes") Long slowReaderBytes) {
+        public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null);
 
         public Limits {
             maxFrameBytes = maxFrameBytes == null ? 65_536 : maxFrameBytes;
             requestsPerSecond = requestsPerSecond == null ? 20 : requestsPerSecond;
             requestBurst = requestBurst == null ? 40 : requestBurst;
             queuePositionCallsPerMinute = queuePositionCallsPerMinute == null ? 2 : queuePositionCallsPerMinute;
+            maxHttpBodyBytes = maxHttpBodyBytes == null ? 65_536 : maxHttpBodyBytes;
+            slowReaderBytes = slowReaderBytes == null ? 16L * 1024 * 1024 : slowReaderBytes;
         }
     }
 }

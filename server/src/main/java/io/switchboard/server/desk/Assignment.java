@@ -23,14 +23,19 @@ final class Assignment {
     private final QueuePositions positions;
     private final Rooms rooms;
     private final Retention retention;
+    private final ReservationFeed feed;
+    private final DeskMetrics metrics;
     private long tickets;
 
-    Assignment(DeskClock clock, Fanout fanout, QueuePositions positions, Rooms rooms, Retention retention) {
+    Assignment(DeskClock clock, Fanout fanout, QueuePositions positions, Rooms rooms, Retention retention,
+               ReservationFeed feed, DeskMetrics metrics) {
         this.clock = clock;
         this.fanout = fanout;
         this.positions = positions;
         this.rooms = rooms;
         this.retention = retention;
+        this.feed = feed;
+        this.metrics = metrics;
     }
 
     /** A new guest joins the back of their queue (within their priority) and is told their place. */
@@ -44,7 +49,8 @@ final class Assignment {
         reservation.room = null;
         reservation.matchedAgent = null;
         reservation.front = true;
-        reservation.version++;
+        reservation.reservedUntil = 0;
+        feed.changed(reservation);
         enqueue(reservation);
     }
 
@@ -65,7 +71,7 @@ final class Assignment {
     void leaveQueue(Reservation reservation, ReservationStatus outcome) {
         reservation.group.queue.remove(reservation);
         reservation.status = outcome;
-        reservation.version++;
+        feed.changed(reservation);
         reservation.pendingQueuePos = null;
         positions.changed(reservation.group);
         retention.forgetLater(reservation, null);
@@ -131,11 +137,14 @@ final class Assignment {
         Group group = reservation.group;
         group.queue.remove(reservation);
         group.recordAssignment(now, now - reservation.enqueuedAt);
+        metrics.assigned(group.account.id, group.name, now - reservation.enqueuedAt);
         positions.changed(group);
         reservation.pendingQueuePos = null;
         reservation.front = false;
         reservation.status = ReservationStatus.MATCHED;
-        reservation.version++;
+        long holdMs = reservation.reserveForSeconds * 1000L;
+        reservation.reservedUntil = now + holdMs;
+        feed.changed(reservation);
         reservation.matchedAgent = agent;
         agent.lastAssignedAt = now;
         fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.DEQUEUED));
@@ -145,8 +154,6 @@ final class Assignment {
             rooms.open(reservation, agent);
         } else {
             agent.held.add(reservation);
-            long holdMs = reservation.reserveForSeconds * 1000L;
-            reservation.reservedUntil = now + holdMs;
             reservation.holdTimer = clock.schedule(holdMs, () -> onHoldOver(reservation));
         }
         fanout.refreshFree(agent);
@@ -160,7 +167,7 @@ final class Assignment {
         Agent agent = reservation.matchedAgent;
         release(reservation);
         reservation.status = ReservationStatus.EXPIRED;
-        reservation.version++;
+        feed.changed(reservation);
         fanout.toAgents(reservation.account, new ServerMessage.Update(List.of(reservation.user),
                 UpdateDetails.EXPIRED));
         retention.forgetLater(reservation, null);

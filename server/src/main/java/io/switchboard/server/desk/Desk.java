@@ -3,6 +3,7 @@ package io.switchboard.server.desk;
 import io.switchboard.protocol.EndReason;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Request;
+import io.switchboard.protocol.Rest;
 import io.switchboard.protocol.Role;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
@@ -41,6 +42,8 @@ public final class Desk {
     public static final int WEBSOCKET_PRIORITY = 1;
     /** Close status for a connection whose session moved to another connection. */
     public static final int CLOSE_SESSION_MOVED = 4000;
+    /** The queue-position API's limit counts calls in this window (contract §3.2: "a minute"). */
+    static final long QUEUE_POSITION_WINDOW_MS = 60_000;
 
     private static final ServerMessage WELCOME = new ServerMessage.Welcome();
     private static final ServerMessage PONG = new ServerMessage.Pong();
@@ -53,6 +56,10 @@ public final class Desk {
     private final QueuePositions positions;
     private final Rooms rooms;
     private final Assignment assignment;
+    private final ReservationFeed feed;
+    private final Retention retention;
+    private final CallLimiter queuePositionCalls;
+    private final DeskMetrics metrics;
 
     final Map<String, Account> accounts = new LinkedHashMap<>();
     private final Map<String, Agent> agentsByTokenDigest = new HashMap<>();
@@ -63,19 +70,28 @@ public final class Desk {
 
     /** Builds the desk on the calling thread, which becomes the desk thread. */
     public Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids) {
-        this(config, clock, outbox, ids, WaitEstimator.VELOCITY);
+        this(config, clock, outbox, ids, DeskMetrics.NONE);
     }
 
-    Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, WaitEstimator estimator) {
+    /** Builds the desk on the calling thread, which becomes the desk thread; it reports to {@code metrics}. */
+    public Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, DeskMetrics metrics) {
+        this(config, clock, outbox, ids, metrics, WaitEstimator.VELOCITY);
+    }
+
+    Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, DeskMetrics metrics, WaitEstimator estimator) {
         this.timings = config.timings();
         this.ids = ids;
+        this.metrics = metrics;
         this.owner = Thread.currentThread();
         this.clock = new GuardedClock(clock);
         this.fanout = new Fanout(outbox);
-        this.positions = new QueuePositions(this.clock, fanout, estimator, timings.queueposIntervalMs());
-        Retention retention = new Retention(this.clock, reservations, timings.transcriptRetentionMs());
-        this.rooms = new Rooms(this.clock, ids, fanout, retention);
-        this.assignment = new Assignment(this.clock, fanout, positions, rooms, retention);
+        this.feed = new ReservationFeed(this.clock, estimator);
+        this.positions = new QueuePositions(this.clock, fanout, estimator, feed, timings.queueposIntervalMs());
+        this.retention = new Retention(this.clock, reservations, timings.transcriptRetentionMs(), feed);
+        this.rooms = new Rooms(this.clock, ids, fanout, retention, feed, metrics);
+        this.assignment = new Assignment(this.clock, fanout, positions, rooms, retention, feed, metrics);
+        this.queuePositionCalls = new CallLimiter(this.clock, config.limits().queuePositionCallsPerMinute(),
+                QUEUE_POSITION_WINDOW_MS);
         for (ServerConfig.AccountConfig accountConfig : config.accounts()) {
             addAccount(accountConfig);
         }
@@ -124,12 +140,14 @@ public final class Desk {
                 fanout.send(connection, new ServerMessage.Ack(ref));
             }
         } catch (DeskException e) {
+            metrics.error(e.code());
             fanout.send(connection, new ServerMessage.ErrorReply(ref, e.code(), e.getMessage()));
         } catch (RuntimeException e) {
             log.error("request {} failed on the desk", request.getClass().getSimpleName(), e);
+            metrics.error(ErrorCode.INTERNAL);
             fanout.send(connection, new ServerMessage.ErrorReply(ref, ErrorCode.INTERNAL, "internal error"));
         } finally {
-            positions.publishChanged();
+            endTurn();
         }
     }
 
@@ -140,6 +158,10 @@ public final class Desk {
     public void onRejected(Connection connection, String ref, ErrorCode code, String message) {
         checkThread();
         if (connections.contains(connection)) {
+            metrics.error(code);
+            if (code == ErrorCode.RATE_LIMITED) {
+                metrics.rateLimited("websocket");
+            }
             fanout.send(connection, new ServerMessage.ErrorReply(ref, code, message));
         }
     }
@@ -165,22 +187,27 @@ public final class Desk {
             fanout.roomPresence(session.agent, StatusIs.AWAY);
             fanout.refreshFree(session.agent);
         }
-        positions.publishChanged();
+        endTurn();
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // REST and SSE (contract §3): the transport has authenticated the caller for the account
 
     /**
      * Creates a reservation for a trusted REST caller (contract §3.1) and queues it; its guest attaches later with
-     * {@code identify {reservation}}. Returns the reservation sid. Desk thread only.
+     * {@code identify {reservation}}. Desk thread only.
      *
-     * @throws DeskException {@code INVALID_FIELD} for an unknown account or group, {@code CONFLICT} when the external
-     *     user already has a reservation that is queued, or matched with its room still open or not yet opened
+     * @throws DeskException {@link DeskException#missing() missing} for an unknown group, {@code CONFLICT} when the
+     *     external user already has a reservation that is queued, or matched with its room still open or not yet
+     *     opened
      */
-    public String createReservation(String accountId, String groupName, String externalUserId, int priority,
-                                    Integer reserveForSeconds, Map<String, String> details) {
+    public Rest.GroupReservation createReservation(String accountId, String groupName, String externalUserId,
+                                                   int priority, Integer reserveForSeconds,
+                                                   Map<String, String> details) {
         checkThread();
         try {
-            Account account = account(accountId);
-            Group group = group(account, groupName);
+            Group group = restGroup(accountId, groupName);
+            Account account = group.account;
             Reservation existing = account.byExternalUser.get(externalUserId);
             if (existing != null && !existing.isFinished()) {
                 throw new DeskException(ErrorCode.CONFLICT, "external_user_id: " + externalUserId
@@ -193,10 +220,158 @@ public final class Desk {
             account.byExternalUser.put(externalUserId, reservation);
             assignment.enqueueNew(reservation);
             assignment.assignWhereFree(account);
-            return reservation.sid;
+            return feed.view(reservation);
         } finally {
-            positions.publishChanged();
+            endTurn();
         }
+    }
+
+    /** The group reservation object of a reservation of the account and group. Desk thread only. */
+    public Rest.GroupReservation reservation(String accountId, String groupName, String sid) {
+        checkThread();
+        return feed.view(restReservation(accountId, groupName, sid));
+    }
+
+    /**
+     * Cancels a reservation that is queued or matched: it leaves the queue, or its held agent is freed, or its open
+     * room ends; then it is {@code CANCELED}. Desk thread only.
+     *
+     * @throws DeskException {@code CONFLICT} when it already has another outcome
+     */
+    public Rest.GroupReservation cancelReservation(String accountId, String groupName, String sid) {
+        checkThread();
+        try {
+            Reservation reservation = restReservation(accountId, groupName, sid);
+            if (reservation.isFinished()) {
+                throw new DeskException(ErrorCode.CONFLICT, "reservation: " + reservation.status.wire()
+                        + (reservation.room != null ? " and its room has ended" : "")
+                        + " (expected: QUEUED or MATCHED)");
+            }
+            Account account = reservation.account;
+            if (reservation.isWaiting()) {
+                assignment.leaveQueue(reservation, ReservationStatus.CANCELED);
+            } else if (reservation.room != null) {
+                rooms.close(reservation.room, EndReason.ENDED, null);
+                reservation.status = ReservationStatus.CANCELED;
+                feed.changed(reservation);
+            } else {
+                Agent agent = reservation.matchedAgent;
+                assignment.release(reservation);
+                reservation.status = ReservationStatus.CANCELED;
+                feed.changed(reservation);
+                retention.forgetLater(reservation, null);
+                fanout.refreshFree(agent);
+            }
+            ServerMessage.Update canceled = new ServerMessage.Update(List.of(reservation.user),
+                    UpdateDetails.CANCELED);
+            fanout.toAgents(account, canceled);
+            fanout.send(reservation.session, canceled);
+            assignment.assignWhereFree(account);
+            return feed.view(reservation);
+        } finally {
+            endTurn();
+        }
+    }
+
+    /**
+     * The queue-position API (contract §3.2): 1-based place and seconds, or 0/0 when not queued; at most {@code
+     * queue_position_calls_per_minute} calls per account and conversation. Desk thread only.
+     *
+     * @throws DeskException {@link DeskException#missing() missing} for an unknown conversation; {@code
+     *     RATE_LIMITED} with {@link DeskException#retryAfterSeconds()} past the limit
+     */
+    public Rest.QueuePosition queuePosition(String accountId, String conversationId) {
+        checkThread();
+        Reservation reservation = reservations.get(conversationId);
+        if (reservation == null || !reservation.account.id.equals(accountId)) {
+            throw DeskException.missing("conversation: " + conversationId + " (expected: a reservation sid of "
+                    + "account " + accountId + ")");
+        }
+        long retryAfter = queuePositionCalls.acquire(accountId + '\n' + conversationId);
+        if (retryAfter > 0) {
+            metrics.rateLimited("queue_position");
+            throw DeskException.rateLimited("conversation " + conversationId + ": more than "
+                    + queuePositionCalls.limit() + " calls a minute (retry after " + retryAfter + " s)", retryAfter);
+        }
+        if (!reservation.isWaiting()) {
+            return new Rest.QueuePosition(0, 0L);
+        }
+        int position = reservation.group.positionOf(reservation);
+        return new Rest.QueuePosition(position + 1, positions.estimateSeconds(reservation.group, position));
+    }
+
+    /**
+     * Follows a reservation of a group (an SSE stream): the watcher is told {@code opened}, then the current state
+     * unless {@code lastSeenVersion} is its version, then every change. Desk thread only.
+     *
+     * @throws DeskException {@link DeskException#missing() missing} when the group has no such reservation
+     */
+    public void watch(String groupName, String sid, long lastSeenVersion, ReservationWatcher watcher) {
+        checkThread();
+        Reservation reservation = reservations.get(sid);
+        if (reservation == null || !reservation.group.name.equals(groupName)) {
+            throw DeskException.missing("reservation: " + sid + " (expected: a reservation of group " + groupName
+                    + ")");
+        }
+        feed.watch(reservation, lastSeenVersion, watcher);
+    }
+
+    /** Stops a watcher (its stream closed); nothing happens if it is not watching. Desk thread only. */
+    public void unwatch(String sid, ReservationWatcher watcher) {
+        checkThread();
+        Reservation reservation = reservations.get(sid);
+        if (reservation != null) {
+            feed.unwatch(reservation, watcher);
+        }
+    }
+
+    /** Reports the state behind the gauges (queues, connections) to the desk's metrics. Desk thread only. */
+    public void reportGauges() {
+        checkThread();
+        long now = clock.now();
+        for (Account account : accounts.values()) {
+            for (Group group : account.groups.values()) {
+                long oldest = 0;
+                for (Reservation reservation : group.queue) {
+                    oldest = Math.max(oldest, now - reservation.enqueuedAt);
+                }
+                metrics.queue(account.id, group.name, group.queue.size(), oldest);
+            }
+        }
+        Map<Role, Integer> byRole = new java.util.EnumMap<>(Role.class);
+        for (Role role : Role.values()) {
+            byRole.put(role, 0);
+        }
+        for (Session session : sessionsByConnection.values()) {
+            byRole.merge(session.role, 1, Integer::sum);
+        }
+        byRole.forEach(metrics::connections);
+        metrics.connections(null, connections.size() - sessionsByConnection.size());
+    }
+
+    private Group restGroup(String accountId, String groupName) {
+        Account account = accounts.get(accountId);
+        Group group = account == null ? null : account.groups.get(groupName);
+        if (group == null) {
+            throw DeskException.missing("group: " + groupName + " (expected: a group of account " + accountId + ")");
+        }
+        return group;
+    }
+
+    private Reservation restReservation(String accountId, String groupName, String sid) {
+        Group group = restGroup(accountId, groupName);
+        Reservation reservation = reservations.get(sid);
+        if (reservation == null || reservation.group != group) {
+            throw DeskException.missing("reservation: " + sid + " (expected: a reservation of group " + groupName
+                    + ")");
+        }
+        return reservation;
+    }
+
+    /** The end of every entry point: waiting guests and SSE streams are told what changed. */
+    private void endTurn() {
+        positions.publishChanged();
+        feed.flush();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -649,7 +824,7 @@ public final class Desk {
                 } catch (RuntimeException e) {
                     log.error("desk timer failed", e);
                 } finally {
-                    positions.publishChanged();
+                    endTurn();
                 }
             });
         }

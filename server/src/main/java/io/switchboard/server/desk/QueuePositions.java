@@ -14,13 +14,15 @@ final class QueuePositions {
     private final DeskClock clock;
     private final Fanout fanout;
     private final WaitEstimator estimator;
+    private final ReservationFeed feed;
     private final long intervalMs;
     private final Set<Group> changed = new LinkedHashSet<>();
 
-    QueuePositions(DeskClock clock, Fanout fanout, WaitEstimator estimator, long intervalMs) {
+    QueuePositions(DeskClock clock, Fanout fanout, WaitEstimator estimator, ReservationFeed feed, long intervalMs) {
         this.clock = clock;
         this.fanout = fanout;
         this.estimator = estimator;
+        this.feed = feed;
         this.intervalMs = intervalMs;
     }
 
@@ -47,13 +49,25 @@ final class QueuePositions {
         }
     }
 
+    /** This guest's estimate now, in seconds, or null without a basis. */
+    Long estimateSeconds(Group group, int position) {
+        return estimator.estimateSeconds(group, position, clock.now());
+    }
+
     private ServerMessage.QueuePos valuesFor(Group group, int position, long now) {
         return new ServerMessage.QueuePos(position, group.averageWaitSeconds(),
                 estimator.estimateSeconds(group, position, now));
     }
 
+    /**
+     * Tells the guest (if connected) and, when the values are new, counts it as a change of the reservation, so REST
+     * callers and SSE streams follow the same coalesced moments as the guest.
+     */
     private void deliver(Reservation reservation, ServerMessage.QueuePos queuePos, long now) {
         fanout.send(reservation.session, queuePos);
+        if (!queuePos.equals(reservation.lastQueuePos)) {
+            feed.changed(reservation);
+        }
         reservation.lastQueuePos = queuePos;
         reservation.lastQueuePosAt = now;
         reservation.pendingQueuePos = null;
@@ -67,11 +81,6 @@ final class QueuePositions {
             ServerMessage.QueuePos queuePos = valuesFor(group, position++, now);
             if (queuePos.equals(reservation.lastQueuePos)) {
                 reservation.pendingQueuePos = null;
-                continue;
-            }
-            Session session = reservation.session;
-            if (session == null || session.connection == null) {
-                reservation.pendingQueuePos = queuePos;
                 continue;
             }
             long due = reservation.lastQueuePosAt == Long.MIN_VALUE ? now : reservation.lastQueuePosAt + intervalMs;

@@ -1,6 +1,8 @@
 package io.switchboard.server.desk;
 
 import io.switchboard.protocol.ServerMessage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** One guest's place in a group's queue and its outcome. Desk thread only. */
@@ -21,13 +23,16 @@ final class Reservation {
     boolean front;
     long enqueuedAt;
     ReservationStatus status = ReservationStatus.QUEUED;
-    /** Grows by one with every change a client can see (the SSE event id). */
+    /** Grows by one with every change a REST caller can see (the SSE event id); see {@link ReservationFeed}. */
     long version = 1;
+    /** The SSE streams following this reservation. */
+    final List<ReservationWatcher> watchers = new ArrayList<>(0);
 
     /** The guest's session; null for a REST reservation until its guest attaches. */
     Session session;
     Room room;
     Agent matchedAgent;
+    /** When a matched agent stops being held for this guest (epoch ms); 0 until matched. */
     long reservedUntil;
     Cancellable holdTimer;
 

@@ -7,11 +7,13 @@ final class Retention {
     private final DeskClock clock;
     private final Map<String, Reservation> reservations;
     private final long retentionMs;
+    private final ReservationFeed feed;
 
-    Retention(DeskClock clock, Map<String, Reservation> reservations, long retentionMs) {
+    Retention(DeskClock clock, Map<String, Reservation> reservations, long retentionMs, ReservationFeed feed) {
         this.clock = clock;
         this.reservations = reservations;
         this.retentionMs = retentionMs;
+        this.feed = feed;
     }
 
     /** Forgets the room (if any) and, if it is finished and nobody holds it, the reservation. Desk thread only. */
@@ -24,6 +26,7 @@ final class Retention {
             if (reservation.isFinished() && (reservation.session == null || reservation.session.connection == null)) {
                 reservations.remove(reservation.sid);
                 reservation.account.byExternalUser.remove(reservation.externalUserId, reservation);
+                feed.forget(reservation);
             }
         });
     }

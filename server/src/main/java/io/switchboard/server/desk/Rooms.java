@@ -21,12 +21,16 @@ final class Rooms {
     private final Ids ids;
     private final Fanout fanout;
     private final Retention retention;
+    private final ReservationFeed feed;
+    private final DeskMetrics metrics;
 
-    Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention) {
+    Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, ReservationFeed feed, DeskMetrics metrics) {
         this.clock = clock;
         this.ids = ids;
         this.fanout = fanout;
         this.retention = retention;
+        this.feed = feed;
+        this.metrics = metrics;
     }
 
     /** Opens the room of a matched reservation whose guest is here (connected or within the grace). */
@@ -37,7 +41,7 @@ final class Rooms {
         }
         Room room = new Room(ids.next("rm_"), reservation, agent);
         reservation.room = room;
-        reservation.version++;
+        feed.changed(reservation);
         agent.rooms.add(room);
         room.account.rooms.put(room.id, room);
         room.account.openRooms.put(room.id, room);
@@ -73,6 +77,7 @@ final class Rooms {
         ServerMessage.Message message = new ServerMessage.Message(room.id, session.user(), request.body(),
                 clock.now(), room.nextSeq());
         room.messages.add(message);
+        metrics.message();
         fanout.toRoom(room, message);
     }
 
@@ -133,6 +138,7 @@ final class Rooms {
             target.joinedRooms.remove(room);
         }
         room.agent = target;
+        feed.changed(room.reservation);
         room.pastMembers.add(target);
         target.rooms.add(room);
         target.lastAssignedAt = clock.now();

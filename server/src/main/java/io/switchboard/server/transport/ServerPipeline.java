@@ -9,46 +9,40 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.switchboard.protocol.Codec;
-import io.switchboard.server.DeskLoop;
-import io.switchboard.server.desk.Desk;
 
 /**
  * Wires one connection's pipeline, and nothing else. In order:
  *
  * <pre>
- *   bytes → {@value #HTTP_CODEC} → {@value #HTTP_AGGREGATOR} → {@value #WEBSOCKET_PROTOCOL}
+ *   bytes → {@value #HTTP_CODEC} → {@value #HTTP_AGGREGATOR} → {@value #UPGRADE_GUARD} → {@value #WEBSOCKET_PROTOCOL}
  *         → {@value #WEBSOCKET_AGGREGATOR} → {@value #WEBSOCKET_FRAMES} (to the desk)
- *                                        ↘ {@value #HTTP_FALLBACK} (plain HTTP)
+ *                                        ↘ {@value #HTTP_ROUTES} (plain HTTP: REST, SSE, health, metrics)
  * </pre>
  *
- * The WebSocket protocol handler does the handshake on {@code /ws} (a query string is fine), pings, close frames, and frame size limits
- * (1009); requests on other paths pass it by and reach the HTTP handler.
+ * The WebSocket protocol handler does the handshake on {@code /ws} (a query string is fine), pings, close frames, and
+ * frame size limits (1009); requests on other paths, and requests on {@code /ws} that are no upgrade, pass it by and
+ * reach the HTTP routes.
  */
 public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
+    public static final String UPGRADE_GUARD = "upgrade-guard";
     public static final String WEBSOCKET_PROTOCOL = "websocket-protocol";
     public static final String WEBSOCKET_AGGREGATOR = "websocket-aggregator";
     public static final String WEBSOCKET_FRAMES = "websocket-frames";
-    public static final String HTTP_FALLBACK = "http-fallback";
+    public static final String HTTP_ROUTES = "http-routes";
 
     static final String WEBSOCKET_PATH = "/ws";
-    private static final int MAX_HTTP_BODY = 65_536;
 
-    private final Codec codec;
-    private final DeskLoop loop;
-    private final Desk desk;
-    private final ServerState state;
+    private final HttpServices services;
     private final WebSocketServerProtocolConfig webSocketConfig;
     private final int maxFrameBytes;
+    private final int maxHttpBodyBytes;
 
-    public ServerPipeline(Codec codec, DeskLoop loop, Desk desk, ServerState state, int maxFrameBytes) {
-        this.codec = codec;
-        this.loop = loop;
-        this.desk = desk;
-        this.state = state;
+    public ServerPipeline(HttpServices services, int maxFrameBytes, int maxHttpBodyBytes) {
+        this.services = services;
         this.maxFrameBytes = maxFrameBytes;
+        this.maxHttpBodyBytes = maxHttpBodyBytes;
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(WEBSOCKET_PATH)
                 .checkStartsWith(true)
@@ -68,10 +62,12 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec());
-        pipeline.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HTTP_BODY));
+        pipeline.addLast(HTTP_AGGREGATOR, new JsonHttpObjectAggregator(maxHttpBodyBytes, services.metrics()));
+        pipeline.addLast(UPGRADE_GUARD, new UpgradeGuard(services, WEBSOCKET_PATH));
         pipeline.addLast(WEBSOCKET_PROTOCOL, new WebSocketServerProtocolHandler(webSocketConfig));
         pipeline.addLast(WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(maxFrameBytes));
-        pipeline.addLast(WEBSOCKET_FRAMES, new WebSocketFrameHandler(codec, loop, desk, state));
-        pipeline.addLast(HTTP_FALLBACK, new HttpFallbackHandler(state));
+        pipeline.addLast(WEBSOCKET_FRAMES, new WebSocketFrameHandler(services.codec(), services.loop(),
+                services.desk(), services.state()));
+        pipeline.addLast(HTTP_ROUTES, new HttpRouter(services));
     }
 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Request;
+import io.switchboard.protocol.Rest;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
@@ -54,6 +56,38 @@ class DeskModelTest {
         assertTrue(first.harness.transcript.size() > STEPS, "the sequence did something");
     }
 
+    /** Records what an SSE stream would have sent. */
+    private static final class Watcher implements ReservationWatcher {
+        final String sid;
+        boolean opened;
+        boolean gone;
+        long version = -1;
+        Rest.GroupReservation view;
+
+        Watcher(String sid) {
+            this.sid = sid;
+        }
+
+        @Override
+        public void opened() {
+            assertFalse(opened, "opened once");
+            opened = true;
+        }
+
+        @Override
+        public void changed(long newVersion, Rest.GroupReservation reservation) {
+            assertTrue(opened, "opened before the first event");
+            assertTrue(newVersion > version, () -> "versions grow: " + version + " then " + newVersion);
+            version = newVersion;
+            view = reservation;
+        }
+
+        @Override
+        public void gone() {
+            gone = true;
+        }
+    }
+
     /** One random sequence: a harness, its clients, and the bookkeeping the invariants need. */
     private static final class Model {
         private static final List<String> ACME_AGENTS = List.of("bob", "ann", "kim", "sue");
@@ -66,6 +100,7 @@ class DeskModelTest {
         /** How many of each client's messages were already checked for isolation. */
         private final Map<Client, Integer> checked = new HashMap<>();
         private final List<String> restReservations = new ArrayList<>();
+        private final List<Watcher> watchers = new ArrayList<>();
         private int names;
 
         Model(long seed) {
@@ -97,7 +132,7 @@ class DeskModelTest {
             }
             if (choice < 22) {
                 String sid = harness.desk.createReservation("acme", "billing", "acme-x" + ++names,
-                        1 + random.nextInt(3), 5 + random.nextInt(60), Map.of());
+                        1 + random.nextInt(3), 5 + random.nextInt(60), Map.of()).reservationSid();
                 restReservations.add(sid);
                 return "REST reservation";
             }
@@ -200,6 +235,34 @@ class DeskModelTest {
                 accountOf.put(guest, "acme");
                 return "attach";
             }
+            if (choice < 79 && !restReservations.isEmpty()) {
+                String sid = restReservations.get(random.nextInt(restReservations.size()));
+                try {
+                    harness.desk.cancelReservation("acme", "billing", sid);
+                    return "REST cancel";
+                } catch (DeskException e) {
+                    assertEquals(ErrorCode.CONFLICT, e.code(), e.getMessage());
+                    return "REST cancel refused";
+                }
+            }
+            if (choice < 82 && !restReservations.isEmpty()) {
+                String sid = restReservations.get(random.nextInt(restReservations.size()));
+                Watcher watcher = new Watcher(sid);
+                long lastSeen = -1;
+                if (random.nextBoolean()) {
+                    watcher.view = harness.desk.reservation("acme", "billing", sid);
+                    lastSeen = harness.desk.reservations.get(sid).version;
+                    watcher.version = lastSeen;
+                }
+                harness.desk.watch("billing", sid, lastSeen, watcher);
+                watchers.add(watcher);
+                return "watch" + (lastSeen < 0 ? "" : " from " + lastSeen);
+            }
+            if (choice < 83 && !watchers.isEmpty()) {
+                Watcher watcher = watchers.remove(random.nextInt(watchers.size()));
+                harness.desk.unwatch(watcher.sid, watcher);
+                return "unwatch";
+            }
             long advance = random.nextInt(4) == 0 ? random.nextInt(70_000) : random.nextInt(3_000);
             harness.clock.advance(advance);
             return "advance " + advance;
@@ -283,6 +346,23 @@ class DeskModelTest {
             }
             checkPositionsTold();
             checkIsolation();
+            checkWatchers();
+        }
+
+        /** Every SSE watcher has been told the newest version of its reservation, and what it is. */
+        private void checkWatchers() {
+            for (Watcher watcher : watchers) {
+                Reservation reservation = harness.desk.reservations.get(watcher.sid);
+                if (reservation == null) {
+                    assertTrue(watcher.gone, "the watchers of a forgotten reservation are told");
+                    continue;
+                }
+                assertTrue(watcher.opened && !watcher.gone);
+                assertEquals(reservation.version, watcher.version, "a watcher saw the newest version");
+                assertEquals(reservation.status.wire(), watcher.view.reservationStatus());
+                assertEquals(reservation.room == null ? null : reservation.room.id, watcher.view.roomSid());
+                assertEquals(reservation.sid, watcher.view.reservationSid());
+            }
         }
 
         /** What each connected waiting guest was told, or will be told when the interval ends, is their real place. */

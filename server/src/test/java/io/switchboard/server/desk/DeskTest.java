@@ -701,7 +701,7 @@ class DeskTest {
     @Test
     void reservationMatchedWhileAwayHoldsTheAgentUntilTheGuestAttaches() {
         Client bob = harness.availableAgent("bob");
-        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of());
+        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
         Reservation reservation = harness.desk.reservations.get(sid);
         assertEquals(ReservationStatus.MATCHED, reservation.status);
         assertNull(reservation.room);
@@ -728,7 +728,7 @@ class DeskTest {
         Client ann = harness.availableAgent("ann");
         bob.ok(new Request.Limit(1, null));
         ann.ok(new Request.Limit(1, null));
-        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of());
+        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
         harness.guest("second");
         Client third = harness.guest("third");
         assertTrue(harness.reservation(third).isWaiting());

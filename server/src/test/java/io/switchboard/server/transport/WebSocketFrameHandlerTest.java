@@ -52,6 +52,11 @@ class WebSocketFrameHandlerTest implements ServerState {
     }
 
     @Override
+    public ChannelGroup eventStreams() {
+        return webSockets;
+    }
+
+    @Override
     public boolean draining() {
         return false;
     }

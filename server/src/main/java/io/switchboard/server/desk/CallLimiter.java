@@ -1,0 +1,65 @@
+package io.switchboard.server.desk;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * At most {@code limit} calls per key in any window of {@code windowMs} on the desk's clock (a sliding log). Keys idle
+ * for a whole window are forgotten, so memory follows the keys in use, not every key ever seen. Desk thread only.
+ */
+final class CallLimiter {
+    private final DeskClock clock;
+    private final int limit;
+    private final long windowMs;
+    /** Least recently used first, so the idle keys are always at the head. */
+    private final LinkedHashMap<String, Calls> calls = new LinkedHashMap<>(16, 0.75f, true);
+
+    private static final class Calls {
+        final ArrayDeque<Long> times = new ArrayDeque<>();
+        long lastSeen;
+    }
+
+    CallLimiter(DeskClock clock, int limit, long windowMs) {
+        this.clock = clock;
+        this.limit = limit;
+        this.windowMs = windowMs;
+    }
+
+    /** Counts a call for the key and returns 0, or refuses it and returns whole seconds until one would pass. */
+    long acquire(String key) {
+        long now = clock.now();
+        forgetIdle(now);
+        Calls entry = calls.computeIfAbsent(key, k -> new Calls());
+        entry.lastSeen = now;
+        while (!entry.times.isEmpty() && entry.times.peekFirst() <= now - windowMs) {
+            entry.times.removeFirst();
+        }
+        if (entry.times.size() < limit) {
+            entry.times.addLast(now);
+            return 0;
+        }
+        long waitMs = entry.times.peekFirst() + windowMs - now;
+        return Math.max(1, (waitMs + 999) / 1000);
+    }
+
+    private void forgetIdle(long now) {
+        Iterator<Map.Entry<String, Calls>> it = calls.entrySet().iterator();
+        while (it.hasNext()) {
+            if (it.next().getValue().lastSeen > now - windowMs) {
+                return;
+            }
+            it.remove();
+        }
+    }
+
+    int limit() {
+        return limit;
+    }
+
+    /** Keys remembered now (for tests and metrics). */
+    int size() {
+        return calls.size();
+    }
+}

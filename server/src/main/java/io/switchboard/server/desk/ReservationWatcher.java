@@ -1,0 +1,18 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.Rest;
+
+/**
+ * Follows one reservation (an SSE stream). Called on the desk thread: implementations hand the view to their own
+ * thread and return at once.
+ */
+public interface ReservationWatcher {
+    /** The stream is accepted: the reservation exists and this watcher is registered. */
+    void opened();
+
+    /** The reservation as it is now, and its version (the SSE event id). */
+    void changed(long version, Rest.GroupReservation reservation);
+
+    /** The reservation is gone from the desk (its retention ran out): nothing more will come. */
+    void gone();
+}

@@ -1,0 +1,139 @@
+package io.switchboard.server.metrics;
+
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.Role;
+import io.switchboard.server.desk.DeskMetrics;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The server's metrics, written by the Prometheus Java client in its text format. One registry per server (tests run
+ * several servers in one JVM). Counters are updated where things happen (desk thread, event loops); the gauges of
+ * desk state are set by the desk when a scrape asks for them ({@code Desk.reportGauges}).
+ */
+public final class ServerMetrics implements DeskMetrics {
+    /** Upper bounds (seconds) of the wait histogram: from "at once" to an hour. */
+    private static final double[] WAIT_BUCKETS = {1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    private final Gauge connections = Gauge.builder()
+            .name("switchboard_connections")
+            .help("Open WebSocket connections by role (anonymous: not identified yet)")
+            .labelNames("role")
+            .register(registry);
+    private final Gauge queueLength = Gauge.builder()
+            .name("switchboard_queue_length")
+            .help("Guests waiting in a group's queue")
+            .labelNames("account", "group")
+            .register(registry);
+    private final Gauge oldestWait = Gauge.builder()
+            .name("switchboard_queue_oldest_wait_seconds")
+            .help("How long the longest-waiting guest of a group has waited")
+            .labelNames("account", "group")
+            .register(registry);
+    private final Counter assignments = Counter.builder()
+            .name("switchboard_assignments_total")
+            .help("Guests matched to an agent")
+            .labelNames("account", "group")
+            .register(registry);
+    private final Histogram waits = Histogram.builder()
+            .name("switchboard_wait_seconds")
+            .help("Time from enqueue to assignment of matched guests")
+            .labelNames("account", "group")
+            .classicOnly()
+            .classicUpperBounds(WAIT_BUCKETS)
+            .register(registry);
+    private final Counter messages = Counter.builder()
+            .name("switchboard_messages_total")
+            .help("Chat messages accepted")
+            .register(registry);
+    private final Counter errors = Counter.builder()
+            .name("switchboard_errors_total")
+            .help("WebSocket requests answered with an error, by code")
+            .labelNames("code")
+            .register(registry);
+    private final Counter rateLimited = Counter.builder()
+            .name("switchboard_rate_limited_total")
+            .help("Calls refused by a rate limit, by limit (websocket, queue_position)")
+            .labelNames("limit")
+            .register(registry);
+    private final Gauge sseStreams = Gauge.builder()
+            .name("switchboard_sse_streams")
+            .help("Open reservation event streams (SSE)")
+            .register(registry);
+    private final Counter httpResponses = Counter.builder()
+            .name("switchboard_http_responses_total")
+            .help("HTTP responses by status code")
+            .labelNames("status")
+            .register(registry);
+
+    public ServerMetrics() {
+        JvmMetrics.builder().register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            errors.labelValues(code.wire()).inc(0);
+        }
+        rateLimited.labelValues("websocket").inc(0);
+        rateLimited.labelValues("queue_position").inc(0);
+    }
+
+    @Override
+    public void assigned(String account, String group, long waitedMs) {
+        assignments.labelValues(account, group).inc();
+        waits.labelValues(account, group).observe(waitedMs / 1000.0);
+    }
+
+    @Override
+    public void message() {
+        messages.inc();
+    }
+
+    @Override
+    public void error(ErrorCode code) {
+        errors.labelValues(code.wire()).inc();
+    }
+
+    @Override
+    public void rateLimited(String kind) {
+        rateLimited.labelValues(kind).inc();
+    }
+
+    @Override
+    public void queue(String account, String group, int length, long oldestWaitMs) {
+        queueLength.labelValues(account, group).set(length);
+        oldestWait.labelValues(account, group).set(oldestWaitMs / 1000.0);
+    }
+
+    @Override
+    public void connections(Role role, int count) {
+        connections.labelValues(role == null ? "anonymous" : role.wire()).set(count);
+    }
+
+    /** An SSE stream opened (+1) or closed (-1). Any thread. */
+    public void sseStreams(int delta) {
+        sseStreams.inc(delta);
+    }
+
+    /** An HTTP response went out. Any thread. */
+    public void httpResponse(int status) {
+        httpResponses.labelValues(Integer.toString(status)).inc();
+    }
+
+    /** The content type of {@link #write}. */
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    /** Writes every metric in the Prometheus text format. */
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+    }
+}

@@ -1,0 +1,123 @@
+package io.switchboard.server.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.protocol.Rest;
+import io.switchboard.server.desk.ReservationWatcher;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SSE stream of a reservation ({@code GET /events/g/{group}/r/{sid}}). The desk calls it on its thread; every
+ * write happens on the channel's event loop, in the order the desk called. A comment every {@code sse_keepalive_ms}
+ * keeps proxies from closing it. When the channel closes, for whatever reason, the desk forgets the watcher and the
+ * keep-alive stops: nothing outlives the connection.
+ */
+final class EventStream implements ReservationWatcher {
+    private static final Logger log = LoggerFactory.getLogger(EventStream.class);
+    /** How long a browser waits before it reconnects (the {@code retry:} field). */
+    static final long RETRY_MS = 3_000;
+    private static final byte[] KEEPALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+
+    private final HttpServices services;
+    private final Channel channel;
+    private final String sid;
+    private final String allowOrigin;
+    private ScheduledFuture<?> keepalive;
+
+    EventStream(HttpServices services, Channel channel, String sid, String allowOrigin) {
+        this.services = services;
+        this.channel = channel;
+        this.sid = sid;
+        this.allowOrigin = allowOrigin;
+    }
+
+    @Override
+    public void opened() {
+        channel.eventLoop().execute(this::start);
+    }
+
+    @Override
+    public void changed(long version, Rest.GroupReservation reservation) {
+        channel.eventLoop().execute(() -> {
+            byte[] json = services.codec().encodeJson(reservation);
+            ByteBuf event = Unpooled.buffer(json.length + 32);
+            event.writeCharSequence("id: " + version + "\ndata: ", StandardCharsets.UTF_8);
+            event.writeBytes(json);
+            event.writeCharSequence("\n\n", StandardCharsets.UTF_8);
+            send(event);
+        });
+    }
+
+    @Override
+    public void gone() {
+        channel.eventLoop().execute(() -> {
+            if (channel.isActive()) {
+                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            }
+        });
+    }
+
+    private void start() {
+        channel.closeFuture().addListener(future -> stopped());
+        if (!channel.isActive()) {
+            return;
+        }
+        services.metrics().sseStreams(1);
+        services.state().eventStreams().add(channel);
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        response.headers().set("X-Accel-Buffering", "no");
+        if (allowOrigin != null) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
+        }
+        HttpUtil.setTransferEncodingChunked(response, true);
+        services.metrics().httpResponse(response.status().code());
+        channel.write(response);
+        send(Unpooled.copiedBuffer("retry: " + RETRY_MS + "\n\n", StandardCharsets.UTF_8));
+        long period = services.keepaliveMs();
+        keepalive = channel.eventLoop().scheduleAtFixedRate(
+                () -> send(Unpooled.wrappedBuffer(KEEPALIVE)), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes one chunk, or closes a client that stopped reading (its unsent output passed the high-water mark). */
+    private void send(ByteBuf chunk) {
+        if (!channel.isActive()) {
+            chunk.release();
+            return;
+        }
+        ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
+        if (unsent != null && unsent.totalPendingWriteBytes() > services.slowReaderBytes()) {
+            chunk.release();
+            log.info("closing event stream {}: slow reader, {} bytes unsent", channel.id().asShortText(),
+                    unsent.totalPendingWriteBytes());
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(new DefaultHttpContent(chunk));
+    }
+
+    private void stopped() {
+        if (keepalive != null) {
+            keepalive.cancel(false);
+            services.metrics().sseStreams(-1);
+        }
+        services.loop().execute(() -> services.desk().unwatch(sid, this));
+    }
+}
