@@ -44,9 +44,9 @@ final class ReservationFeed {
         List<Reservation> changed = new ArrayList<>(pending);
         pending.clear();
         for (Reservation reservation : changed) {
-            Rest.GroupReservation view = view(reservation);
+            ReservationEvent event = new ReservationEvent(reservation.version, view(reservation));
             for (ReservationWatcher watcher : List.copyOf(reservation.watchers)) {
-                watcher.changed(reservation.version, view);
+                watcher.changed(event);
             }
         }
     }
@@ -56,7 +56,7 @@ final class ReservationFeed {
         reservation.watchers.add(watcher);
         watcher.opened();
         if (lastSeenVersion != reservation.version) {
-            watcher.changed(reservation.version, view(reservation));
+            watcher.changed(new ReservationEvent(reservation.version, view(reservation)));
         }
     }
 

@@ -1,7 +1,5 @@
 package io.switchboard.server.desk;
 
-import io.switchboard.protocol.Rest;
-
 /**
  * Follows one reservation (an SSE stream). Called on the desk thread: implementations hand the view to their own
  * thread and return at once.
@@ -10,8 +8,8 @@ public interface ReservationWatcher {
     /** The stream is accepted: the reservation exists and this watcher is registered. */
     void opened();
 
-    /** The reservation as it is now, and its version (the SSE event id). */
-    void changed(long version, Rest.GroupReservation reservation);
+    /** The reservation as it is now, and its version (the SSE event id); shared by every watcher of the change. */
+    void changed(ReservationEvent event);
 
     /** The reservation is gone from the desk (its retention ran out): nothing more will come. */
     void gone();

@@ -15,7 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.switchboard.protocol.Rest;
+import io.switchboard.server.desk.ReservationEvent;
 import io.switchboard.server.desk.ReservationWatcher;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -53,15 +53,20 @@ final class EventStream implements ReservationWatcher {
     }
 
     @Override
-    public void changed(long version, Rest.GroupReservation reservation) {
-        channel.eventLoop().execute(() -> {
-            byte[] json = services.codec().encodeJson(reservation);
-            ByteBuf event = Unpooled.buffer(json.length + 32);
-            event.writeCharSequence("id: " + version + "\ndata: ", StandardCharsets.UTF_8);
-            event.writeBytes(json);
-            event.writeCharSequence("\n\n", StandardCharsets.UTF_8);
-            send(event);
-        });
+    public void changed(ReservationEvent event) {
+        channel.eventLoop().execute(() -> send(Unpooled.wrappedBuffer(event.encoded(this::encode))));
+    }
+
+    /** {@code id: <version>}, {@code data: <the object>} and a blank line: encoded once per change, for all streams. */
+    private byte[] encode(ReservationEvent event) {
+        byte[] json = services.codec().encodeJson(event.reservation());
+        byte[] head = ("id: " + event.version() + "\ndata: ").getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[head.length + json.length + 2];
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        System.arraycopy(json, 0, bytes, head.length, json.length);
+        bytes[bytes.length - 2] = '\n';
+        bytes[bytes.length - 1] = '\n';
+        return bytes;
     }
 
     @Override

@@ -70,6 +70,11 @@ class ConfigLoaderTest {
         assertEquals(65_536, config.limits().maxFrameBytes());
         assertEquals(20, config.limits().requestsPerSecond());
         assertEquals(40, config.limits().requestBurst());
+        assertEquals(2, config.limits().queuePositionCallsPerMinute());
+        assertEquals(65_536, config.limits().maxHttpBodyBytes());
+        assertEquals(16L * 1024 * 1024, config.limits().slowReaderBytes());
+        assertEquals(15_000L, config.timings().sseKeepaliveMs());
+        assertEquals(180, config.timings().reserveForSeconds());
         assertEquals(Routing.AUTO, config.accounts().get(0).groups().get(0).routing());
         assertEquals(3, config.accounts().get(0).agents().get(0).limit());
         assertNull(config.accounts().get(0).agents().get(0).groups(), "absent groups: every group");
@@ -111,6 +116,12 @@ class ConfigLoaderTest {
         assertProblem("{\"accounts\": [], \"port\": 70000}", "port: 70000");
         assertProblem("{\"accounts\": [], \"timings\": {\"resume_grace_ms\": 0}}", "resume_grace_ms");
         assertProblem("{\"accounts\": [", "not valid JSON");
+        assertProblem("""
+                {"accounts": [{"id": "a", "api_keys": [{"id": "k", "secret": "s"}]},
+                              {"id": "b", "api_keys": [{"id": "k", "secret": "s"}]}]}""", "the same secret");
+        assertProblem("{\"accounts\": [], \"timings\": {\"sse_keepalive_ms\": 0}}", "sse_keepalive_ms");
+        assertProblem("{\"accounts\": [], \"limits\": {\"max_http_body_bytes\": 10}}", "max_http_body_bytes");
+        assertProblem("{\"accounts\": [], \"limits\": {\"slow_reader_bytes\": 10}}", "slow_reader_bytes");
     }
 
     private static void assertProblem(String json, String expected) {

@@ -75,11 +75,12 @@ class DeskModelTest {
         }
 
         @Override
-        public void changed(long newVersion, Rest.GroupReservation reservation) {
+        public void changed(ReservationEvent event) {
+            long newVersion = event.version();
             assertTrue(opened, "opened before the first event");
             assertTrue(newVersion > version, () -> "versions grow: " + version + " then " + newVersion);
             version = newVersion;
-            view = reservation;
+            view = event.reservation();
         }
 
         @Override

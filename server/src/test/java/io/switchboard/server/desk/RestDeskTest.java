@@ -35,9 +35,9 @@ class RestDeskTest {
         }
 
         @Override
-        public void changed(long version, Rest.GroupReservation reservation) {
-            versions.add(version);
-            views.add(reservation);
+        public void changed(ReservationEvent event) {
+            versions.add(event.version());
+            views.add(event.reservation());
         }
 
         @Override
