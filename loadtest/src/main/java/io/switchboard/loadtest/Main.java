@@ -1,15 +1,34 @@
 package io.switchboard.loadtest;
 
+import io.switchboard.loadtest.simulate.SimulateCommand;
+import io.switchboard.loadtest.simulate.EstimateBench;
+import java.util.Arrays;
+
 /**
- * The load generator's entry point. The scenarios (connect, chat, queue, sse, limit) and the wait-time simulator are
- * not built yet; this placeholder says so and exits non-zero, so nobody mistakes it for a result.
+ * The load test's entry point: {@code simulate} (the wait-estimate simulator) and {@code estimate-bench} (the cost of
+ * recomputing a queue's estimates). The socket scenarios (connect, chat, queue, sse, limit) are not built yet: they
+ * say so and exit non-zero, so nobody mistakes them for a result.
  */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.err.println("switchboard-loadtest: no scenarios yet (the load generator is a later issue)");
-        System.exit(2);
+        if (args.length == 0) {
+            System.err.println("usage: switchboard-loadtest simulate --scenario FILE [--seed N] [--seeds K] [--out REPORT.json]"
+                    + " [--markdown REPORT.md]\n       switchboard-loadtest estimate-bench [--guests N] [--agents N]");
+            System.exit(2);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        int status = switch (args[0]) {
+            case "simulate" -> SimulateCommand.run(rest);
+            case "estimate-bench" -> EstimateBench.run(rest);
+            default -> {
+                System.err.println("switchboard-loadtest: " + args[0] + ": not built yet (the socket scenarios are a"
+                        + " later issue)");
+                yield 2;
+            }
+        };
+        System.exit(status);
     }
 }

@@ -431,15 +431,16 @@ class HttpIntegrationTest {
         try (WsClient bob = availableAgent("bob"); WsClient first = WsClient.connect(server.port());
              WsClient second = WsClient.connect(server.port())) {
             String room1 = joinedIn(first.call(Request.Identify.guest("g1", "q"))).room();
+            advance(40_000);
             first.call(new Request.End(room1));
-            advance(30_000);
             joinedIn(second.call(Request.Identify.guest("g2", "q")));
+            advance(10_000);
             String waiting = sidOf(create("{\"external_user_id\": \"a\"}"));
             JsonNode answer = http.get(QP + waiting, KEY).json();
             assertEquals(1, answer.get("queuePosition").asInt());
             assertEquals(30, answer.get("estimatedWaitTimeSec").asInt(),
-                    "two assignments 30 s apart: 30 s per place, one place to go");
-            assertEquals(iso(START + 60_000), get(waiting).get("estimated_wait_until").asText());
+                    "bob's only slot is busy for 10 s of a conversation that took 40 s last time: 30 s to go");
+            assertEquals(iso(START + 80_000), get(waiting).get("estimated_wait_until").asText());
             assertEquals("bob", bob.await(ServerMessage.Joined.class).agent());
         }
     }

@@ -21,6 +21,9 @@ final class Agent {
     /** Reservations matched to this agent whose guest has not attached yet (REST reservations). */
     final Set<Reservation> held = new LinkedHashSet<>();
     long lastAssignedAt = Long.MIN_VALUE;
+    /** The groups of this agent's recent assignments, oldest first (how the agent's time is shared). */
+    static final int RECENT_GROUPS = 20;
+    final java.util.ArrayDeque<Group> recentGroups = new java.util.ArrayDeque<>();
     /** Whether the account's agents were last told this agent is free ({@code update available}). */
     boolean announcedFree;
 

@@ -58,6 +58,7 @@ final class Assignment {
         reservation.status = ReservationStatus.QUEUED;
         reservation.enqueuedAt = clock.now();
         reservation.group.queue.add(reservation);
+        reservation.group.recordArrival(clock.now(), reservation);
         positions.sendNow(reservation);
         fanout.toAgents(reservation.account, new ServerMessage.Update(List.of(reservation.user),
                 UpdateDetails.QUEUED));
@@ -70,6 +71,7 @@ final class Assignment {
     /** A waiting guest leaves the queue with an outcome (canceled, expired); those behind move up. */
     void leaveQueue(Reservation reservation, ReservationStatus outcome) {
         reservation.group.queue.remove(reservation);
+        reservation.group.recordAbandonment(clock.now(), clock.now() - reservation.enqueuedAt);
         reservation.status = outcome;
         feed.changed(reservation);
         reservation.pendingQueuePos = null;
@@ -137,6 +139,7 @@ final class Assignment {
         Group group = reservation.group;
         group.queue.remove(reservation);
         group.recordAssignment(now, now - reservation.enqueuedAt);
+        reservation.waitedMs = now - reservation.enqueuedAt;
         metrics.assigned(group.account.id, group.name, now - reservation.enqueuedAt);
         positions.changed(group);
         reservation.pendingQueuePos = null;
@@ -147,6 +150,10 @@ final class Assignment {
         feed.changed(reservation);
         reservation.matchedAgent = agent;
         agent.lastAssignedAt = now;
+        agent.recentGroups.addLast(group);
+        if (agent.recentGroups.size() > Agent.RECENT_GROUPS) {
+            agent.recentGroups.removeFirst();
+        }
         fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.DEQUEUED));
         fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user, agent.user),
                 UpdateDetails.ASSIGNED));

@@ -75,10 +75,16 @@ public final class Desk {
 
     /** Builds the desk on the calling thread, which becomes the desk thread; it reports to {@code metrics}. */
     public Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, DeskMetrics metrics) {
-        this(config, clock, outbox, ids, metrics, WaitEstimator.VELOCITY);
+        this(config, clock, outbox, ids, metrics, EstimateMethod.SWITCHBOARD);
     }
 
-    Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, DeskMetrics metrics, WaitEstimator estimator) {
+    /**
+     * Builds the desk on the calling thread, which becomes the desk thread; it reports to {@code metrics} and tells
+     * waiting guests the estimate of {@code method} (the simulator compares the methods this way).
+     */
+    public Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, DeskMetrics metrics,
+                EstimateMethod method) {
+        WaitEstimator estimator = method.estimator;
         this.timings = config.timings();
         this.ids = ids;
         this.metrics = metrics;
@@ -87,6 +93,7 @@ public final class Desk {
         this.fanout = new Fanout(outbox);
         this.feed = new ReservationFeed(this.clock, estimator);
         this.positions = new QueuePositions(this.clock, fanout, estimator, feed, timings.queueposIntervalMs());
+        fanout.onAgentChanged(positions::agentChanged);
         this.retention = new Retention(this.clock, reservations, timings.transcriptRetentionMs(), feed);
         this.rooms = new Rooms(this.clock, ids, fanout, retention, feed, metrics);
         this.assignment = new Assignment(this.clock, fanout, positions, rooms, retention, feed, metrics);
@@ -323,6 +330,36 @@ public final class Desk {
         if (reservation != null) {
             feed.unwatch(reservation, watcher);
         }
+    }
+
+    /**
+     * What {@code method} estimates now for a waiting guest, in seconds; null when it has no basis, or when the
+     * reservation is unknown or not waiting. Changes nothing (the simulator asks every method at every {@code
+     * queuepos}). Desk thread only.
+     */
+    public Long estimate(String sid, EstimateMethod method) {
+        checkThread();
+        Reservation reservation = reservations.get(sid);
+        if (reservation == null || !reservation.isWaiting()) {
+            return null;
+        }
+        Group group = reservation.group;
+        return method.estimator.prepare(group, clock.now()).seconds(group.positionOf(reservation));
+    }
+
+    /**
+     * Every waiting guest's estimate in a group, in queue order: one recomputation of the whole queue, as after a
+     * change (the micro-benchmark times this). Desk thread only.
+     */
+    public Long[] estimateQueue(String accountId, String groupName, EstimateMethod method) {
+        checkThread();
+        Group group = restGroup(accountId, groupName);
+        WaitEstimator.Estimates estimates = method.estimator.prepare(group, clock.now());
+        Long[] all = new Long[group.queue.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = estimates.seconds(i);
+        }
+        return all;
     }
 
     /** Reports the state behind the gauges (queues, connections) to the desk's metrics. Desk thread only. */

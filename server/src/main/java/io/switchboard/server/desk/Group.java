@@ -21,6 +21,13 @@ final class Group {
             .thenComparing(r -> -r.priority)
             .thenComparingLong(r -> r.ticket);
 
+    /** Completed rooms whose handle times the Switchboard estimator learns from. */
+    static final int HANDLE_HISTORY = 50;
+    /** Recent queue departures (served or gone) whose outcome gives the abandonment share. */
+    static final int OUTCOME_HISTORY = 50;
+    /** How far back departure times are kept (the velocity baseline samples two 5-minute intervals). */
+    static final long DEPARTURE_WINDOW_MS = 600_000;
+
     final Account account;
     final String name;
     final Routing routing;
@@ -29,8 +36,26 @@ final class Group {
     /** Waits (ms) of the most recent assignments, oldest first. */
     final ArrayDeque<Long> recentWaits = new ArrayDeque<>();
     private long recentWaitSum;
-    /** Times (ms) of the most recent assignments, oldest first. */
+    /** Times (ms) of the most recent assignments, oldest first: at least {@link #HISTORY}. */
     final ArrayDeque<Long> recentAssignments = new ArrayDeque<>();
+    /** Times (ms) of departures from the queue (assigned, canceled, expired) within the window, oldest first. */
+    final ArrayDeque<Long> departureTimes = new ArrayDeque<>();
+    long departures;
+    /** Handle times (ms) of the most recently completed rooms, oldest first, and their sum. */
+    final ArrayDeque<Long> handleTimes = new ArrayDeque<>();
+    long handleSum;
+    /** Outcomes of recent departures: true for a guest who left the queue without being served. */
+    final ArrayDeque<Boolean> outcomes = new ArrayDeque<>();
+    int abandonedInOutcomes;
+    /** How long each of those departures had waited (ms), and the sum: the exposure of the abandonment rate. */
+    final ArrayDeque<Long> outcomeWaits = new ArrayDeque<>();
+    long outcomeWaitSum;
+    /** Recent arrivals in the queue (new or back at the front): when, and at which priority ({@code MAX} for front). */
+    static final int ARRIVAL_HISTORY = 200;
+    final ArrayDeque<long[]> arrivals = new ArrayDeque<>();
+    /** Waits of guests whose conversation completed (the video vendor's "past waits"), summed and counted. */
+    long completedWaitSum;
+    long completedWaits;
 
     boolean positionsChanged;
     Cancellable queueposTimer;
@@ -40,6 +65,31 @@ final class Group {
         this.account = account;
         this.name = name;
         this.routing = routing;
+    }
+
+    /** A guest joined the queue (or came back to its front, which counts as the highest priority). */
+    void recordArrival(long now, Reservation reservation) {
+        arrivals.addLast(new long[] {now, reservation.front ? Long.MAX_VALUE : reservation.priority});
+        if (arrivals.size() > ARRIVAL_HISTORY) {
+            arrivals.removeFirst();
+        }
+    }
+
+    /**
+     * How often (per ms) guests who will be served before a guest of {@code priority} arrive: recent arrivals of a
+     * higher priority over the time they span; 0 with less than a minute of history.
+     */
+    double jumpRatePerMs(long priority, long now) {
+        if (arrivals.isEmpty() || now - arrivals.peekFirst()[0] < 60_000) {
+            return 0;
+        }
+        int higher = 0;
+        for (long[] arrival : arrivals) {
+            if (arrival[1] > priority) {
+                higher++;
+            }
+        }
+        return higher / (double) (now - arrivals.peekFirst()[0]);
     }
 
     void recordAssignment(long now, long waitedMs) {
@@ -52,6 +102,67 @@ final class Group {
         if (recentAssignments.size() > HISTORY) {
             recentAssignments.removeFirst();
         }
+        recordDeparture(now, false, waitedMs);
+    }
+
+    /** A waiting guest left the queue without being served (canceled, expired) after waiting {@code waitedMs}. */
+    void recordAbandonment(long now, long waitedMs) {
+        recordDeparture(now, true, waitedMs);
+    }
+
+    private void recordDeparture(long now, boolean abandoned, long waitedMs) {
+        departures++;
+        departureTimes.addLast(now);
+        while (departureTimes.peekFirst() < now - DEPARTURE_WINDOW_MS) {
+            departureTimes.removeFirst();
+        }
+        outcomes.addLast(abandoned);
+        abandonedInOutcomes += abandoned ? 1 : 0;
+        outcomeWaits.addLast(waitedMs);
+        outcomeWaitSum += waitedMs;
+        if (outcomes.size() > OUTCOME_HISTORY) {
+            abandonedInOutcomes -= outcomes.removeFirst() ? 1 : 0;
+            outcomeWaitSum -= outcomeWaits.removeFirst();
+        }
+    }
+
+    /** A room of this group's guest completed after {@code handleMs}; the guest had waited {@code waitedMs}. */
+    void recordCompletion(long handleMs, long waitedMs) {
+        handleTimes.addLast(handleMs);
+        handleSum += handleMs;
+        if (handleTimes.size() > HANDLE_HISTORY) {
+            handleSum -= handleTimes.removeFirst();
+        }
+        completedWaitSum += waitedMs;
+        completedWaits++;
+    }
+
+    /**
+     * The rate (per ms of waiting) at which waiting guests give up: the recent departures that gave up, over the time
+     * at risk of giving up: what all recent departures had waited, plus what the guests still waiting have waited so
+     * far (the estimate of an exponential patience, with served and still waiting guests as censored).
+     */
+    double abandonmentRatePerMs(long now) {
+        if (abandonedInOutcomes == 0) {
+            return 0;
+        }
+        long exposure = outcomeWaitSum;
+        for (Reservation waiting : queue) {
+            exposure += now - waiting.enqueuedAt;
+        }
+        return exposure == 0 ? 0 : abandonedInOutcomes / (double) exposure;
+    }
+
+    /** Departures from the queue at or before {@code time}, if {@code time} is within the window. */
+    long departuresAtOrBefore(long time) {
+        long later = 0;
+        for (var it = departureTimes.descendingIterator(); it.hasNext(); ) {
+            if (it.next() <= time) {
+                break;
+            }
+            later++;
+        }
+        return departures - later;
     }
 
     /** The mean wait of recently served guests in whole seconds, or null while none was served. */

@@ -9,8 +9,15 @@ import java.util.Set;
 /**
  * Keeps every waiting guest told their place, the group's average wait and their estimate: at once when asked, and
  * after group changes at most once per {@code queuepos_interval} per guest, the last values never dropped.
+ *
+ * <p>A guest is told again when their place or the average wait changed, or when their estimate moved by more than
+ * {@link #MATERIAL} of what their countdown shows now (the last estimate minus the time since it was sent), or between
+ * null and a number. An estimate that only ran down as time passed is not news.
  */
 final class QueuePositions {
+    /** How far (relative) an estimate must move from the guest's countdown to be sent again. */
+    static final double MATERIAL = 0.10;
+
     private final DeskClock clock;
     private final Fanout fanout;
     private final WaitEstimator estimator;
@@ -31,10 +38,22 @@ final class QueuePositions {
         changed.add(group);
     }
 
+    /** An agent's capacity or presence changed: the estimates of every group they serve may have. */
+    void agentChanged(Agent agent) {
+        changed.addAll(agent.groups);
+    }
+
     /** Sends a guest their current values now (queued, resumed, attached). Desk thread only. */
     void sendNow(Reservation reservation) {
         long now = clock.now();
-        deliver(reservation, valuesFor(reservation.group, reservation.group.positionOf(reservation), now), now);
+        Group group = reservation.group;
+        WaitEstimator.Estimates estimates = estimator.prepare(group, now);
+        deliver(reservation, valuesFor(group, group.positionOf(reservation), estimates), now);
+    }
+
+    /** This guest's estimate now, in seconds, or null without a basis. */
+    Long estimateSeconds(Group group, int position) {
+        return estimator.prepare(group, clock.now()).seconds(position);
     }
 
     /** Tells the waiting guests of every changed group their new values, coalesced. Desk thread only. */
@@ -49,14 +68,8 @@ final class QueuePositions {
         }
     }
 
-    /** This guest's estimate now, in seconds, or null without a basis. */
-    Long estimateSeconds(Group group, int position) {
-        return estimator.estimateSeconds(group, position, clock.now());
-    }
-
-    private ServerMessage.QueuePos valuesFor(Group group, int position, long now) {
-        return new ServerMessage.QueuePos(position, group.averageWaitSeconds(),
-                estimator.estimateSeconds(group, position, now));
+    private static ServerMessage.QueuePos valuesFor(Group group, int position, WaitEstimator.Estimates estimates) {
+        return new ServerMessage.QueuePos(position, group.averageWaitSeconds(), estimates.seconds(position));
     }
 
     /**
@@ -74,12 +87,16 @@ final class QueuePositions {
     }
 
     private void publish(Group group) {
+        if (group.queue.isEmpty()) {
+            return;
+        }
         long now = clock.now();
+        WaitEstimator.Estimates estimates = estimator.prepare(group, now);
         long nextDue = Long.MAX_VALUE;
         int position = 0;
         for (Reservation reservation : group.queue) {
-            ServerMessage.QueuePos queuePos = valuesFor(group, position++, now);
-            if (queuePos.equals(reservation.lastQueuePos)) {
+            ServerMessage.QueuePos queuePos = valuesFor(group, position++, estimates);
+            if (!news(reservation, queuePos, now)) {
                 reservation.pendingQueuePos = null;
                 continue;
             }
@@ -94,6 +111,22 @@ final class QueuePositions {
         if (nextDue != Long.MAX_VALUE) {
             publishAt(group, nextDue);
         }
+    }
+
+    /** Whether the values differ from what the guest was told, beyond their countdown running down. */
+    static boolean news(Reservation reservation, ServerMessage.QueuePos values, long now) {
+        ServerMessage.QueuePos told = reservation.lastQueuePos;
+        if (told == null || told.position() != values.position()
+                || !java.util.Objects.equals(told.averageWait(), values.averageWait())) {
+            return true;
+        }
+        Long before = told.estimatedWait();
+        Long after = values.estimatedWait();
+        if (before == null || after == null) {
+            return before != after;
+        }
+        double countdown = Math.max(0, before - (now - reservation.lastQueuePosAt) / 1000.0);
+        return Math.abs(after - countdown) > MATERIAL * Math.max(after, countdown);
     }
 
     /** One timer per group, at the earliest moment a pending guest may be told again. */

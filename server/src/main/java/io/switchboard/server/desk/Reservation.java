@@ -22,6 +22,8 @@ final class Reservation {
     /** Back at the front of the queue because the agent who had them was gone. */
     boolean front;
     long enqueuedAt;
+    /** How long the guest waited until their last assignment (ms). */
+    long waitedMs;
     ReservationStatus status = ReservationStatus.QUEUED;
     /** Grows by one with every change a REST caller can see (the SSE event id); see {@link ReservationFeed}. */
     long version = 1;

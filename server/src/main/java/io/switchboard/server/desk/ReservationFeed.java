@@ -81,7 +81,7 @@ final class ReservationFeed {
         String estimatedUntil = null;
         if (reservation.isWaiting()) {
             position = reservation.group.positionOf(reservation);
-            Long estimate = estimator.estimateSeconds(reservation.group, position, now);
+            Long estimate = estimator.prepare(reservation.group, now).seconds(position);
             estimatedUntil = estimate == null ? null : iso(now + estimate * 1000);
         }
         Agent agent = reservation.room != null ? reservation.room.agent : reservation.matchedAgent;

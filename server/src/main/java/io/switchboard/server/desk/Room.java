@@ -18,9 +18,12 @@ final class Room {
     final Set<Agent> pastMembers = new HashSet<>();
     final List<ServerMessage.Message> messages = new ArrayList<>();
     boolean open = true;
+    /** When the room opened (epoch ms): its handle time so far is now minus this. */
+    final long openedAt;
 
-    Room(String id, Reservation reservation, Agent agent) {
+    Room(String id, Reservation reservation, Agent agent, long openedAt) {
         this.id = id;
+        this.openedAt = openedAt;
         this.account = reservation.account;
         this.reservation = reservation;
         this.agent = agent;

@@ -39,7 +39,7 @@ final class Rooms {
             reservation.holdTimer.cancel();
             reservation.holdTimer = null;
         }
-        Room room = new Room(ids.next("rm_"), reservation, agent);
+        Room room = new Room(ids.next("rm_"), reservation, agent, clock.now());
         reservation.room = room;
         feed.changed(reservation);
         agent.rooms.add(room);
@@ -58,6 +58,9 @@ final class Rooms {
     /** Ends a room: every member gets {@code end}, the account's agents {@code update unassigned}. */
     void close(Room room, EndReason reason, String endedBy) {
         room.open = false;
+        if (reason != EndReason.AGENT_GONE) {
+            room.reservation.group.recordCompletion(clock.now() - room.openedAt, room.reservation.waitedMs);
+        }
         room.account.openRooms.remove(room.id);
         fanout.toRoom(room, new ServerMessage.End(room.id, endedBy, reason));
         for (Agent supervisor : room.supervisors) {

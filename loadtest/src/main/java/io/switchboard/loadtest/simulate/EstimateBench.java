@@ -1,0 +1,118 @@
+package io.switchboard.loadtest.simulate;
+
+import io.switchboard.protocol.Request;
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.StatusIs;
+import io.switchboard.protocol.StatusOf;
+import io.switchboard.server.config.ConfigLoader;
+import io.switchboard.server.desk.Connection;
+import io.switchboard.server.desk.Desk;
+import io.switchboard.server.desk.DeskMetrics;
+import io.switchboard.server.desk.EstimateMethod;
+import io.switchboard.server.desk.Ids;
+import io.switchboard.server.desk.ManualClock;
+import io.switchboard.server.desk.Outbox;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code estimate-bench [--guests N] [--agents N] [--rounds N]}: the cost of recomputing every waiting guest's
+ * estimate in one queue, as the desk does after a change. Builds a desk with N agents (limit 3, all busy, rooms of
+ * different ages, a handle-time history) and N guests waiting, then times {@link Desk#estimateQueue} for each method
+ * over many rounds after a warm-up, and prints the median, 99th percentile and maximum. A micro-benchmark: run it on a
+ * quiet machine, several times.
+ */
+public final class EstimateBench {
+    private EstimateBench() {
+    }
+
+    public static int run(String[] args) {
+        int guests = 10_000;
+        int agents = 50;
+        int rounds = 500;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--guests" -> guests = Integer.parseInt(args[i + 1]);
+                case "--agents" -> agents = Integer.parseInt(args[i + 1]);
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                default -> {
+                    System.err.println("estimate-bench: unknown option " + args[i]);
+                    return 2;
+                }
+            }
+        }
+        StringBuilder config = new StringBuilder("{\"accounts\": [{\"id\": \"b\", \"groups\": [{\"name\": \"q\"}],"
+                + " \"agents\": [");
+        for (int a = 0; a < agents; a++) {
+            config.append(a == 0 ? "" : ",").append("{\"user\": \"a").append(a).append("\", \"token\": \"t")
+                    .append(a).append("\", \"limit\": 3}");
+        }
+        config.append("]}]}");
+        ManualClock clock = new ManualClock(1_700_000_000_000L);
+        List<String> rooms = new ArrayList<>();
+        Outbox outbox = new Outbox() {
+            @Override
+            public void send(Connection connection, ServerMessage message) {
+                if (message instanceof ServerMessage.Joined joined && connection instanceof Guest) {
+                    rooms.add(joined.room());
+                }
+            }
+
+            @Override
+            public void close(Connection connection, int status, String reason) {
+            }
+        };
+        Desk desk = new Desk(ConfigLoader.parse(config.toString(), "bench"), clock, outbox, Ids.seeded(1),
+                DeskMetrics.NONE, EstimateMethod.SWITCHBOARD);
+        for (int a = 0; a < agents; a++) {
+            Connection agent = new Connection() { };
+            desk.onConnect(agent);
+            desk.onRequest(agent, null, new Request.Login("a" + a, "t" + a));
+            desk.onRequest(agent, null, new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+        }
+        List<Guest> served = new ArrayList<>();
+        for (int i = 0; i < agents * 3 * 2; i++) {
+            Guest guest = new Guest();
+            desk.onConnect(guest);
+            desk.onRequest(guest, null, new Request.Identify("h" + i, "q", "b", "q", null, null));
+            served.add(guest);
+            clock.advance(7_000);
+            if (i >= agents * 3) {
+                // A handle-time history: the oldest rooms end as new guests come.
+                desk.onRequest(served.get(i - agents * 3), null, new Request.End(rooms.get(i - agents * 3)));
+            }
+        }
+        for (int i = 0; i < guests; i++) {
+            Guest guest = new Guest();
+            desk.onConnect(guest);
+            desk.onRequest(guest, null, new Request.Identify("w" + i, "q", "b", "q", null, null));
+        }
+        System.out.printf(Locale.ROOT, "%d guests waiting, %d agents at their limit of 3%n", guests, agents);
+        System.out.println("| method | median (ms) | p99 (ms) | max (ms) |");
+        System.out.println("|---|---:|---:|---:|");
+        for (EstimateMethod method : EstimateMethod.values()) {
+            Long[] sink = null;
+            for (int i = 0; i < rounds; i++) {
+                sink = desk.estimateQueue("b", "q", method);
+            }
+            double[] millis = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                long started = System.nanoTime();
+                sink = desk.estimateQueue("b", "q", method);
+                millis[i] = (System.nanoTime() - started) / 1e6;
+            }
+            Arrays.sort(millis);
+            System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f |%n", method.id(), millis[rounds / 2],
+                    millis[(int) Math.ceil(rounds * 0.99) - 1], millis[rounds - 1]);
+            if (sink.length != guests) {
+                throw new IllegalStateException("expected " + guests + " estimates, got " + sink.length);
+            }
+        }
+        return 0;
+    }
+
+    private static final class Guest implements Connection {
+    }
+}
