@@ -1,0 +1,186 @@
+package io.switchboard.server.desk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.protocol.Request;
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.StatusIs;
+import io.switchboard.protocol.StatusOf;
+import io.switchboard.server.config.Routing;
+import io.switchboard.server.desk.Harness.Client;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The three baselines against small examples computed by hand, and Switchboard's estimator in its edge cases. */
+class WaitEstimatorTest {
+    private static final long S = 1_000;
+
+    private static Group group() {
+        return new Group(new Account("a"), "g", Routing.AUTO);
+    }
+
+    // --- Baselines -------------------------------------------------------------------------------------------------
+
+    @Test
+    void meanGapOfTheLastFiveAssignments() {
+        Group group = group();
+        assertNull(WaitEstimator.MEAN_GAP_LAST5.prepare(group, 0).seconds(0), "no assignment: null");
+        group.recordAssignment(0, 0);
+        assertNull(WaitEstimator.MEAN_GAP_LAST5.prepare(group, 0).seconds(0), "one assignment has no gap");
+        group.recordAssignment(10 * S, 0);
+        group.recordAssignment(40 * S, 0);
+        assertEquals(20L, WaitEstimator.MEAN_GAP_LAST5.prepare(group, 50 * S).seconds(0), "(40 - 0) / 2");
+        for (long t : new long[] {60, 100, 150}) {
+            group.recordAssignment(t * S, 0);
+        }
+        // The last five: 10, 40, 60, 100, 150 → (150 − 10) / 4 = 35, the same at every place.
+        WaitEstimator.Estimates estimates = WaitEstimator.MEAN_GAP_LAST5.prepare(group, 200 * S);
+        assertEquals(35L, estimates.seconds(0));
+        assertEquals(35L, estimates.seconds(9));
+    }
+
+    @Test
+    void meanOfPastWaitsOfCompletedConversations() {
+        Group group = group();
+        group.recordAssignment(0, 10 * S);
+        assertNull(WaitEstimator.MEAN_PAST_WAITS.prepare(group, 0).seconds(0), "null until a conversation completed");
+        group.recordCompletion(100 * S, 10 * S);
+        group.recordCompletion(100 * S, 20 * S);
+        group.recordCompletion(100 * S, 60 * S);
+        WaitEstimator.Estimates estimates = WaitEstimator.MEAN_PAST_WAITS.prepare(group, 0);
+        assertEquals(30L, estimates.seconds(0), "(10 + 20 + 60) / 3");
+        assertEquals(30L, estimates.seconds(5));
+    }
+
+    @Test
+    void velocityFromTheQueuesMovementOnAFiveMinuteGrid() {
+        Group group = group();
+        long t2 = 3_000 * S;
+        assertNull(WaitEstimator.VELOCITY.prepare(group, t2 + 100 * S).seconds(0), "no movement: null");
+        group.recordAssignment(t2 - 250 * S, 0);
+        group.recordAbandonment(t2 - 200 * S, 0);
+        group.recordAssignment(t2 - 100 * S, 0);
+        group.recordAssignment(t2 + 50 * S, 0);
+        // Between T1 = T2 − 300 s and T2 the queue moved 3 places: A = 300 s / 3 = 100 s per place; EWT = A × QP.
+        WaitEstimator.Estimates estimates = WaitEstimator.VELOCITY.prepare(group, t2 + 100 * S);
+        assertEquals(100L, estimates.seconds(0));
+        assertEquals(500L, estimates.seconds(4));
+        // Five minutes later the last interval moved once (at T2 + 50 s): 300 s per place.
+        assertEquals(300L, WaitEstimator.VELOCITY.prepare(group, t2 + 400 * S).seconds(0));
+        // Ten minutes after T2 + 300 s the queue has not moved in either interval looked at: the interval before is
+        // used when the last did not move, and beyond that there is no basis.
+        assertEquals(300L, WaitEstimator.VELOCITY.prepare(group, t2 + 700 * S).seconds(0));
+        assertNull(WaitEstimator.VELOCITY.prepare(group, t2 + 1_000 * S).seconds(0));
+    }
+
+    // --- Switchboard's estimator -------------------------------------------------------------------------------
+
+    private final Harness harness = new Harness();
+
+    private Long estimate(Client guest) {
+        return harness.desk.estimate(guest.reservation, EstimateMethod.SWITCHBOARD);
+    }
+
+    /** bob (billing, limit 2) at limit 1, one room of 40 s completed, one in progress for 10 s. */
+    private Client bobWithHistory() {
+        Client bob = harness.availableAgent("bob");
+        bob.ok(new Request.Limit(1, null));
+        Client first = harness.guest("first");
+        harness.clock.advance(40 * S);
+        first.ok(new Request.End(first.last(ServerMessage.Joined.class).room()));
+        harness.guest("second");
+        harness.clock.advance(10 * S);
+        return bob;
+    }
+
+    @Test
+    void nullWithoutHistory() {
+        Client guest = harness.guest("first");
+        assertNull(estimate(guest));
+        assertNull(guest.last(ServerMessage.QueuePos.class).estimatedWait());
+    }
+
+    @Test
+    void aBusySlotFreesAfterTheRemainingHandleTimeThenOnePerMeanHandleTime() {
+        bobWithHistory();
+        Client third = harness.guest("third");
+        Client fourth = harness.guest("fourth");
+        // The room has run 10 s; the only handle time seen is 40 s: 30 s to go.
+        assertEquals(30L, estimate(third));
+        assertEquals(30L, third.last(ServerMessage.QueuePos.class).estimatedWait());
+        // Then the slot serves one guest per 40 s: the median of the next is 30 + 40 × ln 2 = 57.7 s.
+        assertEquals(58L, estimate(fourth));
+    }
+
+    @Test
+    void noAgentPresentFallsBackToTheRecentPace() {
+        Client bob = bobWithHistory();
+        Client third = harness.guest("third");
+        bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        // Assignments at 0 s and 40 s; now is 50 s: (50 − 0) / 2 = 25 s per place.
+        assertEquals(25L, estimate(third));
+        bob.drop();
+        assertEquals(25L, estimate(third), "disconnected is not present either");
+    }
+
+    @Test
+    void guestsWhoMayGiveUpAheadCountLess() {
+        bobWithHistory();
+        Client third = harness.guest("third");
+        Client fourth = harness.guest("fourth");
+        assertEquals(30L, estimate(third));
+        assertEquals(58L, estimate(fourth));
+        // Two guests gave up after 20 s each; first and second waited 0 s, third and fourth just came: the rate of
+        // giving up is 2 / 40 s of waiting = 0.05 per second.
+        Group billing = harness.desk.accounts.get("acme").groups.get("billing");
+        billing.recordAbandonment(harness.clock.now(), 20 * S);
+        billing.recordAbandonment(harness.clock.now(), 20 * S);
+        assertEquals(30L, estimate(third), "nobody ahead of third");
+        // third is still there at their turn (30 s) with probability exp(−0.05 × 30) = 0.22: fourth needs
+        // ln 2 + 0.22 = 0.92 places, reached when bob's slot frees at 30 s (58 s without giving up).
+        assertEquals(30L, estimate(fourth));
+    }
+
+    @Test
+    void higherPriorityArrivalsPushTheEstimateUp() {
+        bobWithHistory();
+        Client third = harness.guest("third");
+        assertEquals(30L, estimate(third));
+        Group billing = harness.desk.accounts.get("acme").groups.get("billing");
+        // Over the last 120 s, three priority-9 guests arrived (and are gone): one per 40 s goes ahead of third.
+        long now = harness.clock.now();
+        billing.arrivals.clear();
+        for (long ago : new long[] {120, 80, 40}) {
+            billing.arrivals.addLast(new long[] {now - ago * S, 9});
+        }
+        assertEquals(3 / (120.0 * S), billing.jumpRatePerMs(1, now), 1e-12);
+        assertEquals(0.0, billing.jumpRatePerMs(9, now), "nobody outranks priority 9");
+        // The slot frees at 30 s, by when 0.75 jumpers went ahead (G = 1 − 0.75 = 0.25 < ln 2); then it serves one
+        // per 40 s while jumpers come one per 40 s: at that net rate 0 third would never be reached, so the estimate
+        // takes a tenth of the agents' pace: 30 s + (ln 2 − 0.25) × 400 s = 207 s.
+        assertEquals(207L, estimate(third));
+    }
+
+    @Test
+    void aChangeThatMovesTheEstimateIsToldWithinTheInterval() {
+        Client bob = bobWithHistory();
+        Client third = harness.guest("third");
+        assertEquals(30L, third.last(ServerMessage.QueuePos.class).estimatedWait());
+        int told = third.all(ServerMessage.QueuePos.class).size();
+        // Time passing only runs the countdown down: nothing new to tell.
+        harness.clock.advance(5 * S);
+        harness.guest("fourth");
+        assertEquals(told, third.all(ServerMessage.QueuePos.class).size(), "a countdown is not news");
+        assertEquals(25L, estimate(third));
+        // bob goes away: no slot will free; the recent pace instead, (55 − 0) / 2 = 27.5 s, against a countdown of
+        // 25 s: more than 10 % apart, so third is told at once (their last queuepos is older than the interval).
+        bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        ServerMessage.QueuePos now = third.last(ServerMessage.QueuePos.class);
+        assertEquals(told + 1, third.all(ServerMessage.QueuePos.class).size());
+        assertEquals(28L, now.estimatedWait());
+    }
+}
