@@ -5,9 +5,9 @@ import io.switchboard.loadtest.simulate.EstimateBench;
 import java.util.Arrays;
 
 /**
- * The load test's entry point: {@code simulate} (the wait-estimate simulator) and {@code estimate-bench} (the cost of
- * recomputing a queue's estimates). The socket scenarios (connect, chat, queue, sse, limit) are not built yet: they
- * say so and exit non-zero, so nobody mistakes them for a result.
+ * The load test's entry point: the socket scenarios ({@code connect}, {@code chat}, {@code queue}, {@code sse}, {@code
+ * limit}), {@code config} (the server configuration they expect), {@code simulate} (the wait-estimate simulator) and
+ * {@code estimate-bench} (the cost of recomputing a queue's estimates).
  */
 public final class Main {
     private Main() {
@@ -15,7 +15,11 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length == 0) {
-            System.err.println("usage: switchboard-loadtest simulate --scenario FILE [--seed N] [--seeds K] [--out REPORT.json]"
+            System.err.println("usage: switchboard-loadtest connect|chat|queue|sse|limit --url ws://127.0.0.1:PORT/ws|self"
+                    + " [--duration-s N] [--rate N] [--guests N] [--agents N] [--streams N] [--sources N]"
+                    + " [--out REPORT.json] [--no-reference]\n"
+                    + "       switchboard-loadtest config [--agents N]\n"
+                    + "       switchboard-loadtest simulate --scenario FILE [--seed N] [--seeds K] [--out REPORT.json]"
                     + " [--markdown REPORT.md]\n       switchboard-loadtest estimate-bench [--guests N] [--agents N]");
             System.exit(2);
         }
@@ -23,9 +27,14 @@ public final class Main {
         int status = switch (args[0]) {
             case "simulate" -> SimulateCommand.run(rest);
             case "estimate-bench" -> EstimateBench.run(rest);
+            case "config" -> {
+                System.out.println(io.switchboard.loadtest.load.LoadCommand.config(rest));
+                yield 0;
+            }
+            case "connect", "chat", "queue", "sse", "limit" -> io.switchboard.loadtest.load.LoadCommand.run(args[0],
+                    rest);
             default -> {
-                System.err.println("switchboard-loadtest: " + args[0] + ": not built yet (the socket scenarios are a"
-                        + " later issue)");
+                System.err.println("switchboard-loadtest: unknown command " + args[0]);
                 yield 2;
             }
         };

@@ -173,8 +173,17 @@ final class Group {
         return Math.round(recentWaitSum / (double) recentWaits.size() / 1000.0);
     }
 
-    /** 0-based place of a waiting guest. */
+    /**
+     * 0-based place of a waiting guest: at once for the head and the last (most guests join at the back), otherwise by
+     * counting those ahead.
+     */
     int positionOf(Reservation reservation) {
+        if (queue.isEmpty() || reservation == queue.first()) {
+            return 0;
+        }
+        if (reservation == queue.last()) {
+            return queue.size() - 1;
+        }
         return queue.headSet(reservation, false).size();
     }
 }

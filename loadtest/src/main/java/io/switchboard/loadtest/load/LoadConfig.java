@@ -1,0 +1,38 @@
+package io.switchboard.loadtest.load;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The Switchboard configuration the load test runs against: account {@code default} with group {@code default}
+ * (automatic routing) and group {@code queue} (manual: the queue scenario's agent assists), agents {@code agent-1} to
+ * {@code agent-N} (token {@code token-N}, limit 10, both groups), the API key {@code loadtest}, and rate limits high
+ * enough not to be what is measured. {@code java -jar switchboard-loadtest.jar config [--agents N]} prints it, to run
+ * a server yourself and point {@code --url} at it.
+ */
+final class LoadConfig {
+    private LoadConfig() {
+    }
+
+    static String json(int agents) {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        ObjectNode account = root.putArray("accounts").addObject().put("id", "default");
+        account.putArray("api_keys").addObject().put("id", "loadtest").put("secret", Target.API_KEY);
+        ArrayNode groups = account.putArray("groups");
+        groups.addObject().put("name", "default");
+        groups.addObject().put("name", "queue").put("routing", "manual");
+        ArrayNode list = account.putArray("agents");
+        for (int i = 1; i <= Math.max(1, agents); i++) {
+            list.addObject().put("user", "agent-" + i).put("token", "token-" + i).put("limit", 10);
+        }
+        root.putObject("limits").put("requests_per_second", 100_000).put("request_burst", 100_000)
+                .put("queue_position_calls_per_minute", 100_000);
+        try {
+            return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.switchboard.loadtest.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The server under load: a child JVM this run starts (Switchboard on a generated configuration, or the bare reference)
+ * or a Switchboard someone else started ({@code --url}). For a child, memory and CPU are read from its process.
+ */
+final class Target implements AutoCloseable {
+    static final String API_KEY = "loadtest-secret";
+    private static final Pattern LISTENING = Pattern.compile("listening on http://([0-9.]+):(\\d+)");
+
+    final String name;
+    final URI ws;
+    final URI http;
+    private final Process process;
+    private final ArrayDeque<String> lastLines = new ArrayDeque<>();
+
+    private Target(String name, URI ws, Process process) {
+        this.name = name;
+        this.ws = ws;
+        this.http = URI.create("http://" + ws.getHost() + ":" + ws.getPort());
+        this.process = process;
+    }
+
+    static Target external(String url) {
+        return new Target("switchboard", URI.create(url), null);
+    }
+
+    /** Starts Switchboard in a child JVM on a free loopback port, with the load test's configuration. */
+    static Target switchboard(int agents) throws IOException {
+        Path config = Files.createTempFile("switchboard-loadtest", ".json");
+        Files.writeString(config, LoadConfig.json(agents));
+        config.toFile().deleteOnExit();
+        return start("switchboard", "io.switchboard.server.Main", "--config", config.toString(), "--port", "0",
+                "--host", "127.0.0.1");
+    }
+
+    /** Starts the bare reference server in a child JVM. */
+    static Target reference() throws IOException {
+        return start("reference", "io.switchboard.loadtest.reference.ReferenceServer", "--port", "0");
+    }
+
+    private static Target start(String name, String mainClass, String... args) throws IOException {
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        // Extra options for the server's JVM (a profiler, a heap size): SERVER_JAVA_OPTS="-XX:StartFlightRecording=..."
+        String extra = System.getenv("SERVER_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(java.util.List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(java.util.List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CompletableFuture<URI> listening = new CompletableFuture<>();
+        ArrayDeque<String> lines = new ArrayDeque<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.addLast(line);
+                        if (lines.size() > 50) {
+                            lines.removeFirst();
+                        }
+                    }
+                    Matcher matcher = LISTENING.matcher(line);
+                    if (matcher.find()) {
+                        listening.complete(URI.create("ws://" + matcher.group(1) + ":" + matcher.group(2) + "/ws"));
+                    }
+                }
+            } catch (IOException e) {
+                listening.completeExceptionally(e);
+            }
+            listening.completeExceptionally(new IllegalStateException(name + " exited: " + lines));
+        }, name + "-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            Target target = new Target(name, listening.get(30, TimeUnit.SECONDS), process);
+            synchronized (lines) {
+                target.lastLines.addAll(lines);
+            }
+            return target;
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IOException(name + " did not start: " + e.getMessage(), e);
+        }
+    }
+
+    boolean local() {
+        return process != null;
+    }
+
+    /** Heap used after a full GC, in bytes (jcmd), or -1 when the process is not ours. */
+    long heapAfterGc() {
+        if (process == null) {
+            return -1;
+        }
+        try {
+            jcmd("GC.run");
+            String info = jcmd("GC.heap_info");
+            Matcher used = Pattern.compile("used (\\d+)K").matcher(info);
+            return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private String jcmd(String command) throws IOException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process run = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+                .redirectErrorStream(true).start();
+        try {
+            String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            run.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** Resident memory in bytes, or -1. */
+    long rss() {
+        if (process == null) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** CPU time (user + system) the process has used, in ms, or -1. */
+    long cpuMillis() {
+        if (process == null) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** A REST call with the load test's API key; the body of the answer, or an exception for a non-2xx status. */
+    String post(HttpClient client, String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(http.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + API_KEY)
+                .header("Content-Type", "application/json")
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("POST " + path + ": " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}
