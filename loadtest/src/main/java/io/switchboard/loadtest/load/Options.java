@@ -62,7 +62,7 @@ public record Options(
         Options defaults = switch (scenario) {
             case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference);
             case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference);
-            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 1, 0, sources, out, reference);
+            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference);
             case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference);
             case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario

@@ -7,11 +7,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code queue}: {@code --guests} guests wait in the manual group {@code queue}; one agent takes the head at {@code
- * --rate} assignments per second ({@code assist}, then {@code end} as soon as the room opens). Every assignment moves
- * everyone behind up a place; a guest's {@code queuepos} with place {@code p} reflects every assignment up to the one
- * that brought them to {@code p}, and its lateness for each of those is the time from that assignment's request to the
- * {@code queuepos}'s arrival (the contract coalesces to one per {@code queuepos_interval}, 1 s, per guest). Also the
+ * {@code queue}: {@code --guests} guests wait in the manual group {@code queue}; {@code --agents} agents take turns
+ * taking the head at {@code --rate} assignments per second in all ({@code assist}, then {@code end} as soon as the
+ * room opens). Every assignment moves
+ * everyone behind up a place. A guest's {@code queuepos} is caused by the oldest assignment they had not been told of
+ * yet; its lateness is the time from that assignment's request to the {@code queuepos}'s arrival (the contract
+ * coalesces to one per {@code queuepos_interval}, 1 s, per guest, so up to about a second is by design). Also the
  * server's CPU use over the run.
  */
 final class QueueScenario {
@@ -30,7 +31,6 @@ final class QueueScenario {
         AtomicLongArray assistedAt = new AtomicLongArray((int) assists + 1);
         AtomicLong open = new AtomicLong();
         CountDownLatch queued = new CountDownLatch(guests);
-        CountDownLatch agentReady = new CountDownLatch(1);
         Result result = new Result(target.name);
         try (Connections connections = new Connections(target.ws, options.sources());
              Stats stats = new Stats(target.name + " queue", open::get)) {
@@ -47,8 +47,10 @@ final class QueueScenario {
                             }
                             stats.received.incrementAndGet();
                             long reflected = guest.initial - position;
-                            for (long k = guest.seen + 1; k <= reflected && k <= assists; k++) {
-                                long at = assistedAt.get((int) k);
+                            long first = guest.seen + 1;
+                            if (reflected >= first && first <= assists) {
+                                // The change that made this queuepos due: the oldest one the guest had not been told.
+                                long at = assistedAt.get((int) first);
                                 if (at > 0) {
                                     stats.latencyNanos(nanos - at);
                                 }
@@ -57,8 +59,8 @@ final class QueueScenario {
                         }
                     } else if (Frames.isType(text, "joined")) {
                         conn.send("{\"type\":\"end\",\"room\":\"" + Frames.field(text, "room") + "\"}");
-                    } else if (Frames.isType(text, "ack")) {
-                        agentReady.countDown();
+                    } else if (Frames.isType(text, "ack") && conn.state instanceof CountDownLatch ready) {
+                        ready.countDown();
                     } else if (Frames.isType(text, "error")) {
                         stats.errorFrame(text);
                     }
@@ -79,12 +81,20 @@ final class QueueScenario {
             if (!queued.await(120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(queued.getCount() + " guests not queued within 120 s");
             }
-            Connections.Conn agent = ChatScenario.await(connections.open(0, listener));
-            open.incrementAndGet();
-            agent.send("{\"type\":\"login\",\"user\":\"agent-1\",\"token\":\"token-1\"}");
-            agent.send("{\"type\":\"status\",\"of\":\"availability\",\"is\":\"available\",\"ref\":\"ready\"}");
-            if (!agentReady.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the agent was not ready within 30 s");
+            // Several agents take turns, so that ending rooms never holds assignment back (limit 10 each).
+            CountDownLatch agentsReady = new CountDownLatch(options.agents());
+            java.util.List<Connections.Conn> agents = new java.util.ArrayList<>();
+            for (int a = 0; a < options.agents(); a++) {
+                Connections.Conn agent = ChatScenario.await(connections.open(guests + 1 + a, listener));
+                open.incrementAndGet();
+                agent.state = agentsReady;
+                agents.add(agent);
+                agent.send("{\"type\":\"login\",\"user\":\"agent-" + (a + 1) + "\",\"token\":\"token-" + (a + 1)
+                        + "\"}");
+                agent.send("{\"type\":\"status\",\"of\":\"availability\",\"is\":\"available\",\"ref\":\"ready\"}");
+            }
+            if (!agentsReady.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the agents were not ready within 30 s");
             }
             LockSupport.parkNanos(1_500_000_000L);
             stats.reset();
@@ -94,7 +104,7 @@ final class QueueScenario {
                 long due = start + (long) ((k - 1) * 1e9 / options.rate());
                 LockSupport.parkNanos(due - System.nanoTime());
                 assistedAt.set(k, System.nanoTime());
-                agent.send("{\"type\":\"assist\",\"group\":\"queue\"}");
+                agents.get(k % agents.size()).send("{\"type\":\"assist\",\"group\":\"queue\"}");
                 stats.sent.incrementAndGet();
             }
             // Everyone still waiting learns of the last assignment within the interval.

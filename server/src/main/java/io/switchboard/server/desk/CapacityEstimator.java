@@ -38,6 +38,8 @@ final class CapacityEstimator implements WaitEstimator {
     static final double FIRST_PLACE = Math.log(2);
     /** Recent assignments of a shared agent needed before its split between groups is learned from them. */
     static final int MIN_SHARE_HISTORY = 5;
+    /** The low bits of a sort key that hold a point's index (up to a million points). */
+    private static final long INDEX_MASK = (1 << 20) - 1;
     /** Points of the exponential prior's distribution used before any room completed. */
     private static final int PRIOR_QUANTILES = 20;
 
@@ -129,6 +131,7 @@ final class CapacityEstimator implements WaitEstimator {
 
     /** Where slots free: a time (ms from now) and the part of a slot that frees then for this group. */
     private static final class Points {
+        static final int MAX = 1 << 20;
         double[] time = new double[64];
         double[] weight = new double[64];
         /** The guests per ms of this group the point's slot serves once freed (its weight over its cycle). */
@@ -136,6 +139,9 @@ final class CapacityEstimator implements WaitEstimator {
         int size;
 
         void add(double at, double w, double perMs) {
+            if (size == MAX) {
+                return;
+            }
             if (size == time.length) {
                 time = Arrays.copyOf(time, size * 2);
                 weight = Arrays.copyOf(weight, size * 2);
@@ -186,17 +192,19 @@ final class CapacityEstimator implements WaitEstimator {
      */
     private static Estimates invert(Points points, Group group, long now, double giveUpPerMs) {
         int n = points.size;
-        Integer[] order = new Integer[n];
+        // Sort by time without boxing: a non-negative double's bits order like the double; the low 20 bits of the
+        // mantissa (a relative 2e-10 of a time) make room for the point's index.
+        long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
-            order[i] = i;
+            keys[i] = (Double.doubleToRawLongBits(Math.max(0, points.time[i])) & ~INDEX_MASK) | i;
         }
-        double[] time = points.time;
-        Arrays.sort(order, (x, y) -> Double.compare(time[x], time[y]));
+        Arrays.sort(keys);
         Sorted sorted = new Sorted(n);
         for (int i = 0; i < n; i++) {
-            sorted.time[i] = time[order[i]];
-            sorted.weight[i] = points.weight[order[i]];
-            sorted.rate[i] = points.rate[order[i]];
+            int at = (int) (keys[i] & INDEX_MASK);
+            sorted.time[i] = points.time[at];
+            sorted.weight[i] = points.weight[at];
+            sorted.rate[i] = points.rate[at];
             sorted.totalRate += sorted.rate[i];
         }
         int places = Math.max(1, group.queue.size());

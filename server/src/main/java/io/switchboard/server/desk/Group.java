@@ -57,9 +57,13 @@ final class Group {
     long completedWaitSum;
     long completedWaits;
 
-    boolean positionsChanged;
     Cancellable queueposTimer;
     long queueposTimerAt;
+    /**
+     * No waiting guest of the group may be told again before this time (each was told less than an interval ago, as
+     * of the last publication); a lower bound, since guests told later are due later.
+     */
+    long earliestDue = Long.MIN_VALUE;
 
     Group(Account account, String name, Routing routing) {
         this.account = account;

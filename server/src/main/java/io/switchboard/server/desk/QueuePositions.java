@@ -86,28 +86,40 @@ final class QueuePositions {
         reservation.pendingQueuePos = null;
     }
 
+    /**
+     * Tells every waiting guest of the group who may be told now their new values, and marks the others pending until
+     * the earliest moment one of them may be told. While nobody of the group may be told yet (every guest was told
+     * within the interval), a change costs nothing but making sure that moment's publication is scheduled: then the
+     * values of that moment are computed once for the whole queue.
+     */
     private void publish(Group group) {
         if (group.queue.isEmpty()) {
             return;
         }
         long now = clock.now();
+        if (now < group.earliestDue) {
+            publishAt(group, group.earliestDue);
+            return;
+        }
         WaitEstimator.Estimates estimates = estimator.prepare(group, now);
         long nextDue = Long.MAX_VALUE;
+        long earliestDue = Long.MAX_VALUE;
         int position = 0;
         for (Reservation reservation : group.queue) {
             ServerMessage.QueuePos queuePos = valuesFor(group, position++, estimates);
+            long due = reservation.lastQueuePosAt == Long.MIN_VALUE ? now : reservation.lastQueuePosAt + intervalMs;
             if (!news(reservation, queuePos, now)) {
                 reservation.pendingQueuePos = null;
-                continue;
-            }
-            long due = reservation.lastQueuePosAt == Long.MIN_VALUE ? now : reservation.lastQueuePosAt + intervalMs;
-            if (now >= due) {
+            } else if (now >= due) {
                 deliver(reservation, queuePos, now);
+                due = now + intervalMs;
             } else {
                 reservation.pendingQueuePos = queuePos;
                 nextDue = Math.min(nextDue, due);
             }
+            earliestDue = Math.min(earliestDue, due);
         }
+        group.earliestDue = earliestDue;
         if (nextDue != Long.MAX_VALUE) {
             publishAt(group, nextDue);
         }

@@ -44,7 +44,7 @@ final class ReservationFeed {
         List<Reservation> changed = new ArrayList<>(pending);
         pending.clear();
         for (Reservation reservation : changed) {
-            ReservationEvent event = new ReservationEvent(reservation.version, view(reservation));
+            ReservationEvent event = new ReservationEvent(reservation.version, eventView(reservation));
             for (ReservationWatcher watcher : List.copyOf(reservation.watchers)) {
                 watcher.changed(event);
             }
@@ -74,6 +74,22 @@ final class ReservationFeed {
         }
     }
 
+    /**
+     * The object for an event: a waiting guest's place and estimate are the ones they were just told. A waiting
+     * reservation only changes by being told new values (joining or returning to the queue included), so those are
+     * its current ones; the stream and the guest agree, and thousands of events in one turn cost no recount of the
+     * queue each.
+     */
+    private Rest.GroupReservation eventView(Reservation reservation) {
+        long now = clock.now();
+        if (reservation.isWaiting() && reservation.lastQueuePos != null) {
+            Long estimate = reservation.lastQueuePos.estimatedWait();
+            return view(reservation, reservation.lastQueuePos.position(),
+                    estimate == null ? null : iso(now + estimate * 1000));
+        }
+        return view(reservation);
+    }
+
     /** The group reservation object (contract §3.1), with the place and estimate of this moment. */
     Rest.GroupReservation view(Reservation reservation) {
         long now = clock.now();
@@ -84,6 +100,10 @@ final class ReservationFeed {
             Long estimate = estimator.prepare(reservation.group, now).seconds(position);
             estimatedUntil = estimate == null ? null : iso(now + estimate * 1000);
         }
+        return view(reservation, position, estimatedUntil);
+    }
+
+    private Rest.GroupReservation view(Reservation reservation, int position, String estimatedUntil) {
         Agent agent = reservation.room != null ? reservation.room.agent : reservation.matchedAgent;
         boolean matched = reservation.status == ReservationStatus.MATCHED;
         List<Rest.Detail> details = new ArrayList<>(reservation.details.size());
