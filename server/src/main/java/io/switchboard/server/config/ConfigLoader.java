@@ -158,6 +158,7 @@ public final class ConfigLoader {
         positive("timings.shutdown_grace_ms", timings.shutdownGraceMs());
         positive("timings.transcript_retention_ms", timings.transcriptRetentionMs());
         positive("timings.sse_keepalive_ms", timings.sseKeepaliveMs());
+        positive("timings.handshake_timeout_ms", timings.handshakeTimeoutMs());
         var limits = config.limits();
         if (limits.maxFrameBytes() < 1024) {
             fail("limits.max_frame_bytes: " + limits.maxFrameBytes() + " (expected: at least 1024)");
@@ -165,6 +166,7 @@ public final class ConfigLoader {
         positive("limits.requests_per_second", limits.requestsPerSecond());
         positive("limits.request_burst", limits.requestBurst());
         positive("limits.queue_position_calls_per_minute", limits.queuePositionCallsPerMinute());
+        positive("limits.failed_logins_per_minute", limits.failedLoginsPerMinute());
         if (limits.maxHttpBodyBytes() < 1024) {
             fail("limits.max_http_body_bytes: " + limits.maxHttpBodyBytes() + " (expected: at least 1024)");
         }

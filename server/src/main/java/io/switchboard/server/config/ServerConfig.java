@@ -89,8 +89,9 @@ public record ServerConfig(
             @JsonProperty("reserve_for_seconds") Integer reserveForSeconds,
             @JsonProperty("shutdown_grace_ms") Long shutdownGraceMs,
             @JsonProperty("transcript_retention_ms") Long transcriptRetentionMs,
-            @JsonProperty("sse_keepalive_ms") Long sseKeepaliveMs) {
-        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null);
+            @JsonProperty("sse_keepalive_ms") Long sseKeepaliveMs,
+            @JsonProperty("handshake_timeout_ms") Long handshakeTimeoutMs) {
+        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null, null);
 
         public Timings {
             resumeGraceMs = resumeGraceMs == null ? 60_000L : resumeGraceMs;
@@ -100,6 +101,7 @@ public record ServerConfig(
             shutdownGraceMs = shutdownGraceMs == null ? 10_000L : shutdownGraceMs;
             transcriptRetentionMs = transcriptRetentionMs == null ? 86_400_000L : transcriptRetentionMs;
             sseKeepaliveMs = sseKeepaliveMs == null ? 15_000L : sseKeepaliveMs;
+            handshakeTimeoutMs = handshakeTimeoutMs == null ? 10_000L : handshakeTimeoutMs;
         }
     }
 
@@ -110,8 +112,9 @@ public record ServerConfig(
             @JsonProperty("request_burst") Integer requestBurst,
             @JsonProperty("queue_position_calls_per_minute") Integer queuePositionCallsPerMinute,
             @JsonProperty("max_http_body_bytes") Integer maxHttpBodyBytes,
-            @JsonProperty("slow_reader_bytes") Long slowReaderBytes) {
-        public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null);
+            @JsonProperty("slow_reader_bytes") Long slowReaderBytes,
+            @JsonProperty("failed_logins_per_minute") Integer failedLoginsPerMinute) {
+        public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null);
 
         public Limits {
             maxFrameBytes = maxFrameBytes == null ? 65_536 : maxFrameBytes;
@@ -120,6 +123,7 @@ public record ServerConfig(
             queuePositionCallsPerMinute = queuePositionCallsPerMinute == null ? 2 : queuePositionCallsPerMinute;
             maxHttpBodyBytes = maxHttpBodyBytes == null ? 65_536 : maxHttpBodyBytes;
             slowReaderBytes = slowReaderBytes == null ? 16L * 1024 * 1024 : slowReaderBytes;
+            failedLoginsPerMinute = failedLoginsPerMinute == null ? 10 : failedLoginsPerMinute;
         }
     }
 }

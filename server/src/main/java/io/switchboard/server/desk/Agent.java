@@ -9,6 +9,8 @@ final class Agent {
     final Account account;
     final String user;
     final boolean supervisor;
+    /** SHA-256 of the agent's token: the token itself is not kept. */
+    byte[] tokenDigest;
     final Set<Group> groups = new LinkedHashSet<>();
     int limit;
     /** What the agent set; starts away at every sign-in. */

@@ -27,6 +27,35 @@ final class CallLimiter {
         this.windowMs = windowMs;
     }
 
+    /** Whole seconds until a call for the key would pass (0: it would pass now), counting nothing. */
+    long retryAfter(String key) {
+        long now = clock.now();
+        forgetIdle(now);
+        Calls entry = calls.get(key);
+        if (entry == null) {
+            return 0;
+        }
+        while (!entry.times.isEmpty() && entry.times.peekFirst() <= now - windowMs) {
+            entry.times.removeFirst();
+        }
+        if (entry.times.size() < limit) {
+            return 0;
+        }
+        return Math.max(1, (entry.times.peekFirst() + windowMs - now + 999) / 1000);
+    }
+
+    /** Counts a call for the key, whether or not it would have passed. */
+    void record(String key) {
+        long now = clock.now();
+        forgetIdle(now);
+        Calls entry = calls.computeIfAbsent(key, k -> new Calls());
+        entry.lastSeen = now;
+        entry.times.addLast(now);
+        while (entry.times.size() > limit) {
+            entry.times.removeFirst();
+        }
+    }
+
     /** Counts a call for the key and returns 0, or refuses it and returns whole seconds until one would pass. */
     long acquire(String key) {
         long now = clock.now();

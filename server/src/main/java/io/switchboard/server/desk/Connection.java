@@ -5,4 +5,8 @@ package io.switchboard.server.desk;
  * hands back to the {@link Outbox}. Compared by identity.
  */
 public interface Connection {
+    /** Where the connection comes from (its IP address), for per-source limits; null when unknown. */
+    default String source() {
+        return null;
+    }
 }

@@ -17,7 +17,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,8 @@ public final class Desk {
     private final DeskMetrics metrics;
 
     final Map<String, Account> accounts = new LinkedHashMap<>();
-    private final Map<String, Agent> agentsByTokenDigest = new HashMap<>();
+    private final List<Agent> allAgents = new ArrayList<>();
+    private final CallLimiter failedSignIns;
     final Map<String, Session> sessions = new HashMap<>();
     private final Map<Connection, Session> sessionsByConnection = new HashMap<>();
     private final Set<Connection> connections = new HashSet<>();
@@ -99,6 +99,7 @@ public final class Desk {
         this.assignment = new Assignment(this.clock, fanout, positions, rooms, retention, feed, metrics);
         this.queuePositionCalls = new CallLimiter(this.clock, config.limits().queuePositionCallsPerMinute(),
                 QUEUE_POSITION_WINDOW_MS);
+        this.failedSignIns = new CallLimiter(this.clock, config.limits().failedLoginsPerMinute(), 60_000);
         for (ServerConfig.AccountConfig accountConfig : config.accounts()) {
             addAccount(accountConfig);
         }
@@ -114,7 +115,8 @@ public final class Desk {
             byte[] digest = digest(agentConfig.token());
             Agent agent = new Agent(account, agentConfig.user(), agentConfig.supervisor(), agentConfig.limit());
             account.agents.put(agent.user, agent);
-            agentsByTokenDigest.put(HexFormat.of().formatHex(digest), agent);
+            agent.tokenDigest = digest;
+            allAgents.add(agent);
             List<String> groupNames = agentConfig.groups() == null
                     ? List.copyOf(account.groups.keySet()) : agentConfig.groups();
             for (String groupName : groupNames) {
@@ -425,14 +427,9 @@ public final class Desk {
             identify(connection, identify);
             return;
         }
-        if (request instanceof Request.Login login) {
+        if (request instanceof Request.Login || request instanceof Request.Resume) {
             requireAnonymous(session);
-            login(connection, login);
-            return;
-        }
-        if (request instanceof Request.Resume resume) {
-            requireAnonymous(session);
-            resume(connection, resume);
+            signIn(connection, request);
             return;
         }
         if (session == null) {
@@ -522,9 +519,45 @@ public final class Desk {
         takeBack(session, connection);
     }
 
+    /**
+     * {@code login} or {@code resume}, with failed attempts limited per source address: past {@code
+     * failed_logins_per_minute} failures in a minute, the address gets {@code rate_limited} without its credentials
+     * being looked at until the minute has passed.
+     */
+    private void signIn(Connection connection, Request request) {
+        String source = connection.source();
+        if (source != null) {
+            long retryAfter = failedSignIns.retryAfter(source);
+            if (retryAfter > 0) {
+                metrics.rateLimited("sign_in");
+                throw DeskException.rateLimited("sign-in: too many failed attempts from " + source + " (try again in "
+                        + retryAfter + " s)", retryAfter);
+            }
+        }
+        try {
+            if (request instanceof Request.Login login) {
+                login(connection, login);
+            } else {
+                resume(connection, (Request.Resume) request);
+            }
+        } catch (DeskException e) {
+            if (e.code() == ErrorCode.AUTH_FAILED && source != null) {
+                failedSignIns.record(source);
+            }
+            throw e;
+        }
+    }
+
     private void login(Connection connection, Request.Login request) {
         byte[] digest = digest(request.token());
-        Agent agent = agentsByTokenDigest.get(HexFormat.of().formatHex(digest));
+        // Every agent's digest is compared in full, in constant time, whatever matches: timing tells nothing.
+        Agent agent = null;
+        for (Agent candidate : allAgents) {
+            boolean same = MessageDigest.isEqual(digest, candidate.tokenDigest);
+            if (same && agent == null) {
+                agent = candidate;
+            }
+        }
         if (agent == null || !agent.user.equals(request.user())) {
             throw new DeskException(ErrorCode.AUTH_FAILED, "login: user or token not recognised");
         }

@@ -24,6 +24,12 @@ final class ChannelConnection implements Connection {
     }
 
     @Override
+    public String source() {
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress address
+                ? address.getAddress().getHostAddress() : null;
+    }
+
+    @Override
     public String toString() {
         return "connection " + channel.id().asShortText();
     }

@@ -7,7 +7,7 @@ import io.switchboard.server.desk.Desk;
 import io.switchboard.server.metrics.ServerMetrics;
 import java.util.List;
 
-/** What the HTTP routes share. Everything in it is thread-safe; the desk is only called on the desk loop. */
+/** What the transport's handlers share. Everything in it is thread-safe; the desk is only called on the desk loop. */
 public record HttpServices(
         Codec codec,
         DeskLoop loop,
@@ -17,7 +17,11 @@ public record HttpServices(
         ApiKeys apiKeys,
         List<String> allowedOrigins,
         long keepaliveMs,
-        long slowReaderBytes) {
+        long slowReaderBytes,
+        int requestsPerSecond,
+        int requestBurst,
+        long pingIntervalMs,
+        long handshakeTimeoutMs) {
 
     public HttpServices {
         allowedOrigins = List.copyOf(allowedOrigins);
@@ -26,7 +30,9 @@ public record HttpServices(
     public static HttpServices of(ServerConfig config, Codec codec, DeskLoop loop, Desk desk, ServerState state,
                                   ServerMetrics metrics) {
         return new HttpServices(codec, loop, desk, state, metrics, new ApiKeys(config), config.allowedOrigins(),
-                config.timings().sseKeepaliveMs(), config.limits().slowReaderBytes());
+                config.timings().sseKeepaliveMs(), config.limits().slowReaderBytes(),
+                config.limits().requestsPerSecond(), config.limits().requestBurst(), config.timings().pingIntervalMs(),
+                config.timings().handshakeTimeoutMs());
     }
 
     /** The {@code Access-Control-Allow-Origin} for a browser's {@code Origin}, or null to send none. */

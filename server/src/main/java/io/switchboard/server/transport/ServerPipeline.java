@@ -14,7 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  * Wires one connection's pipeline, and nothing else. In order:
  *
  * <pre>
- *   bytes → {@value #HTTP_CODEC} → {@value #HTTP_AGGREGATOR} → {@value #UPGRADE_GUARD} → {@value #WEBSOCKET_PROTOCOL}
+ *   bytes → {@value #DEADLINE} → {@value #HTTP_CODEC} → {@value #HTTP_AGGREGATOR} → {@value #UPGRADE_GUARD} → {@value #WEBSOCKET_PROTOCOL}
  *         → {@value #WEBSOCKET_AGGREGATOR} → {@value #WEBSOCKET_FRAMES} (to the desk)
  *                                        ↘ {@value #HTTP_ROUTES} (plain HTTP: REST, SSE, health, metrics)
  * </pre>
@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  * reach the HTTP routes.
  */
 public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
+    public static final String DEADLINE = "connection-deadline";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String UPGRADE_GUARD = "upgrade-guard";
@@ -43,11 +44,35 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.services = services;
         this.maxFrameBytes = maxFrameBytes;
         this.maxHttpBodyBytes = maxHttpBodyBytes;
-        this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(WEBSOCKET_PATH)
-                .checkStartsWith(true)
+        this.webSocketConfig = protocolConfig(WEBSOCKET_PATH, true, maxFrameBytes);
+    }
+
+    /**
+     * The conformance echo route for the Autobahn test suite (tests only, never in a running server): the same
+     * WebSocket protocol configuration as {@code /ws} on path {@code /}, and every text or binary frame echoed back as
+     * it came; pings are answered and close frames handled by the protocol handler as on {@code /ws}.
+     */
+    public static ChannelInitializer<SocketChannel> conformanceEcho(int maxFrameBytes) {
+        WebSocketServerProtocolConfig config = protocolConfig("/", false, maxFrameBytes);
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                channel.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65_536),
+                        new WebSocketServerProtocolHandler(config), new ConformanceEcho());
+            }
+        };
+    }
+
+    private static WebSocketServerProtocolConfig protocolConfig(String path, boolean startsWith, int maxFrameBytes) {
+        return WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(path)
+                .checkStartsWith(startsWith)
                 .handleCloseFrames(true)
-                .dropPongFrames(true)
+                // Pongs reach the frame handler: they are the heartbeat's answers.
+                .dropPongFrames(false)
+                // No generic close frame (status 1000) on a close: every close the server starts sends its own
+                // status (1001, 1003, 1008, 1009, 4000), and the decoder answers protocol errors with 1002 or 1007.
+                .sendCloseFrame(null)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(maxFrameBytes)
                         .allowExtensions(false)
@@ -61,13 +86,13 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast(DEADLINE, new ConnectionDeadline(services.handshakeTimeoutMs()));
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec());
         pipeline.addLast(HTTP_AGGREGATOR, new JsonHttpObjectAggregator(maxHttpBodyBytes, services.metrics()));
         pipeline.addLast(UPGRADE_GUARD, new UpgradeGuard(services, WEBSOCKET_PATH));
         pipeline.addLast(WEBSOCKET_PROTOCOL, new WebSocketServerProtocolHandler(webSocketConfig));
         pipeline.addLast(WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(maxFrameBytes));
-        pipeline.addLast(WEBSOCKET_FRAMES, new WebSocketFrameHandler(services.codec(), services.loop(),
-                services.desk(), services.state()));
+        pipeline.addLast(WEBSOCKET_FRAMES, new WebSocketFrameHandler(services));
         pipeline.addLast(HTTP_ROUTES, new HttpRouter(services));
     }
 }

@@ -12,8 +12,11 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Stands before the WebSocket handshake: a request on the WebSocket path that is no upgrade gets a JSON 400 (Netty's
- * handshaker would answer in plain text); real upgrades pass on.
+ * Stands before the WebSocket handshake: a browser's handshake from an {@code Origin} outside {@code allowed_origins}
+ * (when the list is not empty) gets a JSON 403, and a request on the WebSocket path that is no upgrade a JSON 400
+ * (Netty's handshaker would answer in plain text); real upgrades pass on. A request without {@code Origin} (scripts,
+ * load tests, other servers) is no browser's and passes. It also notes every complete request for the connection
+ * deadline.
  */
 final class UpgradeGuard extends ChannelInboundHandlerAdapter {
     private final HttpServices services;
@@ -26,6 +29,20 @@ final class UpgradeGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
+        if (message instanceof FullHttpRequest request) {
+            ConnectionDeadline.requested(context.channel());
+            String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+            if (origin != null && onWebSocketPath(request) && !services.allowedOrigins().isEmpty()
+                    && !services.allowedOrigins().contains(origin)) {
+                try {
+                    new Reply(context.channel(), services.codec(), services.metrics(), false).error(
+                            HttpResponseStatus.FORBIDDEN, "forbidden", "Origin " + origin + " is not allowed");
+                } finally {
+                    ReferenceCountUtil.release(request);
+                }
+                return;
+            }
+        }
         if (message instanceof FullHttpRequest request && onWebSocketPath(request) && !isUpgrade(request)) {
             try {
                 new Reply(context.channel(), services.codec(), services.metrics(), HttpUtil.isKeepAlive(request))
