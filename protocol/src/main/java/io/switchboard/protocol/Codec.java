@@ -27,6 +27,8 @@ import java.io.UncheckedIOException;
 public final class Codec {
     private static final int MAX_NESTING_DEPTH = 8;
     private static final int MAX_NUMBER_LENGTH = 24;
+    /** No string in a request can be longer than a frame (64 KiB by default); the contract's longest is 4000. */
+    private static final int MAX_STRING_LENGTH = 65_536;
 
     private final ObjectMapper mapper;
     private final ObjectReader treeReader;
@@ -57,6 +59,7 @@ public final class Codec {
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING_DEPTH)
                 .maxNumberLength(MAX_NUMBER_LENGTH)
+                .maxStringLength(MAX_STRING_LENGTH)
                 .build());
         for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Enum}) {
             mapper.coercionConfigFor(type)

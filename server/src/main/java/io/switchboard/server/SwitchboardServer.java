@@ -78,6 +78,11 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Writability follows the slow-reader limit: a connection is unwritable exactly when its unsent
+                // output passes limits.slow_reader_bytes, which is when the outbox closes it (1008).
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(
+                        (int) Math.min(Integer.MAX_VALUE, config.limits().slowReaderBytes() / 2),
+                        (int) Math.min(Integer.MAX_VALUE, config.limits().slowReaderBytes())))
                 .childHandler(new ServerPipeline(services, config.limits().maxFrameBytes(),
                         config.limits().maxHttpBodyBytes()));
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
