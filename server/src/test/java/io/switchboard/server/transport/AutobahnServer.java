@@ -26,13 +26,15 @@ public final class AutobahnServer {
                     + "server only listens on loopback");
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(ServerPipeline.conformanceEcho(ServerConfig.Limits.DEFAULTS.maxFrameBytes()))
+                .bind(host, Integer.parseInt(args[0])).sync().channel();
         try {
-            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                    .childHandler(ServerPipeline.conformanceEcho(ServerConfig.Limits.DEFAULTS.maxFrameBytes()))
-                    .bind(host, Integer.parseInt(args[0])).sync().channel();
             server.closeFuture().sync();
-        } finally {
-            group.shutdownGracefully();
+        } catch (InterruptedException e) {
+            // The plugin interrupts this thread when the suite is done: stop quietly before Maven exits.
+            server.close().awaitUninterruptibly();
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly();
         }
     }
 }
