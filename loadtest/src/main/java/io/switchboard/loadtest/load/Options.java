@@ -4,10 +4,12 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The load generator's command line: {@code SCENARIO --url ws://127.0.0.1:PORT/ws|self [--duration-s N] [--rate N]
- * [--guests N] [--agents N] [--streams N] [--sources N] [--out REPORT.json] [--no-reference]}. Every run is bounded:
+ * [--guests N] [--agents N] [--streams N] [--sources N] [--out REPORT.json] [--no-reference] [--cancel-order
+ * front|back]} ({@code sse}: cancel from the front of the queue, moving everyone behind, or from the back). Every run is bounded:
  * counts and durations have caps, and targets outside 127.0.0.0/8 and ::1 are refused.
  */
 public record Options(
@@ -20,7 +22,8 @@ public record Options(
         int streams,
         int sources,
         Path out,
-        boolean reference) {
+        boolean reference,
+        boolean cancelFromBack) {
 
     public static final int MAX_DURATION_S = 600;
     public static final int MAX_CONNECTIONS = 19_000;
@@ -37,6 +40,7 @@ public record Options(
         int sources = 16;
         Path out = null;
         boolean reference = true;
+        boolean back = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -48,6 +52,12 @@ public record Options(
                 case "--streams" -> streams = number(args[i], value);
                 case "--sources" -> sources = number(args[i], value);
                 case "--out" -> out = Path.of(need(args[i], value));
+                case "--cancel-order" -> {
+                    if (!List.of("front", "back").contains(need(args[i], value))) {
+                        throw new IllegalArgumentException("--cancel-order: " + value + " (expected: front or back)");
+                    }
+                    back = value.equals("back");
+                }
                 case "--no-reference" -> {
                     reference = false;
                     i--;
@@ -60,11 +70,11 @@ public record Options(
             throw new IllegalArgumentException("--url ws://127.0.0.1:PORT/ws (or self) is required");
         }
         Options defaults = switch (scenario) {
-            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference);
-            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference);
-            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference);
-            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference);
-            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference);
+            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back);
+            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back);
+            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back);
+            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back);
+            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
                     + " (expected: connect, chat, queue, sse, limit)");
         };
@@ -74,7 +84,7 @@ public record Options(
                 guests != null ? guests : defaults.guests,
                 agents != null ? agents : defaults.agents,
                 streams != null ? streams : defaults.streams,
-                sources, out, reference);
+                sources, out, reference, back);
         options.check();
         return options;
     }

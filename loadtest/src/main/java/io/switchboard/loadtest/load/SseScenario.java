@@ -79,19 +79,19 @@ final class SseScenario {
             for (int i = 0; i < cancels; i++) {
                 LockSupport.parkNanos(start + (long) (i * 1e9 / options.rate()) - System.nanoTime());
                 inFlight.acquire();
-                int index = i;
-                canceledAt.set(i, System.nanoTime());
+                // From the front of the queue (everyone behind moves: each stream also gets its new place), or with
+                // --cancel-order back from the back (only the canceled reservation changes).
+                int index = options.cancelFromBack() ? count - 1 - i : i;
+                canceledAt.set(index, System.nanoTime());
                 stats.sent.incrementAndGet();
-                CompletableFuture.runAsync(() -> {
-                    try {
-                        target.post(client, "/v1/companies/default/groups/default/reservations/" + sids.get(index)
-                                + "/cancel", null);
-                    } catch (Exception e) {
-                        stats.errors.incrementAndGet();
-                    } finally {
-                        inFlight.release();
-                    }
-                });
+                // Sent without blocking a thread, so the client never queues a cancel behind another one.
+                target.postAsync(client, "/v1/companies/default/groups/default/reservations/" + sids.get(index)
+                        + "/cancel", null).whenComplete((body, failure) -> {
+                            if (failure != null) {
+                                stats.errors.incrementAndGet();
+                            }
+                            inFlight.release();
+                        });
             }
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (stats.received.get() < cancels && System.nanoTime() < deadline) {
@@ -118,18 +118,12 @@ final class SseScenario {
         for (int i = 0; i < count; i++) {
             inFlight.acquire();
             int index = i;
-            CompletableFuture.runAsync(() -> {
-                try {
-                    String body = target.post(client, "/v1/companies/default/groups/default/reservations",
-                            "{\"external_user_id\":\"sse-" + run + "-" + index + "\"}");
-                    sids[index] = Frames.field(body, "reservation_sid");
-                } catch (Exception e) {
-                    sids[index] = null;
-                } finally {
-                    inFlight.release();
-                    created.countDown();
-                }
-            });
+            target.postAsync(client, "/v1/companies/default/groups/default/reservations",
+                    "{\"external_user_id\":\"sse-" + run + "-" + index + "\"}").whenComplete((body, failure) -> {
+                        sids[index] = failure == null ? Frames.field(body, "reservation_sid") : null;
+                        inFlight.release();
+                        created.countDown();
+                    });
         }
         if (!created.await(120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("reservations not created within 120 s");

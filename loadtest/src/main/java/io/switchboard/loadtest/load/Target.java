@@ -183,6 +183,23 @@ final class Target implements AutoCloseable {
         return response.body();
     }
 
+    /** The same call without blocking a thread: the answer's body, or a failed future for a non-2xx status. */
+    java.util.concurrent.CompletableFuture<String> postAsync(HttpClient client, String path, String body) {
+        return client.sendAsync(HttpRequest.newBuilder(http.resolve(path))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + API_KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(body == null ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body))
+                        .build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(response -> {
+                    if (response.statusCode() / 100 != 2) {
+                        throw new IllegalStateException("POST " + path + ": " + response.statusCode());
+                    }
+                    return response.body();
+                });
+    }
+
     @Override
     public void close() {
         if (process != null) {

@@ -63,7 +63,7 @@ public final class ServerMetrics implements DeskMetrics {
             .register(registry);
     private final Counter rateLimited = Counter.builder()
             .name("switchboard_rate_limited_total")
-            .help("Calls refused by a rate limit, by limit (websocket, queue_position)")
+            .help("Calls refused by a rate limit, by limit (websocket, queue_position, sign_in)")
             .labelNames("limit")
             .register(registry);
     private final Gauge sseStreams = Gauge.builder()
@@ -83,6 +83,7 @@ public final class ServerMetrics implements DeskMetrics {
         }
         rateLimited.labelValues("websocket").inc(0);
         rateLimited.labelValues("queue_position").inc(0);
+        rateLimited.labelValues("sign_in").inc(0);
     }
 
     @Override
