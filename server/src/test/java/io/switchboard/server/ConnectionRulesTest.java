@@ -30,7 +30,7 @@ class ConnectionRulesTest {
              "allowed_origins": ["https://support.example.com"],
              "accounts": [{"id": "default", "groups": [{"name": "default"}],
                "agents": [{"user": "admin", "token": "admin-token", "supervisor": true, "limit": 10}]}],
-             "timings": {"handshake_timeout_ms": 500, "ping_interval_ms": 200},
+             "timings": {"handshake_timeout_ms": 500, "http_idle_ms": 800, "ping_interval_ms": 200},
              "limits": {"failed_logins_per_minute": 3, "slow_reader_bytes": 65536 %s}}""";
 
     private SwitchboardServer server;
@@ -80,6 +80,21 @@ class ConnectionRulesTest {
             assertNotNull(frame, "a close frame before the end");
             assertEquals(1001, frame.closeStatus());
             assertTrue(pings >= 1, "it was pinged first");
+        }
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedAfterItsIdleTime() throws Exception {
+        int port = start("");
+        try (RawWs http = RawWs.connect(port)) {
+            http.socket.setSoTimeout(300);
+            // Requests every 300 ms (well past the 500 ms handshake deadline in all) keep it open.
+            for (int i = 0; i < 5; i++) {
+                http.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertTrue(!http.closedByServer(), "open while it keeps asking");
+            }
+            http.socket.setSoTimeout(10_000);
+            assertTrue(http.closedByServer(), "closed once idle for http_idle_ms");
         }
     }
 

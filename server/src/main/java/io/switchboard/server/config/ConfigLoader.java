@@ -159,6 +159,7 @@ public final class ConfigLoader {
         positive("timings.transcript_retention_ms", timings.transcriptRetentionMs());
         positive("timings.sse_keepalive_ms", timings.sseKeepaliveMs());
         positive("timings.handshake_timeout_ms", timings.handshakeTimeoutMs());
+        positive("timings.http_idle_ms", timings.httpIdleMs());
         var limits = config.limits();
         if (limits.maxFrameBytes() < 1024) {
             fail("limits.max_frame_bytes: " + limits.maxFrameBytes() + " (expected: at least 1024)");

@@ -90,8 +90,9 @@ public record ServerConfig(
             @JsonProperty("shutdown_grace_ms") Long shutdownGraceMs,
             @JsonProperty("transcript_retention_ms") Long transcriptRetentionMs,
             @JsonProperty("sse_keepalive_ms") Long sseKeepaliveMs,
-            @JsonProperty("handshake_timeout_ms") Long handshakeTimeoutMs) {
-        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null, null);
+            @JsonProperty("handshake_timeout_ms") Long handshakeTimeoutMs,
+            @JsonProperty("http_idle_ms") Long httpIdleMs) {
+        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null, null, null);
 
         public Timings {
             resumeGraceMs = resumeGraceMs == null ? 60_000L : resumeGraceMs;
@@ -102,6 +103,7 @@ public record ServerConfig(
             transcriptRetentionMs = transcriptRetentionMs == null ? 86_400_000L : transcriptRetentionMs;
             sseKeepaliveMs = sseKeepaliveMs == null ? 15_000L : sseKeepaliveMs;
             handshakeTimeoutMs = handshakeTimeoutMs == null ? 10_000L : handshakeTimeoutMs;
+            httpIdleMs = httpIdleMs == null ? 60_000L : httpIdleMs;
         }
     }
 

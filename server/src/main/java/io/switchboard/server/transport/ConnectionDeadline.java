@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The first handler of every connection: a connection that has not completed an HTTP request within {@code
- * handshake_timeout_ms} (it trickles its headers, or connects and says nothing), or keeps a plain HTTP connection
- * open without a request for that long, is closed. WebSocket and event-stream connections leave its care once they
+ * handshake_timeout_ms} of connecting (it trickles its headers, or connects and says nothing) is closed, and so is a
+ * plain HTTP connection kept open without a new request for {@code http_idle_ms}. WebSocket and event-stream connections leave its care once they
  * are upgraded or streaming (the heartbeat and the stream's own writes take over).
  */
 final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
@@ -19,9 +19,11 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
     static final AttributeKey<Long> LAST_REQUEST = AttributeKey.valueOf("switchboard.lastRequest");
 
     private final long timeoutMs;
+    private final long idleMs;
 
-    ConnectionDeadline(long timeoutMs) {
+    ConnectionDeadline(long timeoutMs, long idleMs) {
         this.timeoutMs = timeoutMs;
+        this.idleMs = idleMs;
     }
 
     @Override
@@ -40,12 +42,18 @@ final class ConnectionDeadline extends ChannelInboundHandlerAdapter {
             return;
         }
         Long last = context.channel().attr(LAST_REQUEST).get();
-        long idleMs = last == null ? timeoutMs : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last);
-        if (idleMs >= timeoutMs) {
-            log.debug("closing {}: no complete request for {} ms", context.channel().id().asShortText(), idleMs);
+        if (last == null) {
+            log.debug("closing {}: no complete request within {} ms", context.channel().id().asShortText(),
+                    timeoutMs);
+            context.close();
+            return;
+        }
+        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last);
+        if (idle >= idleMs) {
+            log.debug("closing {}: idle for {} ms", context.channel().id().asShortText(), idle);
             context.close();
         } else {
-            schedule(context, timeoutMs - idleMs);
+            schedule(context, idleMs - idle);
         }
     }
 

@@ -21,7 +21,8 @@ public record HttpServices(
         int requestsPerSecond,
         int requestBurst,
         long pingIntervalMs,
-        long handshakeTimeoutMs) {
+        long handshakeTimeoutMs,
+        long httpIdleMs) {
 
     public HttpServices {
         allowedOrigins = List.copyOf(allowedOrigins);
@@ -32,7 +33,7 @@ public record HttpServices(
         return new HttpServices(codec, loop, desk, state, metrics, new ApiKeys(config), config.allowedOrigins(),
                 config.timings().sseKeepaliveMs(), config.limits().slowReaderBytes(),
                 config.limits().requestsPerSecond(), config.limits().requestBurst(), config.timings().pingIntervalMs(),
-                config.timings().handshakeTimeoutMs());
+                config.timings().handshakeTimeoutMs(), config.timings().httpIdleMs());
     }
 
     /** The {@code Access-Control-Allow-Origin} for a browser's {@code Origin}, or null to send none. */

@@ -86,7 +86,8 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast(DEADLINE, new ConnectionDeadline(services.handshakeTimeoutMs()));
+        pipeline.addLast(DEADLINE, new ConnectionDeadline(services.handshakeTimeoutMs(),
+                services.httpIdleMs()));
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec());
         pipeline.addLast(HTTP_AGGREGATOR, new JsonHttpObjectAggregator(maxHttpBodyBytes, services.metrics()));
         pipeline.addLast(UPGRADE_GUARD, new UpgradeGuard(services, WEBSOCKET_PATH));

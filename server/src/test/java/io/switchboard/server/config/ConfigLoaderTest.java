@@ -75,6 +75,7 @@ class ConfigLoaderTest {
         assertEquals(16L * 1024 * 1024, config.limits().slowReaderBytes());
         assertEquals(15_000L, config.timings().sseKeepaliveMs());
         assertEquals(10_000L, config.timings().handshakeTimeoutMs());
+        assertEquals(60_000L, config.timings().httpIdleMs());
         assertEquals(10, config.limits().failedLoginsPerMinute());
         assertEquals(180, config.timings().reserveForSeconds());
         assertEquals(Routing.AUTO, config.accounts().get(0).groups().get(0).routing());
