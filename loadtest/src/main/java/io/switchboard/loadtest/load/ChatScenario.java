@@ -80,8 +80,7 @@ final class ChatScenario {
 
             @Override
             public void onClosed(Connections.Conn conn) {
-                stats.errors.incrementAndGet();
-                open.decrementAndGet();
+                stats.closed(open);
             }
         };
         for (int i = 0; i < options.agents(); i++) {

@@ -37,8 +37,7 @@ final class ConnectScenario {
 
                 @Override
                 public void onClosed(Connections.Conn conn) {
-                    stats.errors.incrementAndGet();
-                    open.decrementAndGet();
+                    stats.closed(open);
                 }
             };
             long start = System.nanoTime();

@@ -57,12 +57,6 @@ final class Connections implements AutoCloseable {
             }
         }
 
-        void close() {
-            Channel c = channel;
-            if (c != null) {
-                c.close();
-            }
-        }
     }
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(

@@ -68,8 +68,7 @@ final class QueueScenario {
 
                 @Override
                 public void onClosed(Connections.Conn conn) {
-                    stats.errors.incrementAndGet();
-                    open.decrementAndGet();
+                    stats.closed(open);
                 }
             };
             for (int i = 0; i < guests; i++) {

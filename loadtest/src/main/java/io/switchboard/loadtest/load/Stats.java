@@ -40,6 +40,12 @@ final class Stats implements AutoCloseable {
         }
     }
 
+    /** A connection closed under the run: an error, and one connection fewer. */
+    void closed(AtomicLong open) {
+        errors.incrementAndGet();
+        open.decrementAndGet();
+    }
+
     void latencyNanos(long nanos) {
         recorder.recordValue(Math.max(0, nanos / 1_000));
     }

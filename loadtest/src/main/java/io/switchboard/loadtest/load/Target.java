@@ -29,7 +29,6 @@ final class Target implements AutoCloseable {
     final URI ws;
     final URI http;
     private final Process process;
-    private final ArrayDeque<String> lastLines = new ArrayDeque<>();
 
     private Target(String name, URI ws, Process process) {
         this.name = name;
@@ -93,19 +92,11 @@ final class Target implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            Target target = new Target(name, listening.get(30, TimeUnit.SECONDS), process);
-            synchronized (lines) {
-                target.lastLines.addAll(lines);
-            }
-            return target;
+            return new Target(name, listening.get(30, TimeUnit.SECONDS), process);
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IOException(name + " did not start: " + e.getMessage(), e);
         }
-    }
-
-    boolean local() {
-        return process != null;
     }
 
     /** Heap used after a full GC, in bytes (jcmd), or -1 when the process is not ours. */
@@ -169,21 +160,7 @@ final class Target implements AutoCloseable {
         }
     }
 
-    /** A REST call with the load test's API key; the body of the answer, or an exception for a non-2xx status. */
-    String post(HttpClient client, String path, String body) throws IOException, InterruptedException {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(http.resolve(path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + API_KEY)
-                .header("Content-Type", "application/json")
-                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-            throw new IOException("POST " + path + ": " + response.statusCode() + " " + response.body());
-        }
-        return response.body();
-    }
-
-    /** The same call without blocking a thread: the answer's body, or a failed future for a non-2xx status. */
+    /** A REST call with the load test's API key, without blocking a thread: the answer's body, or a failed future. */
     java.util.concurrent.CompletableFuture<String> postAsync(HttpClient client, String path, String body) {
         return client.sendAsync(HttpRequest.newBuilder(http.resolve(path))
                         .timeout(Duration.ofSeconds(30))

@@ -86,50 +86,54 @@ public record SimulationReport(
                 guests.size() - served - abandoned, methods, censored);
     }
 
-    private static MethodStats scoreServed(List<Simulator.Guest> guests, int method) {
-        List<Double> errors = new ArrayList<>();
-        int samples = 0;
-        int nulls = 0;
+    /** What one sample said and how long its guest then still had to wait (to assignment, or to giving up). */
+    private interface SampleVisitor {
+        void visit(Long estimate, double remainingS);
+    }
+
+    /** Visits every sample of the guests whose visit ended the way {@code end} reads (-1: not that way). */
+    private static void forEachSample(List<Simulator.Guest> guests, int method,
+                                      java.util.function.ToLongFunction<Simulator.Guest> end, SampleVisitor visitor) {
         for (Simulator.Guest guest : guests) {
-            if (guest.assignedAt < 0) {
+            long endedAt = end.applyAsLong(guest);
+            if (endedAt < 0) {
                 continue;
             }
             for (Simulator.Sample sample : guest.samples) {
-                samples++;
-                Long estimate = sample.estimates()[method];
-                if (estimate == null) {
-                    nulls++;
-                } else {
-                    errors.add(estimate - (guest.assignedAt - sample.at()) / 1000.0);
-                }
+                visitor.visit(sample.estimates()[method], (endedAt - sample.at()) / 1000.0);
             }
         }
+    }
+
+    private static MethodStats scoreServed(List<Simulator.Guest> guests, int method) {
+        List<Double> errors = new ArrayList<>();
+        int[] counts = new int[2];
+        forEachSample(guests, method, guest -> guest.assignedAt, (estimate, waited) -> {
+            counts[0]++;
+            if (estimate == null) {
+                counts[1]++;
+            } else {
+                errors.add(estimate - waited);
+            }
+        });
         double[] absolute = errors.stream().mapToDouble(Math::abs).sorted().toArray();
         double mae = Arrays.stream(absolute).average().orElse(0);
         double bias = errors.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         double p90 = absolute.length == 0 ? 0 : absolute[(int) Math.ceil(0.9 * absolute.length) - 1];
-        return new MethodStats(round1(mae), round1(p90), round1(bias), fraction(nulls, samples), samples);
+        return new MethodStats(round1(mae), round1(p90), round1(bias), fraction(counts[1], counts[0]), counts[0]);
     }
 
     private static CensoredStats scoreAbandoned(List<Simulator.Guest> guests, int method) {
-        int samples = 0;
-        int nulls = 0;
-        int under = 0;
-        for (Simulator.Guest guest : guests) {
-            if (guest.abandonedAt < 0) {
-                continue;
+        int[] counts = new int[3];
+        forEachSample(guests, method, guest -> guest.abandonedAt, (estimate, stayed) -> {
+            counts[0]++;
+            if (estimate == null) {
+                counts[1]++;
+            } else if (estimate < stayed) {
+                counts[2]++;
             }
-            for (Simulator.Sample sample : guest.samples) {
-                samples++;
-                Long estimate = sample.estimates()[method];
-                if (estimate == null) {
-                    nulls++;
-                } else if (estimate < (guest.abandonedAt - sample.at()) / 1000.0) {
-                    under++;
-                }
-            }
-        }
-        return new CensoredStats(samples, fraction(nulls, samples), fraction(under, samples - nulls));
+        });
+        return new CensoredStats(counts[0], fraction(counts[1], counts[0]), fraction(counts[2], counts[0] - counts[1]));
     }
 
     private static double round1(double value) {
