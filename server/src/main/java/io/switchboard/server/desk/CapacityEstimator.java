@@ -49,11 +49,7 @@ final class CapacityEstimator implements WaitEstimator {
             return WaitEstimator.constant(null);
         }
         long[] handles = handleSample(group, now);
-        double meanHandle = 0;
-        for (long h : handles) {
-            meanHandle += h;
-        }
-        meanHandle = Math.max(1, meanHandle / handles.length);
+        double meanHandle = mean(handles);
 
         Points points = new Points();
         java.util.Map<Group, long[]> samples = new java.util.HashMap<>();

@@ -10,10 +10,8 @@ import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.protocol.UpdateDetails;
 import io.switchboard.server.config.ConfigLoader;
+import io.switchboard.server.config.Secrets;
 import io.switchboard.server.config.ServerConfig;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -112,7 +110,7 @@ public final class Desk {
             account.groups.put(groupConfig.name(), new Group(account, groupConfig.name(), groupConfig.routing()));
         }
         for (ServerConfig.AgentConfig agentConfig : config.agents()) {
-            byte[] digest = digest(agentConfig.token());
+            byte[] digest = Secrets.digest(agentConfig.token());
             Agent agent = new Agent(account, agentConfig.user(), agentConfig.supervisor(), agentConfig.limit());
             account.agents.put(agent.user, agent);
             agent.tokenDigest = digest;
@@ -549,11 +547,11 @@ public final class Desk {
     }
 
     private void login(Connection connection, Request.Login request) {
-        byte[] digest = digest(request.token());
+        byte[] digest = Secrets.digest(request.token());
         // Every agent's digest is compared in full, in constant time, whatever matches: timing tells nothing.
         Agent agent = null;
         for (Agent candidate : allAgents) {
-            boolean same = MessageDigest.isEqual(digest, candidate.tokenDigest);
+            boolean same = Secrets.same(digest, candidate.tokenDigest);
             if (same && agent == null) {
                 agent = candidate;
             }
@@ -861,13 +859,6 @@ public final class Desk {
                 + ", its thread is " + owner.getName();
     }
 
-    private static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
 
     /**
      * The desk's view of the clock: its timers check they run on the desk thread, never escape with an exception,

@@ -1,9 +1,8 @@
 package io.switchboard.server.transport;
 
+import io.switchboard.server.config.Secrets;
 import io.switchboard.server.config.ServerConfig;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -11,7 +10,7 @@ import java.util.List;
 /**
  * The API keys of every account, for REST calls (contract §3): {@code Authorization: Bearer <secret>} or HTTP Basic
  * with {@code <key id>:<secret>}. Only SHA-256 digests of the secrets are kept, and every key is compared, always in
- * full and in constant time ({@link MessageDigest#isEqual}), so neither the answer's time nor its path tells which
+ * full and in constant time ({@link Secrets#same}), so neither the answer's time nor its path tells which
  * key, or how much of one, matched. Immutable and thread-safe.
  */
 public final class ApiKeys {
@@ -23,7 +22,7 @@ public final class ApiKeys {
     public ApiKeys(ServerConfig config) {
         for (ServerConfig.AccountConfig account : config.accounts()) {
             for (ServerConfig.ApiKeyConfig key : account.apiKeys()) {
-                keys.add(new Key(account.id(), key.id(), digest(key.secret())));
+                keys.add(new Key(account.id(), key.id(), Secrets.digest(key.secret())));
             }
         }
     }
@@ -57,22 +56,15 @@ public final class ApiKeys {
 
     /** Compares against every key (of that id, for Basic), without stopping at the first match. */
     private String match(String id, String secret) {
-        byte[] digest = digest(secret);
+        byte[] digest = Secrets.digest(secret);
         String account = null;
         for (Key key : keys) {
             boolean idMatches = id == null || id.equals(key.id);
-            if (MessageDigest.isEqual(digest, key.digest) && idMatches && account == null) {
+            if (Secrets.same(digest, key.digest) && idMatches && account == null) {
                 account = key.account;
             }
         }
         return account;
     }
 
-    private static byte[] digest(String secret) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
 }

@@ -85,6 +85,12 @@ public final class ChannelOutbox implements Outbox {
         encoded.clear();
     }
 
+    /** Whether a channel's unsent output passed the slow-reader limit (WebSockets and event streams alike). */
+    static boolean unsentOver(Channel channel, long limit) {
+        ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
+        return unsent != null && unsent.totalPendingWriteBytes() > limit;
+    }
+
     private void deliver(Channel channel, List<ByteBuf> frames, int closeStatus, String closeReason) {
         if (!channel.isActive()) {
             frames.forEach(ByteBuf::release);
@@ -99,10 +105,8 @@ public final class ChannelOutbox implements Outbox {
             return;
         }
         channel.flush();
-        ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
-        if (unsent != null && unsent.totalPendingWriteBytes() > slowReaderBytes) {
-            log.info("closing {}: slow reader, {} bytes unsent", channel.id().asShortText(),
-                    unsent.totalPendingWriteBytes());
+        if (unsentOver(channel, slowReaderBytes)) {
+            log.info("closing {}: slow reader, over {} bytes unsent", channel.id().asShortText(), slowReaderBytes);
             channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION.code(),
                     "slow reader: too much unsent output"));
             // A reader this slow may never take the close frame: do not wait for it.

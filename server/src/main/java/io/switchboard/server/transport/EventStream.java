@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -107,11 +106,10 @@ final class EventStream implements ReservationWatcher {
             chunk.release();
             return;
         }
-        ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
-        if (unsent != null && unsent.totalPendingWriteBytes() > services.slowReaderBytes()) {
+        if (ChannelOutbox.unsentOver(channel, services.slowReaderBytes())) {
             chunk.release();
-            log.info("closing event stream {}: slow reader, {} bytes unsent", channel.id().asShortText(),
-                    unsent.totalPendingWriteBytes());
+            log.info("closing event stream {}: slow reader, over {} bytes unsent", channel.id().asShortText(),
+                    services.slowReaderBytes());
             channel.close();
             return;
         }

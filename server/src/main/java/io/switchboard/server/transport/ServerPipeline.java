@@ -89,7 +89,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast(DEADLINE, new ConnectionDeadline(services.handshakeTimeoutMs(),
                 services.httpIdleMs()));
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec());
-        pipeline.addLast(HTTP_AGGREGATOR, new JsonHttpObjectAggregator(maxHttpBodyBytes, services.metrics()));
+        pipeline.addLast(HTTP_AGGREGATOR, new JsonHttpObjectAggregator(maxHttpBodyBytes, services));
         pipeline.addLast(UPGRADE_GUARD, new UpgradeGuard(services, WEBSOCKET_PATH));
         pipeline.addLast(WEBSOCKET_PROTOCOL, new WebSocketServerProtocolHandler(webSocketConfig));
         pipeline.addLast(WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(maxFrameBytes));
