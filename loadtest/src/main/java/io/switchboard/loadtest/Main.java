@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * The load test's entry point: the socket scenarios ({@code connect}, {@code chat}, {@code queue}, {@code sse}, {@code
  * limit}), {@code config} (the server configuration they expect), {@code simulate} (the wait-estimate simulator) and
- * {@code estimate-bench} (the cost of recomputing a queue's estimates).
+ * {@code estimate-bench} (the cost of recomputing a queue's estimates), {@code crash} (kill -9 and restart, checking
+ * that nothing acknowledged is lost) and {@code restart-bench} (time to restart on a large data directory).
  */
 public final class Main {
     private Main() {
@@ -17,7 +18,9 @@ public final class Main {
         if (args.length == 0) {
             System.err.println("usage: switchboard-loadtest connect|chat|queue|sse|limit --url ws://127.0.0.1:PORT/ws|self"
                     + " [--duration-s N] [--rate N] [--guests N] [--agents N] [--streams N] [--sources N]"
-                    + " [--out REPORT.json] [--no-reference]\n"
+                    + " [--out REPORT.json] [--no-reference] [--durability fsync|process]\n"
+                    + "       switchboard-loadtest crash [--rounds N] [--seed S] [--durability fsync|process]"
+                    + " [--guests N] [--agents N] [--data-dir DIR]\n"
                     + "       switchboard-loadtest config [--agents N]\n"
                     + "       switchboard-loadtest simulate --scenario FILE [--seed N] [--seeds K] [--out REPORT.json]"
                     + " [--markdown REPORT.md]\n       switchboard-loadtest estimate-bench [--guests N] [--agents N]");
@@ -26,6 +29,7 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         int status = switch (args[0]) {
             case "simulate" -> SimulateCommand.run(rest);
+            case "crash" -> io.switchboard.loadtest.load.CrashCommand.run(rest);
             case "estimate-bench" -> EstimateBench.run(rest);
             case "config" -> {
                 System.out.println(io.switchboard.loadtest.load.LoadCommand.config(rest));

@@ -18,7 +18,11 @@ import io.switchboard.server.desk.Desk;
 import io.switchboard.server.desk.DeskClock;
 import io.switchboard.server.metrics.ServerMetrics;
 import io.switchboard.server.transport.HttpServices;
+import io.switchboard.server.desk.EstimateMethod;
 import io.switchboard.server.desk.Ids;
+import io.switchboard.server.store.Commits;
+import io.switchboard.server.store.SqliteStore;
+import java.nio.file.Path;
 import io.switchboard.server.transport.ChannelOutbox;
 import io.switchboard.server.transport.ServerPipeline;
 import io.switchboard.server.transport.ServerState;
@@ -31,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class SwitchboardServer implements ServerState, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
     private static final long START_TIMEOUT_MS = 10_000;
+    /** Reading back a large data directory (a million messages) takes seconds, not minutes. */
+    private static final long RESTORE_TIMEOUT_MS = 120_000;
 
     private final ServerConfig config;
     private final DeskLoop loop = new DeskLoop();
@@ -42,6 +48,8 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
     private volatile boolean draining;
     private Channel serverChannel;
     private Desk desk;
+    private final Commits commits = new Commits();
+    private SqliteStore store;
 
     private SwitchboardServer(ServerConfig config) {
         this.config = config;
@@ -69,10 +77,20 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
 
     private void bind(DeskClock clock) throws InterruptedException {
         Codec codec = new Codec();
-        ChannelOutbox outbox = new ChannelOutbox(codec, config.limits().slowReaderBytes());
+        long started = System.nanoTime();
+        store = SqliteStore.open(Path.of(config.dataDir()), config.durability(), commits, metrics::committed);
+        // What a turn says leaves only once the changes it made are durable (see Commits).
+        ChannelOutbox outbox = new ChannelOutbox(codec, config.limits().slowReaderBytes(), commits::afterSubmitted);
         loop.onEndOfTurn(outbox::flush);
-        desk = loop.call(() -> new Desk(config, clock, outbox, Ids.secure(), metrics), START_TIMEOUT_MS);
-        HttpServices services = HttpServices.of(config, codec, loop, desk, this, metrics);
+        desk = loop.call(() -> {
+            Desk restored = new Desk(config, clock, outbox, Ids.secure(), metrics, EstimateMethod.SWITCHBOARD, store);
+            restored.restore(store.load());
+            return restored;
+        }, RESTORE_TIMEOUT_MS);
+        store.start();
+        log.info("data in {} ({} durability), ready in {} ms", store.dir().toAbsolutePath(),
+                config.durability().wire(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        HttpServices services = HttpServices.of(config, codec, loop, desk, this, metrics, commits);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
@@ -118,6 +136,11 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
         return draining;
     }
 
+    @Override
+    public boolean storeFailing() {
+        return store != null && store.failing();
+    }
+
     /**
      * Stops: no new connections, health says 503, every WebSocket is told 1001 (going away), and everything is down
      * within {@code shutdown_grace_ms}.
@@ -138,6 +161,9 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
         bossGroup.shutdownGracefully(0, remainingMs(deadline), TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly(remainingMs(deadline));
         loop.shutdown(remainingMs(deadline));
+        if (store != null) {
+            store.close();
+        }
         log.info("stopped");
     }
 

@@ -33,10 +33,15 @@ class ConnectionRulesTest {
              "timings": {"handshake_timeout_ms": 500, "http_idle_ms": 800, "ping_interval_ms": 200},
              "limits": {"failed_logins_per_minute": 3, "slow_reader_bytes": 65536 %s}}""";
 
+    /** Each test's own data directory: no test restores another's state. */
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path data;
+
     private SwitchboardServer server;
 
     private int start(String extraLimits) throws InterruptedException {
-        server = SwitchboardServer.start(ConfigLoader.parse(CONFIG.formatted(extraLimits), "test"));
+        server = SwitchboardServer.start(ConfigLoader.parse(CONFIG.formatted(extraLimits), "test")
+                .with(null, null, data.toString()));
         return server.port();
     }
 
@@ -158,7 +163,7 @@ class ConnectionRulesTest {
     @Test
     void aReaderThatNeverReadsIsClosedAndCanResume() throws Exception {
         server = SwitchboardServer.start(ConfigLoader.parse(CONFIG.formatted(
-                ", \"requests_per_second\": 100000, \"request_burst\": 100000").replace("65536", "1048576"), "test"));
+                ", \"requests_per_second\": 100000, \"request_burst\": 100000").replace("65536", "1048576"), "test").with(null, null, data.toString()));
         int port = server.port();
         try (WsClient admin = WsClient.connect(port); RawWs reader = new RawWs(port, null, 4096)) {
             admin.call(new Request.Login("admin", "admin-token"));

@@ -59,9 +59,13 @@ class HttpIntegrationTest {
     private SwitchboardServer server;
     private Http http;
 
+    /** Each test's own data directory: no test restores another's state. */
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path data;
+
     @BeforeEach
     void start() throws InterruptedException {
-        server = SwitchboardServer.start(ConfigLoader.parse(CONFIG, "test"), clock);
+        server = SwitchboardServer.start(ConfigLoader.parse(CONFIG, "test").with(null, null, data.toString()), clock);
         http = new Http(server.port());
     }
 

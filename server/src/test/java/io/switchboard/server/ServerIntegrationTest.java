@@ -38,13 +38,17 @@ class ServerIntegrationTest {
                  {"user": "bob", "token": "bob-token", "groups": ["vip"], "limit": 1}]}],
              "limits": {"max_frame_bytes": 8192}}""";
 
+    /** Each test's own data directory: no test restores another's state. */
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path data;
+
     private SwitchboardServer server;
     private int port;
 
     /** A fresh server for every test: no test sees another's agents, limits or rooms. */
     @BeforeEach
     void start() throws InterruptedException {
-        ServerConfig config = ConfigLoader.parse(CONFIG, "test");
+        ServerConfig config = ConfigLoader.parse(CONFIG, "test").with(null, null, data.toString());
         server = SwitchboardServer.start(config);
         port = server.port();
     }
@@ -293,7 +297,8 @@ class ServerIntegrationTest {
 
     @Test
     void shutdownTellsClientsGoingAway() throws InterruptedException {
-        SwitchboardServer own = SwitchboardServer.start(ConfigLoader.parse(CONFIG, "test"));
+        SwitchboardServer own = SwitchboardServer.start(ConfigLoader.parse(CONFIG, "test")
+                .with(null, null, data.resolve("own").toString()));
         try (WsClient client = WsClient.connect(own.port())) {
             client.call(Request.Identify.guest("ivy", "bye"));
             own.close();

@@ -26,7 +26,8 @@ public final class LoadCommand {
         }
         try {
             Result switchboard;
-            try (Target target = options.isSelf() ? Target.switchboard(Math.max(1, options.agents()))
+            try (Target target = options.isSelf() ? Target.switchboard(Math.max(1, options.agents()),
+                    options.durability(), null)
                     : Target.external(options.url())) {
                 switchboard = runOne(target, options);
             }

@@ -16,8 +16,13 @@ final class LoadConfig {
     }
 
     static String json(int agents) {
+        return json(agents, "fsync");
+    }
+
+    static String json(int agents, String durability) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
+        root.put("durability", durability);
         ObjectNode account = root.putArray("accounts").addObject().put("id", "default");
         account.putArray("api_keys").addObject().put("id", "loadtest").put("secret", Target.API_KEY);
         ArrayNode groups = account.putArray("groups");

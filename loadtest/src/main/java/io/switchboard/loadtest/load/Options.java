@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * The load generator's command line: {@code SCENARIO --url ws://127.0.0.1:PORT/ws|self [--duration-s N] [--rate N]
  * [--guests N] [--agents N] [--streams N] [--sources N] [--out REPORT.json] [--no-reference] [--cancel-order
- * front|back]} ({@code sse}: cancel from the front of the queue, moving everyone behind, or from the back). Every run is bounded:
- * counts and durations have caps, and targets outside 127.0.0.0/8 and ::1 are refused.
+ * front|back] [--durability fsync|process]} ({@code sse}: cancel from the front of the queue, moving everyone
+ * behind, or from the back; the server's durability, fsync by default). Every run is bounded: counts and durations have caps, and targets outside 127.0.0.0/8 and ::1 are refused.
  */
 public record Options(
         String scenario,
@@ -23,7 +23,8 @@ public record Options(
         int sources,
         Path out,
         boolean reference,
-        boolean cancelFromBack) {
+        boolean cancelFromBack,
+        String durability) {
 
     public static final int MAX_DURATION_S = 600;
     public static final int MAX_CONNECTIONS = 19_000;
@@ -41,6 +42,7 @@ public record Options(
         Path out = null;
         boolean reference = true;
         boolean back = false;
+        String durability = "fsync";
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -58,6 +60,12 @@ public record Options(
                     }
                     back = value.equals("back");
                 }
+                case "--durability" -> {
+                    if (!List.of("fsync", "process").contains(need(args[i], value))) {
+                        throw new IllegalArgumentException("--durability: " + value + " (expected: fsync or process)");
+                    }
+                    durability = value;
+                }
                 case "--no-reference" -> {
                     reference = false;
                     i--;
@@ -70,11 +78,11 @@ public record Options(
             throw new IllegalArgumentException("--url ws://127.0.0.1:PORT/ws (or self) is required");
         }
         Options defaults = switch (scenario) {
-            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back);
-            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back);
-            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back);
-            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back);
-            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back);
+            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back, durability);
+            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back, durability);
+            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back, durability);
+            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back, durability);
+            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back, durability);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
                     + " (expected: connect, chat, queue, sse, limit)");
         };
@@ -84,7 +92,7 @@ public record Options(
                 guests != null ? guests : defaults.guests,
                 agents != null ? agents : defaults.agents,
                 streams != null ? streams : defaults.streams,
-                sources, out, reference, back);
+                sources, out, reference, back, durability);
         options.check();
         return options;
     }

@@ -29,8 +29,13 @@ final class Target implements AutoCloseable {
     final URI ws;
     final URI http;
     private final Process process;
+    private Path ownData;
 
-    private Target(String name, URI ws, Process process) {
+    /** The server's last lines of output (at most 50). */
+    private final ArrayDeque<String> output;
+
+    private Target(String name, URI ws, Process process, ArrayDeque<String> output) {
+        this.output = output;
         this.name = name;
         this.ws = ws;
         this.http = URI.create("http://" + ws.getHost() + ":" + ws.getPort());
@@ -38,16 +43,37 @@ final class Target implements AutoCloseable {
     }
 
     static Target external(String url) {
-        return new Target("switchboard", URI.create(url), null);
+        return new Target("switchboard", URI.create(url), null, new ArrayDeque<>());
     }
 
-    /** Starts Switchboard in a child JVM on a free loopback port, with the load test's configuration. */
-    static Target switchboard(int agents) throws IOException {
+    /**
+     * Starts Switchboard in a child JVM on a free loopback port, with the load test's configuration, keeping its data
+     * in {@code dataDir} (null: a new temporary directory, deleted when the target closes).
+     */
+    static Target switchboard(int agents, String durability, Path dataDir) throws IOException {
         Path config = Files.createTempFile("switchboard-loadtest", ".json");
-        Files.writeString(config, LoadConfig.json(agents));
+        Files.writeString(config, LoadConfig.json(agents, durability));
         config.toFile().deleteOnExit();
-        return start("switchboard", "io.switchboard.server.Main", "--config", config.toString(), "--port", "0",
-                "--host", "127.0.0.1");
+        Path data = dataDir != null ? dataDir : Files.createTempDirectory("switchboard-loadtest-data");
+        Target target = start("switchboard", "io.switchboard.server.Main", "--config", config.toString(), "--port",
+                "0", "--host", "127.0.0.1", "--data-dir", data.toString());
+        if (dataDir == null) {
+            target.ownData = data;
+        }
+        return target;
+    }
+
+    /** The server's recent output lines that contain {@code text}. */
+    java.util.List<String> outputContaining(String text) {
+        synchronized (output) {
+            return output.stream().filter(line -> line.contains(text)).toList();
+        }
+    }
+
+    /** Kills the server at once (SIGKILL): no shutdown hook, no final commit, as in a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Starts the bare reference server in a child JVM. */
@@ -92,7 +118,7 @@ final class Target implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new Target(name, listening.get(30, TimeUnit.SECONDS), process);
+            return new Target(name, listening.get(60, TimeUnit.SECONDS), process, lines);
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IOException(name + " did not start: " + e.getMessage(), e);
@@ -177,6 +203,7 @@ final class Target implements AutoCloseable {
                 });
     }
 
+    /** Stops the server with SIGTERM (a graceful shutdown), and deletes its data if it was a temporary directory. */
     @Override
     public void close() {
         if (process != null) {
@@ -189,6 +216,17 @@ final class Target implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
+        }
+        if (ownData != null) {
+            deleteTree(ownData);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // A temporary directory left behind is harmless.
         }
     }
 }

@@ -75,7 +75,7 @@ public final class ConfigLoader {
                 List.of(new ServerConfig.ApiKeyConfig(DEFAULT_API_KEY, secret(random))),
                 List.of(new ServerConfig.GroupConfig(DEFAULT_GROUP, Routing.AUTO)),
                 List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, secret(random), null, null, true)));
-        ServerConfig config = new ServerConfig(null, null, null, null, List.of(account), null, null);
+        ServerConfig config = new ServerConfig(null, null, null, null, null, List.of(account), null, null);
         check(config);
         return config;
     }

@@ -11,6 +11,7 @@ public record ServerConfig(
         String host,
         Integer port,
         @JsonProperty("data_dir") String dataDir,
+        Durability durability,
         @JsonProperty("allowed_origins") List<String> allowedOrigins,
         List<AccountConfig> accounts,
         Timings timings,
@@ -24,6 +25,7 @@ public record ServerConfig(
         host = host == null ? DEFAULT_HOST : host;
         port = port == null ? DEFAULT_PORT : port;
         dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
+        durability = durability == null ? Durability.FSYNC : durability;
         allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
         accounts = accounts == null ? null : List.copyOf(accounts);
         timings = timings == null ? Timings.DEFAULTS : timings;
@@ -33,7 +35,7 @@ public record ServerConfig(
     /** The same configuration on another host, port or data directory (command-line overrides). */
     public ServerConfig with(String newHost, Integer newPort, String newDataDir) {
         return new ServerConfig(newHost == null ? host : newHost, newPort == null ? port : newPort,
-                newDataDir == null ? dataDir : newDataDir, allowedOrigins, accounts, timings, limits);
+                newDataDir == null ? dataDir : newDataDir, durability, allowedOrigins, accounts, timings, limits);
     }
 
     /** A tenant: its API keys, groups (queues) and agents. */

@@ -25,10 +25,12 @@ final class Assignment {
     private final Retention retention;
     private final ReservationFeed feed;
     private final DeskMetrics metrics;
+    private final Dirty dirty;
     private long tickets;
 
     Assignment(DeskClock clock, Fanout fanout, QueuePositions positions, Rooms rooms, Retention retention,
-               ReservationFeed feed, DeskMetrics metrics) {
+               ReservationFeed feed, DeskMetrics metrics, Dirty dirty) {
+        this.dirty = dirty;
         this.clock = clock;
         this.fanout = fanout;
         this.positions = positions;
@@ -57,6 +59,7 @@ final class Assignment {
     private void enqueue(Reservation reservation) {
         reservation.status = ReservationStatus.QUEUED;
         reservation.enqueuedAt = clock.now();
+        dirty.reservation(reservation);
         reservation.group.queue.add(reservation);
         reservation.group.recordArrival(clock.now(), reservation);
         positions.sendNow(reservation);
@@ -160,10 +163,21 @@ final class Assignment {
         if (reservation.session != null) {
             rooms.open(reservation, agent);
         } else {
-            agent.held.add(reservation);
-            reservation.holdTimer = clock.schedule(holdMs, () -> onHoldOver(reservation));
+            holdUntilReserved(reservation);
         }
         fanout.refreshFree(agent);
+    }
+
+    /** Tickets continue after a restart from the highest one stored. */
+    void restoreTickets(long highest) {
+        tickets = Math.max(tickets, highest);
+    }
+
+    /** Holds the agent for a matched REST reservation until its {@code reserved_until} (at once if that has passed). */
+    void holdUntilReserved(Reservation reservation) {
+        reservation.matchedAgent.held.add(reservation);
+        reservation.holdTimer = clock.schedule(Math.max(0, reservation.reservedUntil - clock.now()),
+                () -> onHoldOver(reservation));
     }
 
     /** A matched REST reservation whose guest did not attach within {@code reserve_for_seconds}. */

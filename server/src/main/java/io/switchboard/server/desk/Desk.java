@@ -57,6 +57,8 @@ public final class Desk {
     private final Retention retention;
     private final CallLimiter queuePositionCalls;
     private final DeskMetrics metrics;
+    private final Journal journal;
+    private final Dirty dirty;
 
     final Map<String, Account> accounts = new LinkedHashMap<>();
     private final List<Agent> allAgents = new ArrayList<>();
@@ -82,19 +84,33 @@ public final class Desk {
      */
     public Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, DeskMetrics metrics,
                 EstimateMethod method) {
+        this(config, clock, outbox, ids, metrics, method, Journal.NONE);
+    }
+
+    /**
+     * Builds the desk on the calling thread, which becomes the desk thread; at the end of every turn that changed what
+     * must survive a restart, it hands the changes to {@code journal}.
+     */
+    public Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, DeskMetrics metrics,
+                EstimateMethod method, Journal journal) {
         WaitEstimator estimator = method.estimator;
+        this.journal = journal;
+        this.dirty = new Dirty(journal != Journal.NONE);
         this.timings = config.timings();
         this.ids = ids;
         this.metrics = metrics;
         this.owner = Thread.currentThread();
         this.clock = new GuardedClock(clock);
         this.fanout = new Fanout(outbox);
-        this.feed = new ReservationFeed(this.clock, estimator);
+        this.feed = new ReservationFeed(this.clock, estimator, dirty);
         this.positions = new QueuePositions(this.clock, fanout, estimator, feed, timings.queueposIntervalMs());
-        fanout.onAgentChanged(positions::agentChanged);
-        this.retention = new Retention(this.clock, reservations, timings.transcriptRetentionMs(), feed);
-        this.rooms = new Rooms(this.clock, ids, fanout, retention, feed, metrics);
-        this.assignment = new Assignment(this.clock, fanout, positions, rooms, retention, feed, metrics);
+        fanout.onAgentChanged(agent -> {
+            positions.agentChanged(agent);
+            dirty.agent(agent);
+        });
+        this.retention = new Retention(this.clock, reservations, timings.transcriptRetentionMs(), feed, dirty);
+        this.rooms = new Rooms(this.clock, ids, fanout, retention, feed, metrics, dirty);
+        this.assignment = new Assignment(this.clock, fanout, positions, rooms, retention, feed, metrics, dirty);
         this.queuePositionCalls = new CallLimiter(this.clock, config.limits().queuePositionCallsPerMinute(),
                 QUEUE_POSITION_WINDOW_MS);
         this.failedSignIns = new CallLimiter(this.clock, config.limits().failedLoginsPerMinute(), 60_000);
@@ -123,6 +139,176 @@ public final class Desk {
                 group.agents.add(agent);
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Restart
+
+    /**
+     * Takes back what was stored before a restart, before the desk serves anything: queues in their order, reservations
+     * with their status, rooms with their members and messages, agents' settings, sessions (resumable for {@code
+     * resume_grace} from now, since nobody is connected yet), and the wait history. Timers are armed again from the
+     * stored moments: holds at {@code reserved_until}, retention at its time. Rows that name an account, group or
+     * agent the configuration no longer has are skipped with a warning. A reservation's version jumps past anything an
+     * SSE client may have seen (versions that only counted queue moves are not stored). Desk thread only.
+     */
+    public void restore(Stored.State state) {
+        checkThread();
+        long now = clock.now();
+        for (Stored.GroupRow row : state.groups()) {
+            Group group = storedGroup(row.account(), row.name(), "group history");
+            if (group != null) {
+                group.restore(row);
+            }
+        }
+        Map<String, Stored.SessionRow> sessionRows = new HashMap<>();
+        state.sessions().forEach(row -> sessionRows.put(row.token(), row));
+        for (Stored.AgentRow row : state.agents()) {
+            Account account = accounts.get(row.account());
+            Agent agent = account == null ? null : account.agents.get(row.user());
+            if (agent == null) {
+                log.warn("restore: agent {}/{} is no longer configured; skipped", row.account(), row.user());
+                continue;
+            }
+            agent.availability = StatusIs.valueOf(row.availability());
+            agent.limit = row.limit();
+            agent.lastAssignedAt = row.lastAssignedAt();
+            for (String name : row.recentGroups()) {
+                Group group = account.groups.get(name);
+                if (group != null) {
+                    agent.recentGroups.addLast(group);
+                }
+            }
+            Stored.SessionRow sessionRow = row.session() == null ? null : sessionRows.get(row.session());
+            if (sessionRow != null) {
+                Session session = new Session(sessionRow.token(), Role.valueOf(sessionRow.role()), account, agent,
+                        null);
+                session.stored = true;
+                agent.session = session;
+                sessions.put(session.token, session);
+            }
+        }
+        long highestTicket = 0;
+        Map<String, Stored.ReservationRow> reservationRows = new HashMap<>();
+        for (Stored.ReservationRow row : state.reservations()) {
+            Group group = storedGroup(row.account(), row.group(), "reservation " + row.sid());
+            if (group == null) {
+                continue;
+            }
+            Reservation reservation = new Reservation(row.sid(), group, row.user(), row.question(), row.details(),
+                    row.externalUserId(), row.priority(), row.reserveForSeconds());
+            reservation.ticket = row.ticket();
+            reservation.front = row.front();
+            reservation.enqueuedAt = row.enqueuedAt();
+            reservation.waitedMs = row.waitedMs();
+            reservation.status = row.status();
+            reservation.version = Math.max(row.version() + 1, now);
+            reservation.reservedUntil = row.reservedUntil();
+            reservation.forgetAt = row.forgetAt();
+            reservation.storedRow = row;
+            if (row.session() != null) {
+                Stored.SessionRow sessionRow = sessionRows.get(row.session());
+                Session session = new Session(row.session(), Role.GUEST, group.account, null, reservation);
+                reservation.session = session;
+                if (sessionRow != null) {
+                    session.stored = true;
+                    sessions.put(session.token, session);
+                }
+            }
+            if (row.matchedAgent() != null) {
+                reservation.matchedAgent = group.account.agents.get(row.matchedAgent());
+            }
+            reservations.put(reservation.sid, reservation);
+            reservationRows.put(reservation.sid, row);
+            if (reservation.externalUserId != null) {
+                Reservation newest = group.account.byExternalUser.get(reservation.externalUserId);
+                if (newest == null || newest.ticket < reservation.ticket) {
+                    group.account.byExternalUser.put(reservation.externalUserId, reservation);
+                }
+            }
+            if (reservation.isWaiting()) {
+                group.queue.add(reservation);
+            }
+            highestTicket = Math.max(highestTicket, reservation.ticket);
+        }
+        assignment.restoreTickets(highestTicket);
+        Map<String, Room> roomsById = new HashMap<>();
+        List<Stored.RoomRow> roomRows = new ArrayList<>(state.rooms());
+        roomRows.sort(java.util.Comparator.comparingLong(Stored.RoomRow::openedAt));
+        for (Stored.RoomRow row : roomRows) {
+            Reservation reservation = reservations.get(row.reservation());
+            Agent agent = reservation == null ? null : reservation.account.agents.get(row.agent());
+            if (agent == null) {
+                log.warn("restore: room {} names a reservation or agent that is gone; skipped", row.id());
+                continue;
+            }
+            Room room = new Room(row.id(), reservation, agent, row.openedAt());
+            room.open = row.open();
+            room.forgetAt = row.forgetAt();
+            for (String user : row.pastMembers()) {
+                Agent member = reservation.account.agents.get(user);
+                if (member != null) {
+                    room.pastMembers.add(member);
+                }
+            }
+            Account account = reservation.account;
+            account.rooms.put(room.id, room);
+            roomsById.put(room.id, room);
+            if (room.id.equals(reservationRows.get(reservation.sid).room())) {
+                reservation.room = room;
+            }
+            if (room.open) {
+                account.openRooms.put(room.id, room);
+                agent.rooms.add(room);
+                for (String user : row.supervisors()) {
+                    Agent supervisor = account.agents.get(user);
+                    if (supervisor != null) {
+                        room.supervisors.add(supervisor);
+                        supervisor.joinedRooms.add(room);
+                    }
+                }
+            } else if (room.forgetAt > 0) {
+                retention.armRoom(room);
+            }
+        }
+        long messages = 0;
+        for (Stored.MessageRow row : state.messages()) {
+            Room room = roomsById.get(row.room());
+            if (room != null && row.seq() == room.nextSeq()) {
+                room.messages.add(new ServerMessage.Message(row.room(), row.user(), row.body(), row.sent(), row.seq()));
+                messages++;
+            } else if (room != null) {
+                log.warn("restore: room {} message seq {} out of order (expected {}); skipped", row.room(), row.seq(),
+                        room.nextSeq());
+            }
+        }
+        List<Reservation> byMatch = new ArrayList<>(reservations.values());
+        byMatch.sort(java.util.Comparator.comparingLong(r -> r.reservedUntil - r.reserveForSeconds * 1000L));
+        for (Reservation reservation : byMatch) {
+            if (reservation.status == ReservationStatus.MATCHED && reservation.room == null
+                    && reservation.matchedAgent != null) {
+                assignment.holdUntilReserved(reservation);
+            }
+            if (reservation.forgetAt > 0) {
+                retention.armReservation(reservation);
+            }
+        }
+        for (Session session : sessions.values()) {
+            session.graceTimer = clock.schedule(timings.resumeGraceMs(), () -> onGraceOver(session));
+        }
+        log.info("restored {} reservations ({} waiting), {} rooms ({} open), {} messages, {} resumable sessions",
+                reservations.size(), reservations.values().stream().filter(Reservation::isWaiting).count(),
+                roomsById.size(), roomsById.values().stream().filter(room -> room.open).count(), messages,
+                sessions.size());
+    }
+
+    private Group storedGroup(String accountId, String name, String what) {
+        Account account = accounts.get(accountId);
+        Group group = account == null ? null : account.groups.get(name);
+        if (group == null) {
+            log.warn("restore: {} is in group {}/{}, which is no longer configured; skipped", what, accountId, name);
+        }
+        return group;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -405,9 +591,16 @@ public final class Desk {
         return reservation;
     }
 
-    /** The end of every entry point: waiting guests and SSE streams are told what changed. */
+    /**
+     * The end of every entry point: waiting guests and SSE streams are told what changed, and what must survive a
+     * restart goes to the journal.
+     */
     private void endTurn() {
         positions.publishChanged();
+        Stored.Changes changes = dirty.collect();
+        if (changes != null) {
+            journal.write(changes);
+        }
         feed.flush();
     }
 
@@ -513,6 +706,7 @@ public final class Desk {
             }
             session = new Session(ids.next("ses_"), Role.GUEST, reservation.account, null, reservation);
             reservation.session = session;
+            dirty.reservation(reservation);
         }
         takeBack(session, connection);
     }
@@ -698,6 +892,7 @@ public final class Desk {
         }
         session.graceTimer = null;
         sessions.remove(session.token);
+        dirty.sessionEnded(session);
         if (!session.isGuest()) {
             agentGone(session.agent);
             return;
@@ -775,12 +970,14 @@ public final class Desk {
     private void bind(Session session, Connection connection) {
         session.connection = connection;
         sessions.put(session.token, session);
+        dirty.session(session);
         sessionsByConnection.put(connection, session);
     }
 
     /** Ends a session for good (its agent signed in again): its connection, if any, is closed. */
     private void retire(Session session, String reason) {
         sessions.remove(session.token);
+        dirty.sessionEnded(session);
         detach(session, reason);
     }
 

@@ -190,4 +190,35 @@ final class Group {
         }
         return queue.headSet(reservation, false).size();
     }
+
+    /** What the group learned, as a row to store. */
+    Stored.GroupRow row() {
+        List<List<Long>> arrivalRows = new ArrayList<>(arrivals.size());
+        for (long[] arrival : arrivals) {
+            arrivalRows.add(List.of(arrival[0], arrival[1]));
+        }
+        return new Stored.GroupRow(account.id, name, List.copyOf(recentWaits), List.copyOf(recentAssignments),
+                List.copyOf(departureTimes), departures, List.copyOf(handleTimes), List.copyOf(outcomes),
+                List.copyOf(outcomeWaits), arrivalRows, completedWaitSum, completedWaits);
+    }
+
+    /** Takes back what the group had learned before a restart. */
+    void restore(Stored.GroupRow row) {
+        recentWaits.addAll(row.recentWaits());
+        recentWaitSum = row.recentWaits().stream().mapToLong(Long::longValue).sum();
+        recentAssignments.addAll(row.recentAssignments());
+        departureTimes.addAll(row.departureTimes());
+        departures = row.departures();
+        handleTimes.addAll(row.handleTimes());
+        handleSum = row.handleTimes().stream().mapToLong(Long::longValue).sum();
+        outcomes.addAll(row.outcomes());
+        abandonedInOutcomes = (int) row.outcomes().stream().filter(Boolean::booleanValue).count();
+        outcomeWaits.addAll(row.outcomeWaits());
+        outcomeWaitSum = row.outcomeWaits().stream().mapToLong(Long::longValue).sum();
+        for (List<Long> arrival : row.arrivals()) {
+            arrivals.addLast(new long[] {arrival.get(0), arrival.get(1)});
+        }
+        completedWaitSum = row.completedWaitSum();
+        completedWaits = row.completedWaits();
+    }
 }

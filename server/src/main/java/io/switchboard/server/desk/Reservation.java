@@ -37,6 +37,10 @@ final class Reservation {
     /** When a matched agent stops being held for this guest (epoch ms); 0 until matched. */
     long reservedUntil;
     Cancellable holdTimer;
+    /** When retention lets it go once it is finished (epoch ms); 0 while not scheduled. */
+    long forgetAt;
+    /** The row last handed to the journal (its place in the queue moving alone does not write it again). */
+    Stored.ReservationRow storedRow;
 
     /** The last {@code queuepos} sent, when it was sent, and the newest one not sent yet (coalescing). */
     ServerMessage.QueuePos lastQueuePos;

@@ -22,15 +22,18 @@ final class ReservationFeed {
     private final DeskClock clock;
     private final WaitEstimator estimator;
     private final Set<Reservation> pending = new LinkedHashSet<>();
+    private final Dirty dirty;
 
-    ReservationFeed(DeskClock clock, WaitEstimator estimator) {
+    ReservationFeed(DeskClock clock, WaitEstimator estimator, Dirty dirty) {
         this.clock = clock;
         this.estimator = estimator;
+        this.dirty = dirty;
     }
 
     /** Something a REST caller can see changed: a new version, told to the watchers at the end of the turn. */
     void changed(Reservation reservation) {
         reservation.version++;
+        dirty.reservation(reservation);
         if (!reservation.watchers.isEmpty()) {
             pending.add(reservation);
         }

@@ -18,6 +18,8 @@ final class Room {
     final Set<Agent> pastMembers = new HashSet<>();
     final List<ServerMessage.Message> messages = new ArrayList<>();
     boolean open = true;
+    /** When retention lets it and its transcript go (epoch ms); 0 while open. */
+    long forgetAt;
     /** When the room opened (epoch ms): its handle time so far is now minus this. */
     final long openedAt;
 

@@ -23,8 +23,11 @@ final class Rooms {
     private final Retention retention;
     private final ReservationFeed feed;
     private final DeskMetrics metrics;
+    private final Dirty dirty;
 
-    Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, ReservationFeed feed, DeskMetrics metrics) {
+    Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, ReservationFeed feed, DeskMetrics metrics,
+          Dirty dirty) {
+        this.dirty = dirty;
         this.clock = clock;
         this.ids = ids;
         this.fanout = fanout;
@@ -42,6 +45,7 @@ final class Rooms {
         Room room = new Room(ids.next("rm_"), reservation, agent, clock.now());
         reservation.room = room;
         feed.changed(reservation);
+        dirty.room(room);
         agent.rooms.add(room);
         room.account.rooms.put(room.id, room);
         room.account.openRooms.put(room.id, room);
@@ -58,6 +62,7 @@ final class Rooms {
     /** Ends a room: every member gets {@code end}, the account's agents {@code update unassigned}. */
     void close(Room room, EndReason reason, String endedBy) {
         room.open = false;
+        dirty.room(room);
         if (reason != EndReason.AGENT_GONE) {
             room.reservation.group.recordCompletion(clock.now() - room.openedAt, room.reservation.waitedMs);
         }
@@ -80,6 +85,7 @@ final class Rooms {
         ServerMessage.Message message = new ServerMessage.Message(room.id, session.user(), request.body(),
                 clock.now(), room.nextSeq());
         room.messages.add(message);
+        dirty.message(message);
         metrics.message();
         fanout.toRoom(room, message);
     }
@@ -141,6 +147,7 @@ final class Rooms {
             target.joinedRooms.remove(room);
         }
         room.agent = target;
+        dirty.room(room);
         feed.changed(room.reservation);
         room.pastMembers.add(target);
         target.rooms.add(room);
@@ -158,6 +165,7 @@ final class Rooms {
             throw new DeskException(ErrorCode.CONFLICT, "join: you are already in room " + room.id);
         }
         room.supervisors.add(supervisor);
+        dirty.room(room);
         room.pastMembers.add(supervisor);
         supervisor.joinedRooms.add(room);
         fanout.send(supervisor.session, new ServerMessage.Joined(room.id, room.reservation.guestView(),
@@ -172,6 +180,7 @@ final class Rooms {
         fanout.toRoom(room, new ServerMessage.Notification(room.id, supervisor.user, NotificationDetails.LEFT));
         room.supervisors.remove(supervisor);
         supervisor.joinedRooms.remove(room);
+        dirty.room(room);
     }
 
     /** A supervisor leaves every room they joined (their grace ran out). */

@@ -16,6 +16,8 @@ final class Session {
     final Reservation reservation;
     Connection connection;
     Cancellable graceTimer;
+    /** Whether its row has been handed to the journal. */
+    boolean stored;
 
     Session(String token, Role role, Account account, Agent agent, Reservation reservation) {
         this.token = token;

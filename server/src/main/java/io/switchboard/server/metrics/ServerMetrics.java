@@ -52,6 +52,20 @@ public final class ServerMetrics implements DeskMetrics {
             .classicOnly()
             .classicUpperBounds(WAIT_BUCKETS)
             .register(registry);
+    private final Histogram commits = Histogram.builder()
+            .name("switchboard_store_commit_seconds")
+            .help("Time of one store commit (a group of desk turns), fsync included under fsync durability")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1)
+            .register(registry);
+    private final Counter committedTurns = Counter.builder()
+            .name("switchboard_store_turns_total")
+            .help("Desk turns whose changes the store committed")
+            .register(registry);
+    private final Counter committedRows = Counter.builder()
+            .name("switchboard_store_rows_total")
+            .help("Rows the store wrote or deleted")
+            .register(registry);
     private final Counter messages = Counter.builder()
             .name("switchboard_messages_total")
             .help("Chat messages accepted")
@@ -90,6 +104,13 @@ public final class ServerMetrics implements DeskMetrics {
     public void assigned(String account, String group, long waitedMs) {
         assignments.labelValues(account, group).inc();
         waits.labelValues(account, group).observe(waitedMs / 1000.0);
+    }
+
+    /** The store committed {@code turns} desk turns' changes ({@code rows} rows) in {@code nanos}. */
+    public void committed(long nanos, int turns, int rows) {
+        commits.observe(nanos / 1e9);
+        committedTurns.inc(turns);
+        committedRows.inc(rows);
     }
 
     @Override

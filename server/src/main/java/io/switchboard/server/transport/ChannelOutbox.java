@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +36,18 @@ public final class ChannelOutbox implements Outbox {
     private final List<ChannelConnection> touched = new ArrayList<>();
     private final Map<ServerMessage, byte[]> encoded = new IdentityHashMap<>();
 
+    private final Consumer<Runnable> release;
+
+    /** An outbox whose turns leave at once. */
     public ChannelOutbox(Codec codec, long slowReaderBytes) {
+        this(codec, slowReaderBytes, Runnable::run);
+    }
+
+    /** An outbox that hands each turn's deliveries to {@code release}, which runs them when they may leave. */
+    public ChannelOutbox(Codec codec, long slowReaderBytes, Consumer<Runnable> release) {
         this.codec = codec;
         this.slowReaderBytes = slowReaderBytes;
+        this.release = release;
     }
 
     @Override
@@ -67,6 +77,7 @@ public final class ChannelOutbox implements Outbox {
         if (touched.isEmpty()) {
             return;
         }
+        List<Runnable> deliveries = new ArrayList<>(touched.size());
         for (ChannelConnection connection : touched) {
             List<ByteBuf> frames = new ArrayList<>(connection.pending.size());
             for (ServerMessage message : connection.pending) {
@@ -79,10 +90,11 @@ public final class ChannelOutbox implements Outbox {
             connection.closeReason = null;
             connection.queued = false;
             Channel channel = connection.channel;
-            channel.eventLoop().execute(() -> deliver(channel, frames, closeStatus, closeReason));
+            deliveries.add(() -> channel.eventLoop().execute(() -> deliver(channel, frames, closeStatus, closeReason)));
         }
         touched.clear();
         encoded.clear();
+        release.accept(() -> deliveries.forEach(Runnable::run));
     }
 
     /** Whether a channel's unsent output passed the slow-reader limit (WebSockets and event streams alike). */

@@ -48,12 +48,14 @@ final class EventStream implements ReservationWatcher {
 
     @Override
     public void opened() {
-        channel.eventLoop().execute(this::start);
+        services.afterDurable(() -> channel.eventLoop().execute(this::start));
     }
 
     @Override
     public void changed(ReservationEvent event) {
-        channel.eventLoop().execute(() -> send(Unpooled.wrappedBuffer(event.encoded(this::encode))));
+        // Not before the change is durable: a stream never shows what a crash could take back.
+        services.afterDurable(() -> channel.eventLoop().execute(
+                () -> send(Unpooled.wrappedBuffer(event.encoded(this::encode)))));
     }
 
     /** {@code id: <version>}, {@code data: <the object>} and a blank line: encoded once per change, for all streams. */
@@ -70,11 +72,11 @@ final class EventStream implements ReservationWatcher {
 
     @Override
     public void gone() {
-        channel.eventLoop().execute(() -> {
+        services.afterDurable(() -> channel.eventLoop().execute(() -> {
             if (channel.isActive()) {
                 channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
             }
-        });
+        }));
     }
 
     private void start() {

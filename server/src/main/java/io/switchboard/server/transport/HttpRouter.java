@@ -142,6 +142,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void health(Reply reply) {
         if (services.state().draining()) {
             reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "draining"));
+        } else if (services.state().storeFailing()) {
+            reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "storage failing"));
         } else {
             reply.json(HttpResponseStatus.OK, Map.of("status", "ok"));
         }

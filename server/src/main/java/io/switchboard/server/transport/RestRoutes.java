@@ -106,14 +106,16 @@ final class RestRoutes {
             try {
                 result = call.apply(services.desk());
             } catch (DeskException e) {
-                reply.error(status(e), errorName(e), e.getMessage());
+                services.afterDurable(() -> reply.error(status(e), errorName(e), e.getMessage()));
                 return;
             } catch (RuntimeException e) {
                 log.error("REST call failed on the desk", e);
-                reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error");
+                services.afterDurable(() -> reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+                        "internal error"));
                 return;
             }
-            answer.accept(result);
+            // A 201 or 200 leaves only once what the call changed is durable.
+            services.afterDurable(() -> answer.accept(result));
         });
     }
 

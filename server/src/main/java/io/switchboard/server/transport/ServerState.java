@@ -12,4 +12,9 @@ public interface ServerState {
     ChannelGroup eventStreams();
 
     boolean draining();
+
+    /** Whether the store cannot commit (replies wait while it retries): health says 503. */
+    default boolean storeFailing() {
+        return false;
+    }
 }

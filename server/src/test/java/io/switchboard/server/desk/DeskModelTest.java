@@ -45,6 +45,26 @@ class DeskModelTest {
         }
     }
 
+    /**
+     * At random moments of random sequences, a desk restored from what its journal kept equals the live desk: queues in
+     * order, reservations, rooms with members and messages, agents, sessions, history (the invariant test's sequences,
+     * fewer of them).
+     */
+    @Test
+    void aRestoredDeskIsTheSameDesk() {
+        long base = new Random().nextLong();
+        for (int i = 0; i < SEQUENCES / 5; i++) {
+            long seed = base + i;
+            MemoryJournal journal = new MemoryJournal();
+            try {
+                new Model(seed, journal).run(STEPS);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("restore failed with seed " + seed + ": " + e.getMessage(), e);
+            }
+            assertTrue(journal.turns > 0, "the desk wrote to its journal");
+        }
+    }
+
     @Test
     void sameInputsGiveTheSameOutput() {
         long seed = new Random().nextLong();
@@ -93,7 +113,8 @@ class DeskModelTest {
     private static final class Model {
         private static final List<String> ACME_AGENTS = List.of("bob", "ann", "kim", "sue");
         private final Random random;
-        private final Harness harness = new Harness();
+        private final Harness harness;
+        private final MemoryJournal journal;
         private final List<Client> guests = new ArrayList<>();
         private final Map<Client, String> accountOf = new HashMap<>();
         private final Map<String, Client> agents = new HashMap<>();
@@ -105,7 +126,14 @@ class DeskModelTest {
         private int names;
 
         Model(long seed) {
+            this(seed, null);
+        }
+
+        /** A model whose desk keeps its changes in {@code journal} (null: none). */
+        Model(long seed, MemoryJournal journal) {
             this.random = new Random(seed);
+            this.journal = journal;
+            this.harness = journal == null ? new Harness() : new Harness(Harness.CONFIG, journal);
         }
 
         void run(int steps) {
@@ -114,6 +142,9 @@ class DeskModelTest {
                 String event = step();
                 try {
                     checkInvariants();
+                    if (journal != null && random.nextInt(10) == 0) {
+                        checkRestore();
+                    }
                 } catch (AssertionError e) {
                     throw new AssertionError("after step " + step + " (" + event + "): " + e.getMessage(), e);
                 }
@@ -264,6 +295,17 @@ class DeskModelTest {
                 harness.desk.unwatch(watcher.sid, watcher);
                 return "unwatch";
             }
+            if (choice < 86) {
+                Client sue = agents.get("sue");
+                List<String> open = new ArrayList<>(harness.desk.accounts.get("acme").openRooms.keySet());
+                if (sue == null || sue.closeStatus != 0 || open.isEmpty()) {
+                    return "nothing";
+                }
+                String room = open.get(random.nextInt(open.size()));
+                boolean join = random.nextBoolean();
+                sue.request(join ? new Request.Join(room) : new Request.Leave(room));
+                return join ? "supervisor joins" : "supervisor leaves";
+            }
             long advance = random.nextInt(4) == 0 ? random.nextInt(70_000) : random.nextInt(3_000);
             harness.clock.advance(advance);
             return "advance " + advance;
@@ -403,6 +445,20 @@ class DeskModelTest {
                     assertFalse(message.toString().contains(foreign) || entry.getValue().equals("acme")
                             && message.toString().contains("zed"), () -> "crossed accounts: " + message);
                 }
+            }
+        }
+
+        /** A desk built from what the journal kept now is the same desk (but for who is connected). */
+        private void checkRestore() {
+            Harness restored = new Harness(Harness.CONFIG);
+            restored.clock.advance(harness.clock.now() - restored.clock.now());
+            restored.desk.restore(journal.state());
+            List<String> live = Fingerprint.of(harness.desk);
+            List<String> back = Fingerprint.of(restored.desk);
+            for (int i = 0; i < Math.max(live.size(), back.size()); i++) {
+                String expected = i < live.size() ? live.get(i) : null;
+                String actual = i < back.size() ? back.get(i) : null;
+                assertEquals(expected, actual, "restored desk differs at line " + i);
             }
         }
 

@@ -53,8 +53,14 @@ final class Harness implements Outbox {
     }
 
     Harness(String json) {
+        this(json, Journal.NONE);
+    }
+
+    /** A harness whose desk hands its changes to {@code journal}. */
+    Harness(String json, Journal journal) {
         this.config = ConfigLoader.parse(json, "test");
-        this.desk = new Desk(config, clock, this, Ids.seeded(42));
+        this.desk = new Desk(config, clock, this, Ids.seeded(42), DeskMetrics.NONE, EstimateMethod.SWITCHBOARD,
+                journal);
     }
 
     @Override

@@ -1,0 +1,163 @@
+package io.switchboard.server.desk;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What changed in this desk turn that must survive a restart: the desk marks reservations, rooms, agents and sessions
+ * as it changes them, and at the end of the turn {@link #collect} turns them into {@link Stored} rows. A reservation
+ * whose stored fields did not change (only its place in the queue moved) is not written again. With {@link
+ * Journal#NONE} nothing is collected. Desk thread only.
+ */
+final class Dirty {
+    private final boolean enabled;
+    private final Set<Reservation> reservations = new LinkedHashSet<>();
+    private final Set<Room> rooms = new LinkedHashSet<>();
+    private final Set<Agent> agents = new LinkedHashSet<>();
+    private final Set<Group> groups = new LinkedHashSet<>();
+    private final List<Stored.MessageRow> messages = new ArrayList<>();
+    private final List<Stored.SessionRow> sessions = new ArrayList<>();
+    private final List<String> endedSessions = new ArrayList<>();
+    private final List<String> forgottenReservations = new ArrayList<>();
+    private final List<String> forgottenRooms = new ArrayList<>();
+
+    Dirty(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    void reservation(Reservation reservation) {
+        if (enabled) {
+            reservations.add(reservation);
+        }
+    }
+
+    void room(Room room) {
+        if (enabled) {
+            rooms.add(room);
+        }
+    }
+
+    void agent(Agent agent) {
+        if (enabled) {
+            agents.add(agent);
+        }
+    }
+
+    /** A session was bound to a connection; stored the first time. */
+    void session(Session session) {
+        if (enabled && !session.stored) {
+            session.stored = true;
+            endedSessions.remove(session.token);
+            sessions.add(new Stored.SessionRow(session.token, session.role.name(), session.account.id,
+                    session.agent == null ? null : session.agent.user,
+                    session.reservation == null ? null : session.reservation.sid));
+        }
+    }
+
+    /** A session can no longer be resumed. */
+    void sessionEnded(Session session) {
+        if (enabled) {
+            session.stored = false;
+            endedSessions.add(session.token);
+        }
+    }
+
+    void forgotten(Reservation reservation) {
+        if (enabled) {
+            reservations.remove(reservation);
+            forgottenReservations.add(reservation.sid);
+        }
+    }
+
+    void forgotten(Room room) {
+        if (enabled) {
+            rooms.remove(room);
+            forgottenRooms.add(room.id);
+        }
+    }
+
+    /** This turn's changes as rows, or null when nothing that is stored changed; starts the next turn empty. */
+    Stored.Changes collect() {
+        if (!enabled) {
+            return null;
+        }
+        List<Stored.ReservationRow> reservationRows = new ArrayList<>(reservations.size());
+        for (Reservation reservation : reservations) {
+            groups.add(reservation.group);
+            Stored.ReservationRow row = row(reservation);
+            if (!sameButVersion(row, reservation.storedRow)) {
+                reservation.storedRow = row;
+                reservationRows.add(row);
+            }
+        }
+        List<Stored.RoomRow> roomRows = new ArrayList<>(rooms.size());
+        for (Room room : rooms) {
+            groups.add(room.reservation.group);
+            roomRows.add(row(room));
+        }
+        List<Stored.AgentRow> agentRows = new ArrayList<>(agents.size());
+        for (Agent agent : agents) {
+            agentRows.add(row(agent));
+        }
+        List<Stored.GroupRow> groupRows = new ArrayList<>(groups.size());
+        for (Group group : groups) {
+            groupRows.add(group.row());
+        }
+        Stored.Changes changes = new Stored.Changes(reservationRows, List.copyOf(forgottenReservations), roomRows,
+                List.copyOf(forgottenRooms), List.copyOf(messages), agentRows, List.copyOf(sessions),
+                List.copyOf(endedSessions), groupRows);
+        reservations.clear();
+        rooms.clear();
+        agents.clear();
+        groups.clear();
+        messages.clear();
+        sessions.clear();
+        endedSessions.clear();
+        forgottenReservations.clear();
+        forgottenRooms.clear();
+        return changes.size() == 0 ? null : changes;
+    }
+
+    /** A chat message was added to a room. */
+    void message(io.switchboard.protocol.ServerMessage.Message message) {
+        if (enabled) {
+            messages.add(new Stored.MessageRow(message.room(), message.seq(), message.user(), message.body(),
+                    message.sent()));
+        }
+    }
+
+    static Stored.ReservationRow row(Reservation r) {
+        return new Stored.ReservationRow(r.sid, r.account.id, r.group.name, r.user, r.question, r.details,
+                r.externalUserId, r.priority, r.reserveForSeconds, r.ticket, r.front, r.enqueuedAt, r.waitedMs,
+                r.status, r.version, r.session == null ? null : r.session.token, r.room == null ? null : r.room.id,
+                r.matchedAgent == null ? null : r.matchedAgent.user, r.reservedUntil, r.forgetAt);
+    }
+
+    private static boolean sameButVersion(Stored.ReservationRow row, Stored.ReservationRow stored) {
+        return stored != null && row.equals(new Stored.ReservationRow(stored.sid(), stored.account(), stored.group(),
+                stored.user(), stored.question(), stored.details(), stored.externalUserId(), stored.priority(),
+                stored.reserveForSeconds(), stored.ticket(), stored.front(), stored.enqueuedAt(), stored.waitedMs(),
+                stored.status(), row.version(), stored.session(), stored.room(), stored.matchedAgent(),
+                stored.reservedUntil(), stored.forgetAt()));
+    }
+
+    static Stored.RoomRow row(Room room) {
+        return new Stored.RoomRow(room.id, room.account.id, room.reservation.sid, room.agent.user,
+                users(room.supervisors), users(room.pastMembers).stream().sorted().toList(), room.open, room.openedAt, room.forgetAt);
+    }
+
+    static Stored.AgentRow row(Agent agent) {
+        List<String> recent = new ArrayList<>(agent.recentGroups.size());
+        agent.recentGroups.forEach(group -> recent.add(group.name));
+        return new Stored.AgentRow(agent.account.id, agent.user, agent.availability.name(), agent.limit,
+                agent.session == null ? null : agent.session.token, agent.lastAssignedAt, recent);
+    }
+
+    private static List<String> users(Set<Agent> agents) {
+        List<String> users = new ArrayList<>(agents.size());
+        agents.forEach(agent -> users.add(agent.user));
+        return users;
+    }
+}

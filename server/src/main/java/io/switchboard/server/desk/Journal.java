@@ -1,0 +1,14 @@
+package io.switchboard.server.desk;
+
+/**
+ * Where the desk's changes go to be kept: at the end of every turn that changed something that must survive a restart,
+ * the desk hands over that turn's rows. The journal must not block the desk; it makes them durable in its own time
+ * (the transport holds back what the turn said until then).
+ */
+public interface Journal {
+    /** Keeps nothing: the desk's changes are not collected at all (tests, the simulator). */
+    Journal NONE = changes -> { };
+
+    /** Takes one turn's changes. Desk thread only. */
+    void write(Stored.Changes changes);
+}

@@ -1,0 +1,74 @@
+package io.switchboard.server.desk;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What of the desk survives a restart, as plain immutable rows: the desk hands them to its {@link Journal} at the end
+ * of every turn that changed them, and {@link Desk#restore} builds the desk again from them. Everything else (who is
+ * connected, what each guest was last told, rate-limit windows) is rebuilt or starts afresh.
+ */
+public final class Stored {
+    private Stored() {
+    }
+
+    /** A reservation: its place in the queue (priority, ticket, front), its outcome and what it is tied to. */
+    public record ReservationRow(String sid, String account, String group, String user, String question,
+                                 Map<String, String> details, String externalUserId, int priority,
+                                 int reserveForSeconds, long ticket, boolean front, long enqueuedAt, long waitedMs,
+                                 ReservationStatus status, long version, String session, String room,
+                                 String matchedAgent, long reservedUntil, long forgetAt) {
+    }
+
+    /** A room and its members; its messages are {@link MessageRow}s. */
+    public record RoomRow(String id, String account, String reservation, String agent, List<String> supervisors,
+                          List<String> pastMembers, boolean open, long openedAt, long forgetAt) {
+    }
+
+    /** One chat message of a room, with its {@code seq}. */
+    public record MessageRow(String room, long seq, String user, String body, long sent) {
+    }
+
+    /** What an agent set (availability, limit), their session, and their recent assignments. */
+    public record AgentRow(String account, String user, String availability, int limit, String session,
+                           long lastAssignedAt, List<String> recentGroups) {
+        public String key() {
+            return account + '/' + user;
+        }
+    }
+
+    /** A session that can still be resumed. */
+    public record SessionRow(String token, String role, String account, String agent, String reservation) {
+    }
+
+    /** What a group learned of waits, departures and handle times (the wait estimators' history). */
+    public record GroupRow(String account, String name, List<Long> recentWaits, List<Long> recentAssignments,
+                           List<Long> departureTimes, long departures, List<Long> handleTimes, List<Boolean> outcomes,
+                           List<Long> outcomeWaits, List<List<Long>> arrivals, long completedWaitSum,
+                           long completedWaits) {
+        public String key() {
+            return account + '/' + name;
+        }
+    }
+
+    /**
+     * One desk turn's changes: rows to write (insert or replace), keys to delete, messages to append. Deleting a room
+     * deletes its messages.
+     */
+    public record Changes(List<ReservationRow> reservations, List<String> forgottenReservations, List<RoomRow> rooms,
+                          List<String> forgottenRooms, List<MessageRow> messages, List<AgentRow> agents,
+                          List<SessionRow> sessions, List<String> endedSessions, List<GroupRow> groups) {
+        public int size() {
+            return reservations.size() + forgottenReservations.size() + rooms.size() + forgottenRooms.size()
+                    + messages.size() + agents.size() + sessions.size() + endedSessions.size() + groups.size();
+        }
+    }
+
+    /** Everything stored, as read back at start-up. Messages come in room and seq order, read as they are used. */
+    public record State(List<ReservationRow> reservations, List<RoomRow> rooms, Iterable<MessageRow> messages,
+                        List<AgentRow> agents, List<SessionRow> sessions, List<GroupRow> groups) {
+        public static State empty() {
+            return new State(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.switchboard.server.desk;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A journal that keeps the rows in maps, applying each turn's changes as the SQLite store does. */
+final class MemoryJournal implements Journal {
+    final Map<String, Stored.ReservationRow> reservations = new LinkedHashMap<>();
+    final Map<String, Stored.RoomRow> rooms = new LinkedHashMap<>();
+    final Map<String, TreeMap<Long, Stored.MessageRow>> messages = new TreeMap<>();
+    final Map<String, Stored.AgentRow> agents = new LinkedHashMap<>();
+    final Map<String, Stored.SessionRow> sessions = new LinkedHashMap<>();
+    final Map<String, Stored.GroupRow> groups = new LinkedHashMap<>();
+    int turns;
+
+    @Override
+    public void write(Stored.Changes changes) {
+        turns++;
+        changes.reservations().forEach(row -> reservations.put(row.sid(), row));
+        changes.forgottenReservations().forEach(reservations::remove);
+        changes.rooms().forEach(row -> rooms.put(row.id(), row));
+        changes.messages().forEach(row -> messages.computeIfAbsent(row.room(), room -> new TreeMap<>())
+                .put(row.seq(), row));
+        changes.forgottenRooms().forEach(id -> {
+            rooms.remove(id);
+            messages.remove(id);
+        });
+        changes.agents().forEach(row -> agents.put(row.key(), row));
+        changes.sessions().forEach(row -> sessions.put(row.token(), row));
+        changes.endedSessions().forEach(sessions::remove);
+        changes.groups().forEach(row -> groups.put(row.key(), row));
+    }
+
+    /** Everything kept, as a store reads it back. */
+    Stored.State state() {
+        List<Stored.MessageRow> all = new ArrayList<>();
+        messages.values().forEach(room -> all.addAll(room.values()));
+        return new Stored.State(List.copyOf(reservations.values()), List.copyOf(rooms.values()), all,
+                List.copyOf(agents.values()), List.copyOf(sessions.values()), List.copyOf(groups.values()));
+    }
+}
