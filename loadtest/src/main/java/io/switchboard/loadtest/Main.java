@@ -21,6 +21,7 @@ public final class Main {
                     + " [--out REPORT.json] [--no-reference] [--durability fsync|process]\n"
                     + "       switchboard-loadtest crash [--rounds N] [--seed S] [--durability fsync|process]"
                     + " [--guests N] [--agents N] [--data-dir DIR]\n"
+                    + "       switchboard-loadtest restart-bench [--guests N] [--messages N] [--rooms N]\n"
                     + "       switchboard-loadtest config [--agents N]\n"
                     + "       switchboard-loadtest simulate --scenario FILE [--seed N] [--seeds K] [--out REPORT.json]"
                     + " [--markdown REPORT.md]\n       switchboard-loadtest estimate-bench [--guests N] [--agents N]");
@@ -30,6 +31,7 @@ public final class Main {
         int status = switch (args[0]) {
             case "simulate" -> SimulateCommand.run(rest);
             case "crash" -> io.switchboard.loadtest.load.CrashCommand.run(rest);
+            case "restart-bench" -> io.switchboard.loadtest.load.RestartBench.run(rest);
             case "estimate-bench" -> EstimateBench.run(rest);
             case "config" -> {
                 System.out.println(io.switchboard.loadtest.load.LoadCommand.config(rest));

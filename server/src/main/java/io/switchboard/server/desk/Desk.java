@@ -109,7 +109,7 @@ public final class Desk {
             dirty.agent(agent);
         });
         this.retention = new Retention(this.clock, reservations, timings.transcriptRetentionMs(), feed, dirty);
-        this.rooms = new Rooms(this.clock, ids, fanout, retention, feed, metrics, dirty);
+        this.rooms = new Rooms(this.clock, ids, fanout, retention, feed, metrics, dirty, journal);
         this.assignment = new Assignment(this.clock, fanout, positions, rooms, retention, feed, metrics, dirty);
         this.queuePositionCalls = new CallLimiter(this.clock, config.limits().queuePositionCallsPerMinute(),
                 QUEUE_POSITION_WINDOW_MS);
@@ -154,6 +154,7 @@ public final class Desk {
      */
     public void restore(Stored.State state) {
         checkThread();
+        long started = System.nanoTime();
         long now = clock.now();
         for (Stored.GroupRow row : state.groups()) {
             Group group = storedGroup(row.account(), row.name(), "group history");
@@ -233,6 +234,7 @@ public final class Desk {
         }
         assignment.restoreTickets(highestTicket);
         Map<String, Room> roomsById = new HashMap<>();
+        long messages = 0;
         List<Stored.RoomRow> roomRows = new ArrayList<>(state.rooms());
         roomRows.sort(java.util.Comparator.comparingLong(Stored.RoomRow::openedAt));
         for (Stored.RoomRow row : roomRows) {
@@ -267,19 +269,13 @@ public final class Desk {
                         supervisor.joinedRooms.add(room);
                     }
                 }
-            } else if (room.forgetAt > 0) {
-                retention.armRoom(room);
-            }
-        }
-        long messages = 0;
-        for (Stored.MessageRow row : state.messages()) {
-            Room room = roomsById.get(row.room());
-            if (room != null && row.seq() == room.nextSeq()) {
-                room.messages.add(new ServerMessage.Message(row.room(), row.user(), row.body(), row.sent(), row.seq()));
-                messages++;
-            } else if (room != null) {
-                log.warn("restore: room {} message seq {} out of order (expected {}); skipped", row.room(), row.seq(),
-                        room.nextSeq());
+                rooms.load(room);
+                messages += room.messages.size();
+            } else {
+                room.transcriptStored = true;
+                if (room.forgetAt > 0) {
+                    retention.armRoom(room);
+                }
             }
         }
         List<Reservation> byMatch = new ArrayList<>(reservations.values());
@@ -296,10 +292,16 @@ public final class Desk {
         for (Session session : sessions.values()) {
             session.graceTimer = clock.schedule(timings.resumeGraceMs(), () -> onGraceOver(session));
         }
-        log.info("restored {} reservations ({} waiting), {} rooms ({} open), {} messages, {} resumable sessions",
-                reservations.size(), reservations.values().stream().filter(Reservation::isWaiting).count(),
-                roomsById.size(), roomsById.values().stream().filter(room -> room.open).count(), messages,
-                sessions.size());
+        log.info("restored {} reservations ({} waiting), {} rooms ({} open, with {} messages; ended rooms' "
+                        + "transcripts are read when asked for), {} resumable sessions in {} ms", reservations.size(),
+                reservations.values().stream().filter(Reservation::isWaiting).count(), roomsById.size(),
+                roomsById.values().stream().filter(room -> room.open).count(), messages, sessions.size(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** A room's messages (tests: a restored room reads its transcript as history would). Desk thread only. */
+    List<ServerMessage.Message> transcript(Room room) {
+        return rooms.transcript(room);
     }
 
     private Group storedGroup(String accountId, String name, String what) {

@@ -11,4 +11,13 @@ public interface Journal {
 
     /** Takes one turn's changes. Desk thread only. */
     void write(Stored.Changes changes);
+
+    /**
+     * The stored messages of a room, in seq order: read at a restart for the rooms that are open, and for a room that
+     * ended before the restart when someone first asks for its history (so ended transcripts stay on disk until then).
+     * Desk thread only.
+     */
+    default java.util.List<Stored.MessageRow> transcript(String room) {
+        return java.util.List.of();
+    }
 }

@@ -20,6 +20,8 @@ final class Room {
     boolean open = true;
     /** When retention lets it and its transcript go (epoch ms); 0 while open. */
     long forgetAt;
+    /** It ended before a restart and its messages are still only in the store (read at the first history). */
+    boolean transcriptStored;
     /** When the room opened (epoch ms): its handle time so far is now minus this. */
     final long openedAt;
 

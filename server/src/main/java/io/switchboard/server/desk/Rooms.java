@@ -24,10 +24,12 @@ final class Rooms {
     private final ReservationFeed feed;
     private final DeskMetrics metrics;
     private final Dirty dirty;
+    private final Journal journal;
 
     Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, ReservationFeed feed, DeskMetrics metrics,
-          Dirty dirty) {
+          Dirty dirty, Journal journal) {
         this.dirty = dirty;
+        this.journal = journal;
         this.clock = clock;
         this.ids = ids;
         this.fanout = fanout;
@@ -90,6 +92,27 @@ final class Rooms {
         fanout.toRoom(room, message);
     }
 
+    /** A room's messages: in memory, or read once from the journal for a room that ended before a restart. */
+    List<ServerMessage.Message> transcript(Room room) {
+        if (room.transcriptStored) {
+            room.transcriptStored = false;
+            load(room);
+        }
+        return room.messages;
+    }
+
+    /** Reads a room's stored messages into memory (a restart), keeping only an unbroken run from seq 1. */
+    void load(Room room) {
+        for (Stored.MessageRow row : journal.transcript(room.id)) {
+            if (row.seq() != room.nextSeq()) {
+                org.slf4j.LoggerFactory.getLogger(Rooms.class).warn("room {}: stored message seq {} out of order "
+                        + "(expected {}); the rest is skipped", room.id, row.seq(), room.nextSeq());
+                break;
+            }
+            room.messages.add(new ServerMessage.Message(room.id, row.user(), row.body(), row.sent(), row.seq()));
+        }
+    }
+
     void typing(Session session, Request.Status request) {
         Room room = memberRoom(session, request.room());
         fanout.toRoomExcept(room, session, new ServerMessage.Status(room.id, session.user(), StatusOf.TYPING,
@@ -108,10 +131,11 @@ final class Rooms {
         if (!reader) {
             throw notYours(room);
         }
-        int size = room.messages.size();
+        List<ServerMessage.Message> messages = transcript(room);
+        int size = messages.size();
         int from = (int) Math.min(request.after(), size);
         int to = Math.min(from + Limits.HISTORY_PAGE, size);
-        fanout.send(session, new ServerMessage.History(room.id, room.messages.subList(from, to)));
+        fanout.send(session, new ServerMessage.History(room.id, messages.subList(from, to)));
     }
 
     /** Ends a room at a member's (or a supervisor's) request. */

@@ -64,11 +64,11 @@ public final class Stored {
         }
     }
 
-    /** Everything stored, as read back at start-up. Messages come in room and seq order, read as they are used. */
-    public record State(List<ReservationRow> reservations, List<RoomRow> rooms, Iterable<MessageRow> messages,
-                        List<AgentRow> agents, List<SessionRow> sessions, List<GroupRow> groups) {
+    /** Everything stored but messages, as read back at start-up ({@link Journal#transcript} reads those). */
+    public record State(List<ReservationRow> reservations, List<RoomRow> rooms, List<AgentRow> agents,
+                        List<SessionRow> sessions, List<GroupRow> groups) {
         public static State empty() {
-            return new State(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+            return new State(List.of(), List.of(), List.of(), List.of(), List.of());
         }
     }
 }

@@ -15,9 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +82,9 @@ public final class SqliteStore implements Journal, AutoCloseable {
     private final PreparedStatement putSession;
     private final PreparedStatement deleteSession;
     private final PreparedStatement putGroup;
+    /** The desk thread's connection for reading transcripts, opened at the first read. */
+    private Connection reader;
+    private PreparedStatement readTranscript;
 
     private SqliteStore(Path dir, Connection db, Commits commits, Metrics metrics) throws SQLException {
         this.dir = dir;
@@ -161,16 +162,12 @@ public final class SqliteStore implements Journal, AutoCloseable {
         return dir;
     }
 
-    /**
-     * Reads everything back (before {@link #start}). Messages are read as they are iterated, in room and seq order,
-     * once.
-     */
+    /** Reads everything but messages back (before {@link #start}); {@link #transcript} reads a room's messages. */
     public Stored.State load() {
         try {
             return new Stored.State(
                     read("SELECT data FROM reservations", Stored.ReservationRow.class),
                     read("SELECT data FROM rooms", Stored.RoomRow.class),
-                    this::messages,
                     read("SELECT data FROM agents", Stored.AgentRow.class),
                     read("SELECT data FROM sessions", Stored.SessionRow.class),
                     read("SELECT data FROM groups", Stored.GroupRow.class));
@@ -189,45 +186,29 @@ public final class SqliteStore implements Journal, AutoCloseable {
         return rows;
     }
 
-    private Iterator<Stored.MessageRow> messages() {
+    /**
+     * A room's messages in seq order, read on the desk's own connection (SQLite lets it read beside the writer; what it
+     * reads is what was committed). Desk thread only.
+     */
+    @Override
+    public List<Stored.MessageRow> transcript(String room) {
         try {
-            Statement statement = db.createStatement();
-            ResultSet result = statement.executeQuery("SELECT room, seq, user, body, sent FROM messages "
-                    + "ORDER BY room, seq");
-            return new Iterator<>() {
-                private Boolean ahead;
-
-                @Override
-                public boolean hasNext() {
-                    if (ahead == null) {
-                        try {
-                            ahead = result.next();
-                            if (!ahead) {
-                                statement.close();
-                            }
-                        } catch (SQLException e) {
-                            throw new StoreException("cannot read messages: " + e.getMessage(), e);
-                        }
-                    }
-                    return ahead;
+            if (readTranscript == null) {
+                reader = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE));
+                readTranscript = reader.prepareStatement("SELECT seq, user, body, sent FROM messages WHERE room = ? "
+                        + "ORDER BY seq");
+            }
+            readTranscript.setString(1, room);
+            List<Stored.MessageRow> rows = new ArrayList<>();
+            try (ResultSet result = readTranscript.executeQuery()) {
+                while (result.next()) {
+                    rows.add(new Stored.MessageRow(room, result.getLong(1), result.getString(2), result.getString(3),
+                            result.getLong(4)));
                 }
-
-                @Override
-                public Stored.MessageRow next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    ahead = null;
-                    try {
-                        return new Stored.MessageRow(result.getString(1), result.getLong(2), result.getString(3),
-                                result.getString(4), result.getLong(5));
-                    } catch (SQLException e) {
-                        throw new StoreException("cannot read messages: " + e.getMessage(), e);
-                    }
-                }
-            };
+            }
+            return rows;
         } catch (SQLException e) {
-            throw new StoreException("cannot read messages: " + e.getMessage(), e);
+            throw new StoreException("cannot read the messages of room " + room + ": " + e.getMessage(), e);
         }
     }
 
@@ -366,6 +347,9 @@ public final class SqliteStore implements Journal, AutoCloseable {
             }
         }
         try {
+            if (reader != null) {
+                reader.close();
+            }
             db.close();
         } catch (SQLException e) {
             log.warn("{}: close failed: {}", dir, e.getMessage());

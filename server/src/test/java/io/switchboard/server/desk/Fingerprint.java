@@ -30,7 +30,7 @@ final class Fingerprint {
             lines.add("open rooms " + account.openRooms.keySet());
             TreeMap<String, Room> rooms = new TreeMap<>(account.rooms);
             for (Room room : rooms.values()) {
-                lines.add("room " + Dirty.row(room) + " messages " + room.messages);
+                lines.add("room " + Dirty.row(room) + " messages " + desk.transcript(room));
             }
             lines.add("by external user " + new TreeMap<>(account.byExternalUser).entrySet().stream()
                     .map(entry -> entry.getKey() + "=" + entry.getValue().sid).toList());

@@ -34,11 +34,14 @@ final class MemoryJournal implements Journal {
         changes.groups().forEach(row -> groups.put(row.key(), row));
     }
 
-    /** Everything kept, as a store reads it back. */
+    /** Everything kept but messages, as a store reads it back. */
     Stored.State state() {
-        List<Stored.MessageRow> all = new ArrayList<>();
-        messages.values().forEach(room -> all.addAll(room.values()));
-        return new Stored.State(List.copyOf(reservations.values()), List.copyOf(rooms.values()), all,
+        return new Stored.State(List.copyOf(reservations.values()), List.copyOf(rooms.values()),
                 List.copyOf(agents.values()), List.copyOf(sessions.values()), List.copyOf(groups.values()));
+    }
+
+    @Override
+    public List<Stored.MessageRow> transcript(String room) {
+        return new ArrayList<>(messages.getOrDefault(room, new TreeMap<>()).values());
     }
 }
