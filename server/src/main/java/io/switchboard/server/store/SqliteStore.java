@@ -84,6 +84,7 @@ public final class SqliteStore implements Journal, AutoCloseable {
     private final PreparedStatement putGroup;
     /** The desk thread's connection for reading transcripts, opened at the first read. */
     private Connection reader;
+    private boolean pendingMessages;
     private PreparedStatement readTranscript;
 
     private SqliteStore(Path dir, Connection db, Commits commits, Metrics metrics) throws SQLException {
@@ -263,6 +264,7 @@ public final class SqliteStore implements Journal, AutoCloseable {
                 for (Batch batch : batches) {
                     rows += apply(batch.changes);
                 }
+                flushMessages();
                 db.commit();
                 metrics.committed(System.nanoTime() - start, batches.size(), rows);
                 if (failing) {
@@ -275,6 +277,8 @@ public final class SqliteStore implements Journal, AutoCloseable {
                 log.error("{}: cannot commit {} changes ({}); replies wait, retrying in {} ms", dir, batches.size(),
                         e.getMessage(), RETRY_MS);
                 try {
+                    pendingMessages = false;
+                    putMessage.clearBatch();
                     db.rollback();
                     Thread.sleep(RETRY_MS);
                 } catch (SQLException ignored) {
@@ -303,7 +307,11 @@ public final class SqliteStore implements Journal, AutoCloseable {
             putMessage.setString(3, row.user());
             putMessage.setString(4, row.body());
             putMessage.setLong(5, row.sent());
-            putMessage.executeUpdate();
+            putMessage.addBatch();
+            pendingMessages = true;
+        }
+        if (!changes.forgottenRooms().isEmpty()) {
+            flushMessages();
         }
         for (String id : changes.forgottenRooms()) {
             delete(deleteRoom, id);
@@ -322,6 +330,17 @@ public final class SqliteStore implements Journal, AutoCloseable {
             put(putGroup, row.key(), row);
         }
         return changes.size();
+    }
+
+    /**
+     * Inserts the messages gathered so far: one native call for all the commit's messages costs half as much as a call
+     * per row. Before a room is deleted, so its messages go with it.
+     */
+    private void flushMessages() throws SQLException {
+        if (pendingMessages) {
+            pendingMessages = false;
+            putMessage.executeBatch();
+        }
     }
 
     private void put(PreparedStatement statement, String key, Object row) throws SQLException, JsonProcessingException {
