@@ -32,6 +32,11 @@ public final class Main {
         SwitchboardServer server;
         try {
             server = SwitchboardServer.start(config);
+        } catch (io.switchboard.server.store.StoreException e) {
+            // The data directory cannot be used (another format version, not writable): say why, no stack trace.
+            System.err.println("switchboard: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (RuntimeException e) {
             log.error("cannot start on {}:{}", config.host(), config.port(), e);
             System.exit(1);
