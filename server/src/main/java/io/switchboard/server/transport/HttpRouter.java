@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *   POST /v1/companies/{account}/groups/{group}/reservations/{sid}/cancel        (API key)
  *   GET  /v1/queuePosition/account/{account}/conversations/{sid}    queue position (API key, 2 calls/min)
  *   GET  /events/g/{group}/r/{sid}                                  SSE stream of a reservation
+ *   GET  /console, /console.js, /console.css, /client.js            the agent console
+ *   GET  /widget.js, /demo                                          the guest widget and its demo page
  * </pre>
  *
  * Every answer is JSON (but the metrics and the stream); nothing a client sends yields a stack trace or an empty 500.
@@ -39,6 +41,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final HttpServices services;
     private final RestRoutes rest;
+    private static final StaticFiles FILES = new StaticFiles();
 
     HttpRouter(HttpServices services) {
         this.services = services;
@@ -107,6 +110,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
             default -> {
+                StaticFiles.File file = path.size() == 1 ? FILES.find(first) : null;
+                if (file != null && only(HttpMethod.GET, method, reply)) {
+                    reply.write(HttpResponseStatus.OK, file.bytes(), file.contentType(), file.headers());
+                    return;
+                }
             }
         }
         if (!reply.answered()) {

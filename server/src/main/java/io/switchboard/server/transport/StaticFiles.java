@@ -1,0 +1,68 @@
+package io.switchboard.server.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The agent console ({@code /console}), the guest widget ({@code /widget.js}) and its demo page ({@code /demo}):
+ * small static files from the jar, read once at start. {@code /widget.js} is {@code client.js} and {@code
+ * widget-ui.js} inside one function, so a page that embeds it gets no globals. Pages carry a Content-Security-Policy
+ * that allows only this server's own scripts and connections.
+ */
+final class StaticFiles {
+    /** A file as served: its bytes, content type and extra headers. */
+    record File(byte[] bytes, String contentType, Map<String, String> headers) {
+    }
+
+    private static final String PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' "
+            + "'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
+            + "frame-ancestors 'none'";
+    private static final Map<String, String> PAGE_HEADERS = Map.of(
+            "Content-Security-Policy", PAGE_POLICY,
+            "X-Content-Type-Options", "nosniff",
+            "Referrer-Policy", "no-referrer",
+            "Cache-Control", "no-cache");
+    private static final Map<String, String> ASSET_HEADERS = Map.of(
+            "X-Content-Type-Options", "nosniff",
+            "Cache-Control", "no-cache");
+    private static final String HTML = "text/html; charset=utf-8";
+    private static final String JS = "text/javascript; charset=utf-8";
+    private static final String CSS = "text/css; charset=utf-8";
+
+    private final Map<String, File> files;
+
+    StaticFiles() {
+        String client = read("client.js");
+        String widget = "(function () {\n" + client + "\n" + read("widget-ui.js") + "\n})();\n";
+        files = Map.of(
+                "console", new File(bytes(read("console.html")), HTML, PAGE_HEADERS),
+                "console.js", new File(bytes(read("console.js")), JS, ASSET_HEADERS),
+                "console.css", new File(bytes(read("console.css")), CSS, ASSET_HEADERS),
+                "client.js", new File(bytes(client), JS, ASSET_HEADERS),
+                "widget.js", new File(bytes(widget), JS, ASSET_HEADERS),
+                "demo", new File(bytes(read("demo.html")), HTML, PAGE_HEADERS));
+    }
+
+    /** The file at a one-segment path, or null. */
+    File find(String name) {
+        return files.get(name);
+    }
+
+    private static String read(String name) {
+        try (InputStream in = StaticFiles.class.getResourceAsStream("/web/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource /web/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,319 @@
+package io.switchboard.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.switchboard.protocol.Request;
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.StatusIs;
+import io.switchboard.protocol.StatusOf;
+import io.switchboard.server.config.ConfigLoader;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.SearchContext;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console and the widget in a real browser: Debian's headless Chromium driven through chromedriver, against a
+ * server on loopback. An agent signs in on {@code /console}, a guest starts a chat on {@code /demo} and sees their
+ * place, the agent takes them, both chat with typing shown, a guest's HTML stays text, the guest reloads and the
+ * conversation goes on, both connections drop and come back without losing or repeating a message, the agent ends it.
+ * Screenshots go to {@code target/screenshots}. Without Chromium the tests are skipped, except under CI
+ * ({@code CI} set), where they fail: {@code .ci/run} installs it.
+ */
+class BrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Path SHOTS = Path.of("target", "screenshots");
+
+    @TempDir
+    Path temp;
+
+    private SwitchboardServer server;
+    private String base;
+    private final List<WebDriver> browsers = new ArrayList<>();
+    private HttpServer shop;
+
+    @BeforeEach
+    void start() throws Exception {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!present && System.getenv("CI") != null) {
+            throw new AssertionError("CI needs " + CHROMIUM + " and " + CHROMEDRIVER + " (.ci/run installs them)");
+        }
+        Assumptions.assumeTrue(present, "no Chromium here: apt install chromium chromium-driver");
+        int port = freePort();
+        int shopPort = freePort();
+        base = "http://127.0.0.1:" + port;
+        String config = """
+                {"port": %d,
+                 "allowed_origins": ["http://127.0.0.1:%d", "http://localhost:%d"],
+                 "accounts": [{"id": "default", "groups": [{"name": "default"}],
+                   "agents": [
+                     {"user": "admin", "token": "admin-token", "supervisor": true, "limit": 5},
+                     {"user": "bob", "token": "bob-token", "limit": 2}]}]}"""
+                .formatted(port, port, shopPort);
+        server = SwitchboardServer.start(ConfigLoader.parse(config, "browser test")
+                .with(null, null, temp.resolve("data").toString()));
+        // Another website that embeds the widget: a different origin (another host name and port).
+        shop = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), shopPort), 0);
+        byte[] page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop</title></head>"
+                + "<body><h1>Another shop</h1><script src=\"" + base + "/widget.js\" data-title=\"Ask us\" async>"
+                + "</script></body></html>").getBytes(StandardCharsets.UTF_8);
+        shop.createContext("/", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        shop.start();
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterEach
+    void stop() {
+        browsers.forEach(WebDriver::quit);
+        if (shop != null) {
+            shop.stop(0);
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aGuestAndAnAgentChatFromStartToEnd() throws Exception {
+        // One conversation served and finished first, so the queue has a history to estimate from.
+        try (WsClient bob = WsClient.connect(server.port()); WsClient first = WsClient.connect(server.port())) {
+            bob.call(new Request.Login("bob", "bob-token"));
+            bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+            String room = first.call(Request.Identify.guest("First", "A first question")).stream()
+                    .filter(ServerMessage.Joined.class::isInstance).map(ServerMessage.Joined.class::cast)
+                    .findFirst().orElseThrow().room();
+            bob.call(new Request.End(room));
+            bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        }
+        WebDriver agent = browser();
+        agent.get(base + "/console");
+        agent.findElement(By.id("user")).sendKeys("admin");
+        agent.findElement(By.id("token")).sendKeys("admin-token");
+        agent.findElement(By.cssSelector("#sign-in-form button")).click();
+        waitFor(agent, a -> a.findElement(By.id("who")).getText().contains("admin"), "the console signed in");
+
+        WebDriver guest = browser();
+        guest.get(base + "/demo");
+        widget(guest).findElement(By.cssSelector(".launcher")).click();
+        widget(guest).findElement(By.cssSelector("#sb-name")).sendKeys("Ada");
+        widget(guest).findElement(By.cssSelector("#sb-question")).sendKeys("Where is my order #1234?");
+        widget(guest).findElement(By.cssSelector("form.start button")).click();
+        // The agent starts away: the guest waits, first in line, and is told so.
+        waitFor(guest, g -> widget(g).findElement(By.cssSelector(".place")).getText().equals("1"), "place 1");
+        String facts = widget(guest).findElement(By.cssSelector(".queue")).getText();
+        assertTrue(facts.contains("You are next in line") && facts.contains("Average wait: 0:00")
+                && facts.contains("Your estimated wait"), facts);
+        // The estimate counts down in the page between the server's updates.
+        String estimate = widget(guest).findElement(By.cssSelector(".estimate")).getText();
+        waitFor(guest, g -> !widget(g).findElement(By.cssSelector(".estimate")).getText().equals(estimate),
+                "the estimate " + estimate + " counts down");
+        waitFor(agent, a -> a.findElement(By.id("queue")).getText().contains("Where is my order #1234?"),
+                "the queue shows the guest and their question");
+        screenshot(guest, "widget-waiting");
+        screenshot(agent, "console-queue");
+
+        new Select(agent.findElement(By.id("availability"))).selectByValue("available");
+        waitFor(guest, g -> widget(g).findElement(By.cssSelector(".agent-line")).getText()
+                .equals("You are chatting with admin."), "the guest is with admin");
+        waitFor(agent, a -> a.findElement(By.cssSelector("#tabs [role=tab]")).getText().equals("Ada"),
+                "the console has a tab for Ada");
+
+        WebElement guestText = widget(guest).findElement(By.cssSelector(".composer textarea"));
+        guestText.sendKeys("Hello, I need help");
+        waitFor(agent, a -> a.findElement(By.cssSelector(".panel .typing")).getText().equals("Ada is typing…"),
+                "the agent sees the guest typing");
+        guestText.sendKeys(Keys.ENTER);
+        waitFor(agent, a -> bodies(a, a.findElement(By.cssSelector(".panel"))).contains("Hello, I need help"),
+                "the agent has the guest's message");
+
+        WebElement agentText = agent.findElement(By.cssSelector(".panel textarea"));
+        agentText.sendKeys("Happy to help!");
+        waitFor(guest, g -> widget(g).findElement(By.cssSelector(".typing")).getText().equals("admin is typing…"),
+                "the guest sees the agent typing");
+        agentText.sendKeys(Keys.ENTER);
+        waitFor(guest, g -> guestBodies(g).contains("Happy to help!"), "the guest has the agent's message");
+
+        // A guest's HTML is text in the console, and runs nothing.
+        String attack = "<img src=x onerror=\"window.__xss=1\">";
+        widget(guest).findElement(By.cssSelector(".composer textarea")).sendKeys(attack, Keys.ENTER);
+        waitFor(agent, a -> bodies(a, a.findElement(By.cssSelector(".panel"))).contains(attack),
+                "the console shows the HTML as text");
+        assertEquals(0, agent.findElements(By.cssSelector(".messages img")).size(), "no image element was made");
+        assertEquals(Boolean.TRUE, ((JavascriptExecutor) agent).executeScript("return window.__xss === undefined"));
+
+        // The guest reloads the page: the same conversation, every message once.
+        guest.navigate().refresh();
+        waitFor(guest, g -> guestBodies(g).equals(List.of("Hello, I need help", "Happy to help!", attack)),
+                "after a reload the widget shows the conversation, each message once");
+        widget(guest).findElement(By.cssSelector(".composer textarea")).sendKeys("Still here after a reload",
+                Keys.ENTER);
+        waitFor(agent, a -> bodies(a, a.findElement(By.cssSelector(".panel"))).contains("Still here after a reload"),
+                "a message after the reload arrives");
+
+        // Both connections drop; both clients come back by themselves and nothing is lost or repeated.
+        server.webSockets().close().awaitUninterruptibly();
+        waitFor(agent, a -> a.findElement(By.id("connection")).getText().equals("Connected")
+                && bodies(a, a.findElement(By.cssSelector(".panel"))).size() == 4, "the console is back");
+        agent.findElement(By.cssSelector(".panel textarea")).sendKeys("After the drop", Keys.ENTER);
+        waitFor(guest, g -> guestBodies(g).equals(List.of("Hello, I need help", "Happy to help!", attack,
+                "Still here after a reload", "After the drop")), "the widget is back, each message once");
+        assertEquals(List.of("Hello, I need help", "Happy to help!", attack, "Still here after a reload",
+                "After the drop"), bodies(agent, agent.findElement(By.cssSelector(".panel"))));
+        screenshot(agent, "console-chat");
+        screenshot(guest, "widget-chat");
+
+        agent.findElement(By.cssSelector(".panel .end")).click();
+        waitFor(guest, g -> widget(g).findElement(By.cssSelector(".messages")).getText()
+                .contains("The conversation has ended."), "the guest sees the end");
+        waitFor(agent, a -> a.findElement(By.cssSelector("#tabs [role=tab]")).getAttribute("class")
+                .contains("ended"), "the console marks the room ended");
+    }
+
+    /** On another website (an origin in allowed_origins), in a phone-sized window, opened from the keyboard. */
+    @Test
+    void theWidgetWorksOnAnotherOriginOnAPhone() {
+        WebDriver guest = browser();
+        guest.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        guest.get("http://localhost:" + shop.getAddress().getPort() + "/");
+        WebElement launcher = widget(guest).findElement(By.cssSelector(".launcher"));
+        assertEquals("Ask us", launcher.getText());
+        launcher.sendKeys(Keys.ENTER);
+        long viewport = (Long) ((JavascriptExecutor) guest).executeScript("return window.innerWidth");
+        waitFor(guest, g -> widget(g).findElement(By.cssSelector(".panel")).getSize().getWidth() == viewport,
+                "the open widget takes the phone's whole width");
+        widget(guest).findElement(By.cssSelector("#sb-name")).sendKeys("Grace");
+        widget(guest).findElement(By.cssSelector("#sb-question")).sendKeys("Do you ship abroad?");
+        widget(guest).findElement(By.cssSelector("form.start button")).click();
+        waitFor(guest, g -> widget(g).findElement(By.cssSelector(".place")).getText().equals("1"),
+                "the embedded widget reached the server and is in line");
+        screenshot(guest, "widget-phone");
+    }
+
+    @Test
+    void aSupervisorSeesTheTeamChangesALimitAndJoinsARoom() {
+        // bob and a guest over plain WebSockets; the supervisor in the browser.
+        try (WsClient bob = WsClient.connect(server.port()); WsClient ivy = WsClient.connect(server.port())) {
+            bob.call(new Request.Login("bob", "bob-token"));
+            bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+            String room = ivy.call(Request.Identify.guest("Ivy", "My parcel is late")).stream()
+                    .filter(ServerMessage.Joined.class::isInstance).map(ServerMessage.Joined.class::cast)
+                    .findFirst().orElseThrow().room();
+
+            WebDriver supervisor = browser();
+            supervisor.get(base + "/console");
+            supervisor.findElement(By.id("user")).sendKeys("admin");
+            supervisor.findElement(By.id("token")).sendKeys("admin-token", Keys.ENTER);
+            waitFor(supervisor, s -> s.findElement(By.id("agents")).getText().contains("1 / 2"),
+                    "the team table shows bob with one guest of two");
+            WebElement limit = supervisor.findElement(By.cssSelector("input[aria-label='Limit of bob']"));
+            limit.clear();
+            limit.sendKeys("4", Keys.TAB);
+            waitFor(supervisor, s -> s.findElement(By.id("agents")).getText().contains("1 / 4"),
+                    "bob's limit is 4");
+            supervisor.findElement(By.cssSelector("#open-rooms button")).click();
+            waitFor(supervisor, s -> s.findElement(By.cssSelector("#tabs [role=tab]")).getText().equals("Ivy"),
+                    "the supervisor joined Ivy's room");
+            ivy.send(new Request.Message(room, "Is anyone there?"));
+            waitFor(supervisor, s -> bodies(s, s.findElement(By.cssSelector(".panel"))).contains("Is anyone there?"),
+                    "the supervisor reads the room");
+            screenshot(supervisor, "console-supervisor");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private WebDriver browser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,860",
+                "--user-data-dir=" + temp.resolve("chromium-" + browsers.size()));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        WebDriver driver = new ChromeDriver(service, options);
+        browsers.add(driver);
+        return driver;
+    }
+
+    /** The widget's shadow root, where everything of it lives. */
+    private static SearchContext widget(WebDriver driver) {
+        return driver.findElement(By.id("switchboard-widget")).getShadowRoot();
+    }
+
+    private static List<String> bodies(WebDriver driver, WebElement panel) {
+        List<String> bodies = new ArrayList<>();
+        for (WebElement body : panel.findElements(By.cssSelector(".messages li .body"))) {
+            bodies.add(body.getText());
+        }
+        return bodies;
+    }
+
+    private static List<String> guestBodies(WebDriver driver) {
+        List<String> bodies = new ArrayList<>();
+        for (WebElement item : widget(driver).findElements(By.cssSelector(".messages li:not(.system)"))) {
+            bodies.add(item.getText());
+        }
+        return bodies;
+    }
+
+    private static void waitFor(WebDriver driver, Function<WebDriver, Boolean> condition, String what) {
+        try {
+            new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.NoSuchElementException.class)
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(condition::apply);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            screenshot(driver, "failed");
+            throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what, e);
+        }
+    }
+
+    private static void screenshot(WebDriver driver, String name) {
+        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        try {
+            Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
