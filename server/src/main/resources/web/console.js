@@ -179,6 +179,7 @@
       const name = element("strong", null, entry.user);
       const meta = element("span", "meta");
       meta.dataset.waited = entry.waited;
+      meta.dataset.group = entry.group;
       item.append(name, " ", meta, element("p", "q", entry.question));
       list.append(item);
     }
@@ -241,7 +242,7 @@
   function tick() {
     const elapsed = (Date.now() - state.snapshotAt) / 1000;
     for (const meta of document.querySelectorAll("#queue .meta")) {
-      meta.textContent = "waiting " + formatDuration(Number(meta.dataset.waited) + elapsed);
+      meta.textContent = meta.dataset.group + " · waiting " + formatDuration(Number(meta.dataset.waited) + elapsed);
     }
   }
   setInterval(tick, 1000);

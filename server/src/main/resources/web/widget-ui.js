@@ -381,12 +381,6 @@ function handle(message) {
             : "The conversation has ended.");
       }
       break;
-    case "update":
-      if (message.details === "expired" && view === "waiting") {
-        forget();
-        showEnded("Your place in line ran out.");
-      }
-      break;
     default:
       break;
   }
