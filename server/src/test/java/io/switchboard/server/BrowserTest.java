@@ -224,7 +224,7 @@ class BrowserTest {
     }
 
     @Test
-    void aSupervisorSeesTheTeamChangesALimitAndJoinsARoom() {
+    void aSupervisorSeesTheTeamChangesALimitJoinsAndTakesOverARoom() {
         // bob and a guest over plain WebSockets; the supervisor in the browser.
         try (WsClient bob = WsClient.connect(server.port()); WsClient ivy = WsClient.connect(server.port())) {
             bob.call(new Request.Login("bob", "bob-token"));
@@ -251,6 +251,16 @@ class BrowserTest {
             waitFor(supervisor, s -> bodies(s, s.findElement(By.cssSelector(".panel"))).contains("Is anyone there?"),
                     "the supervisor reads the room");
             screenshot(supervisor, "console-supervisor");
+            // The supervisor takes the conversation over from bob.
+            new Select(supervisor.findElement(By.cssSelector(".panel .transfer-to"))).selectByValue("admin");
+            supervisor.findElement(By.cssSelector(".panel .transfer")).click();
+            waitFor(supervisor, s -> s.findElement(By.id("agents")).getText().contains("admin away 1 / 5"),
+                    "the room is admin's now");
+            ServerMessage.Notification left;
+            do {
+                left = bob.await(ServerMessage.Notification.class);
+            } while (left.details() != io.switchboard.protocol.NotificationDetails.LEFT);
+            assertEquals("bob", left.user(), "the room was told bob left");
         }
     }
 
