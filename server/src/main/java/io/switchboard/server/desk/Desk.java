@@ -601,8 +601,9 @@ public final class Desk {
         positions.publishChanged();
         Stored.Changes changes = dirty.collect();
         if (changes != null) {
-            journal.write(changes);
+            rooms.written(journal.write(changes));
         }
+        rooms.offloadDurable();
         feed.flush();
     }
 

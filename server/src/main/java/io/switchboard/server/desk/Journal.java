@@ -7,10 +7,18 @@ package io.switchboard.server.desk;
  */
 public interface Journal {
     /** Keeps nothing: the desk's changes are not collected at all (tests, the simulator). */
-    Journal NONE = changes -> { };
+    Journal NONE = changes -> 0;
 
-    /** Takes one turn's changes. Desk thread only. */
-    void write(Stored.Changes changes);
+    /** Takes one turn's changes; returns their batch number, larger than any before. Desk thread only. */
+    long write(Stored.Changes changes);
+
+    /**
+     * The newest batch number that is durable: everything written up to it can be read back. The desk lets the
+     * messages of an ended room go from memory once its end is durable. Any thread.
+     */
+    default long durable() {
+        return Long.MIN_VALUE;
+    }
 
     /**
      * The stored messages of a room, in seq order: read at a restart for the rooms that are open, and for a room that

@@ -16,12 +16,14 @@ final class Room {
     final Set<Agent> supervisors = new LinkedHashSet<>();
     /** Every agent who was ever a member: they may still read the transcript. */
     final Set<Agent> pastMembers = new HashSet<>();
-    final List<ServerMessage.Message> messages = new ArrayList<>();
+    final ArrayList<ServerMessage.Message> messages = new ArrayList<>();
     boolean open = true;
     /** When retention lets it and its transcript go (epoch ms); 0 while open. */
     long forgetAt;
-    /** It ended before a restart and its messages are still only in the store (read at the first history). */
+    /** Its messages are only in the store (it ended, and its end is durable): history reads them from there. */
     boolean transcriptStored;
+    /** The journal batch that holds its end; 0 until written. */
+    long endBatch;
     /** When the room opened (epoch ms): its handle time so far is now minus this. */
     final long openedAt;
 

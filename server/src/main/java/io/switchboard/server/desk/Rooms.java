@@ -25,6 +25,9 @@ final class Rooms {
     private final DeskMetrics metrics;
     private final Dirty dirty;
     private final Journal journal;
+    /** Rooms that ended in this turn, and ended rooms whose end is not known durable yet, oldest first. */
+    private final List<Room> ending = new java.util.ArrayList<>();
+    private final java.util.ArrayDeque<Room> ended = new java.util.ArrayDeque<>();
 
     Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, ReservationFeed feed, DeskMetrics metrics,
           Dirty dirty, Journal journal) {
@@ -65,6 +68,9 @@ final class Rooms {
     void close(Room room, EndReason reason, String endedBy) {
         room.open = false;
         dirty.room(room);
+        if (journal != Journal.NONE) {
+            ending.add(room);
+        }
         if (reason != EndReason.AGENT_GONE) {
             room.reservation.group.recordCompletion(clock.now() - room.openedAt, room.reservation.waitedMs);
         }
@@ -92,13 +98,42 @@ final class Rooms {
         fanout.toRoom(room, message);
     }
 
-    /** A room's messages: in memory, or read once from the journal for a room that ended before a restart. */
+    /** A room's messages: in memory, or read from the journal for an ended room whose messages went there. */
     List<ServerMessage.Message> transcript(Room room) {
-        if (room.transcriptStored) {
-            room.transcriptStored = false;
-            load(room);
+        if (!room.transcriptStored) {
+            return room.messages;
         }
-        return room.messages;
+        List<ServerMessage.Message> stored = new java.util.ArrayList<>();
+        for (Stored.MessageRow row : journal.transcript(room.id)) {
+            stored.add(new ServerMessage.Message(room.id, row.user(), row.body(), row.sent(), row.seq()));
+        }
+        return stored;
+    }
+
+    /** The rooms that ended in this turn are in batch {@code batch}. */
+    void written(long batch) {
+        for (Room room : ending) {
+            room.endBatch = batch;
+            ended.addLast(room);
+        }
+        ending.clear();
+    }
+
+    /**
+     * Ended rooms whose end is durable let their messages go from memory: history reads them from the store from then
+     * on (with {@link Journal#NONE} nothing is ever durable, and transcripts stay in memory).
+     */
+    void offloadDurable() {
+        if (ended.isEmpty()) {
+            return;
+        }
+        long durable = journal.durable();
+        while (!ended.isEmpty() && ended.peekFirst().endBatch <= durable) {
+            Room room = ended.pollFirst();
+            room.transcriptStored = true;
+            room.messages.clear();
+            room.messages.trimToSize();
+        }
     }
 
     /** Reads a room's stored messages into memory (a restart), keeping only an unbroken run from seq 1. */

@@ -52,6 +52,11 @@ public final class Commits {
         }
     }
 
+    /** The newest batch committed. Any thread. */
+    public long durable() {
+        return durable;
+    }
+
     /** How many replies wait for a commit (a gauge). */
     public int waiting() {
         synchronized (waiting) {

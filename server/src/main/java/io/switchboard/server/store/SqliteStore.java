@@ -225,8 +225,15 @@ public final class SqliteStore implements Journal, AutoCloseable {
 
     /** Takes a turn's changes for the next commit. Desk thread only; never blocks. */
     @Override
-    public void write(Stored.Changes changes) {
-        queue.add(new Batch(commits.next(), changes));
+    public long write(Stored.Changes changes) {
+        long seq = commits.next();
+        queue.add(new Batch(seq, changes));
+        return seq;
+    }
+
+    @Override
+    public long durable() {
+        return commits.durable();
     }
 
     /** Whether the last commit failed (it is being retried; replies wait). */

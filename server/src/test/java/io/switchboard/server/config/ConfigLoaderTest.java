@@ -63,6 +63,7 @@ class ConfigLoaderTest {
         assertEquals("127.0.0.1", config.host());
         assertEquals(8080, config.port());
         assertEquals("switchboard-data", config.dataDir());
+        assertEquals(Durability.FSYNC, config.durability());
         assertEquals(60_000L, config.timings().resumeGraceMs());
         assertEquals(1_000L, config.timings().queueposIntervalMs());
         assertEquals(30_000L, config.timings().pingIntervalMs());
@@ -81,6 +82,18 @@ class ConfigLoaderTest {
         assertEquals(Routing.AUTO, config.accounts().get(0).groups().get(0).routing());
         assertEquals(3, config.accounts().get(0).agents().get(0).limit());
         assertNull(config.accounts().get(0).agents().get(0).groups(), "absent groups: every group");
+    }
+
+    @Test
+    void durabilityIsFsyncOrProcess() {
+        String json = """
+                {"durability": "%s",
+                 "accounts": [{"id": "a", "groups": [{"name": "g"}], "agents": [{"user": "u", "token": "t"}]}]}""";
+        assertEquals(Durability.PROCESS, ConfigLoader.parse(json.formatted("process"), "p").durability());
+        assertEquals(Durability.FSYNC, ConfigLoader.parse(json.formatted("fsync"), "f").durability());
+        String message = assertThrows(ConfigException.class, () -> ConfigLoader.parse(json.formatted("sometimes"),
+                "s")).getMessage();
+        assertTrue(message.contains("durability"), message);
     }
 
     @Test

@@ -452,8 +452,8 @@ class DeskModelTest {
         private void checkRestore() {
             Harness restored = new Harness(Harness.CONFIG, new Journal() {
                 @Override
-                public void write(Stored.Changes changes) {
-                    // The restored desk's own changes are not checked here.
+                public long write(Stored.Changes changes) {
+                    return 0; // The restored desk's own changes are not checked here.
                 }
 
                 @Override

@@ -17,7 +17,7 @@ final class MemoryJournal implements Journal {
     int turns;
 
     @Override
-    public void write(Stored.Changes changes) {
+    public long write(Stored.Changes changes) {
         turns++;
         changes.reservations().forEach(row -> reservations.put(row.sid(), row));
         changes.forgottenReservations().forEach(reservations::remove);
@@ -32,6 +32,13 @@ final class MemoryJournal implements Journal {
         changes.sessions().forEach(row -> sessions.put(row.token(), row));
         changes.endedSessions().forEach(sessions::remove);
         changes.groups().forEach(row -> groups.put(row.key(), row));
+        return turns;
+    }
+
+    /** Everything is durable as soon as it is written. */
+    @Override
+    public long durable() {
+        return turns;
     }
 
     /** Everything kept but messages, as a store reads it back. */

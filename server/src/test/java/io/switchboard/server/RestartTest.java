@@ -1,0 +1,101 @@
+package io.switchboard.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.protocol.Request;
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.StatusIs;
+import io.switchboard.protocol.StatusOf;
+import io.switchboard.server.config.ConfigLoader;
+import io.switchboard.server.config.ServerConfig;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server stopped and started again on its data directory, in this process: sessions resume, an open room goes on
+ * with the next seq, an agent keeps what they set, and the history of a room that ended (whose transcript then lives
+ * only in the store) is whole, before and after the restart.
+ */
+class RestartTest {
+    private static final String CONFIG = """
+            {"accounts": [{"id": "default", "groups": [{"name": "default"}],
+               "agents": [{"user": "bob", "token": "bob-token", "limit": 3}]}]}""";
+
+    @TempDir
+    Path data;
+
+    private SwitchboardServer start() throws InterruptedException {
+        ServerConfig config = ConfigLoader.parse(CONFIG, "test").with(null, 0, data.toString());
+        return SwitchboardServer.start(config);
+    }
+
+    private static String join(WsClient guest, String user) {
+        List<ServerMessage> before = guest.call(Request.Identify.guest(user, "a question from " + user));
+        return before.stream().filter(ServerMessage.Joined.class::isInstance).map(ServerMessage.Joined.class::cast)
+                .findFirst().orElseGet(() -> guest.await(ServerMessage.Joined.class)).room();
+    }
+
+    private static List<String> history(WsClient client, String room) {
+        List<ServerMessage> before = client.call(new Request.History(room, 0L));
+        ServerMessage.History history = before.stream().filter(ServerMessage.History.class::isInstance)
+                .map(ServerMessage.History.class::cast).findFirst().orElseThrow();
+        for (int i = 0; i < history.messages().size(); i++) {
+            assertEquals(i + 1, history.messages().get(i).seq(), "seqs run 1..n");
+        }
+        return history.messages().stream().map(ServerMessage.Message::body).toList();
+    }
+
+    @Test
+    void everythingComesBackAfterARestart() throws Exception {
+        String bobSession;
+        String adaSession;
+        String openRoom;
+        String endedRoom;
+        SwitchboardServer first = start();
+        try (WsClient bob = WsClient.connect(first.port()); WsClient ada = WsClient.connect(first.port());
+             WsClient max = WsClient.connect(first.port())) {
+            bobSession = bob.call(new Request.Login("bob", "bob-token")).stream()
+                    .filter(ServerMessage.Identified.class::isInstance).map(ServerMessage.Identified.class::cast)
+                    .findFirst().orElseThrow().session();
+            bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+            endedRoom = join(max, "max");
+            max.call(new Request.Message(endedRoom, "one"));
+            bob.call(new Request.Message(endedRoom, "two"));
+            bob.call(new Request.End(endedRoom));
+            // Another turn after the end is durable: the room's messages now live only in the store.
+            max.call(new Request.Ping());
+            assertEquals(List.of("one", "two"), history(max, endedRoom), "history of an ended room");
+
+            List<ServerMessage> joined = ada.call(Request.Identify.guest("ada", "still open"));
+            adaSession = joined.stream().filter(ServerMessage.Identified.class::isInstance)
+                    .map(ServerMessage.Identified.class::cast).findFirst().orElseThrow().session();
+            openRoom = joined.stream().filter(ServerMessage.Joined.class::isInstance)
+                    .map(ServerMessage.Joined.class::cast).findFirst().orElseThrow().room();
+            ada.call(new Request.Message(openRoom, "hello"));
+            bob.call(new Request.Limit(2, null));
+        } finally {
+            first.close();
+        }
+
+        SwitchboardServer second = start();
+        try (WsClient bob = WsClient.connect(second.port()); WsClient ada = WsClient.connect(second.port())) {
+            List<ServerMessage> back = ada.call(new Request.Resume(adaSession));
+            assertTrue(back.stream().anyMatch(m -> m instanceof ServerMessage.Joined joined
+                    && joined.room().equals(openRoom)), "ada is back in her room: " + back);
+            List<ServerMessage> agent = bob.call(new Request.Resume(bobSession));
+            ServerMessage.Snapshot snapshot = agent.stream().filter(ServerMessage.Snapshot.class::isInstance)
+                    .map(ServerMessage.Snapshot.class::cast).findFirst().orElseThrow();
+            assertEquals(2, snapshot.agents().get(0).limit(), "bob's limit survived");
+            assertEquals(StatusIs.AVAILABLE, snapshot.agents().get(0).availability(), "and his availability");
+            assertEquals(List.of("hello"), history(ada, openRoom));
+            ada.call(new Request.Message(openRoom, "after the restart"));
+            assertEquals(List.of("hello", "after the restart"), history(bob, openRoom), "the next seq is 2");
+            assertEquals(List.of("one", "two"), history(bob, endedRoom), "an ended room's history after a restart");
+        } finally {
+            second.close();
+        }
+    }
+}
