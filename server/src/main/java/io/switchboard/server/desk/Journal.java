@@ -26,6 +26,11 @@ public interface Journal {
      * Desk thread only.
      */
     default java.util.List<Stored.MessageRow> transcript(String room) {
+        return transcript(room, 0, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code limit} stored messages of a room whose seq is greater than {@code after}, in order. */
+    default java.util.List<Stored.MessageRow> transcript(String room, long after, int limit) {
         return java.util.List.of();
     }
 }

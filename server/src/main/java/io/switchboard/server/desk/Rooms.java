@@ -103,11 +103,15 @@ final class Rooms {
         if (!room.transcriptStored) {
             return room.messages;
         }
-        List<ServerMessage.Message> stored = new java.util.ArrayList<>();
-        for (Stored.MessageRow row : journal.transcript(room.id)) {
-            stored.add(new ServerMessage.Message(room.id, row.user(), row.body(), row.sent(), row.seq()));
+        return messages(room, journal.transcript(room.id));
+    }
+
+    private static List<ServerMessage.Message> messages(Room room, List<Stored.MessageRow> rows) {
+        List<ServerMessage.Message> messages = new java.util.ArrayList<>(rows.size());
+        for (Stored.MessageRow row : rows) {
+            messages.add(new ServerMessage.Message(room.id, row.user(), row.body(), row.sent(), row.seq()));
         }
-        return stored;
+        return messages;
     }
 
     /** The rooms that ended in this turn are in batch {@code batch}. */
@@ -166,7 +170,13 @@ final class Rooms {
         if (!reader) {
             throw notYours(room);
         }
-        List<ServerMessage.Message> messages = transcript(room);
+        if (room.transcriptStored) {
+            // One page read from the store: an ended room's messages are not kept in memory.
+            fanout.send(session, new ServerMessage.History(room.id,
+                    messages(room, journal.transcript(room.id, request.after(), Limits.HISTORY_PAGE))));
+            return;
+        }
+        List<ServerMessage.Message> messages = room.messages;
         int size = messages.size();
         int from = (int) Math.min(request.after(), size);
         int to = Math.min(from + Limits.HISTORY_PAGE, size);

@@ -188,18 +188,20 @@ public final class SqliteStore implements Journal, AutoCloseable {
     }
 
     /**
-     * A room's messages in seq order, read on the desk's own connection (SQLite lets it read beside the writer; what it
+     * A page of a room's messages in seq order, read on the desk's own connection (SQLite lets it read beside the writer; what it
      * reads is what was committed). Desk thread only.
      */
     @Override
-    public List<Stored.MessageRow> transcript(String room) {
+    public List<Stored.MessageRow> transcript(String room, long after, int limit) {
         try {
             if (readTranscript == null) {
                 reader = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE));
                 readTranscript = reader.prepareStatement("SELECT seq, user, body, sent FROM messages WHERE room = ? "
-                        + "ORDER BY seq");
+                        + "AND seq > ? ORDER BY seq LIMIT ?");
             }
             readTranscript.setString(1, room);
+            readTranscript.setLong(2, after);
+            readTranscript.setInt(3, limit);
             List<Stored.MessageRow> rows = new ArrayList<>();
             try (ResultSet result = readTranscript.executeQuery()) {
                 while (result.next()) {

@@ -457,8 +457,8 @@ class DeskModelTest {
                 }
 
                 @Override
-                public List<Stored.MessageRow> transcript(String room) {
-                    return journal.transcript(room);
+                public List<Stored.MessageRow> transcript(String room, long after, int limit) {
+                    return journal.transcript(room, after, limit);
                 }
             });
             restored.clock.advance(harness.clock.now() - restored.clock.now());

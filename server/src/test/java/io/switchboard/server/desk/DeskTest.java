@@ -364,6 +364,31 @@ class DeskTest {
         assertEquals(501, guest.last(ServerMessage.History.class).messages().get(0).seq());
     }
 
+    /** With a journal, an ended room's messages leave memory once the end is durable, and history pages from it. */
+    @Test
+    void anEndedRoomsHistoryComesFromTheJournalInPages() {
+        MemoryJournal journal = new MemoryJournal();
+        Harness stored = new Harness(Harness.CONFIG, journal);
+        Client bob = stored.availableAgent("bob");
+        Client guest = stored.guest("carla");
+        String room = roomOf(guest);
+        for (int i = 1; i <= 1_200; i++) {
+            guest.request(new Request.Message(room, "m" + i));
+        }
+        bob.ok(new Request.End(room));
+        guest.ok(new Request.Ping());
+        assertTrue(stored.desk.accounts.get("acme").rooms.get(room).messages.isEmpty(), "not in memory any more");
+        for (long after : new long[] {0, 500, 1_000, 1_195, 1_200}) {
+            guest.ok(new Request.History(room, after));
+            List<ServerMessage.Message> page = guest.last(ServerMessage.History.class).messages();
+            assertEquals(Math.min(500, 1_200 - after), page.size(), "after " + after);
+            for (int i = 0; i < page.size(); i++) {
+                assertEquals(after + i + 1, page.get(i).seq());
+                assertEquals("m" + (after + i + 1), page.get(i).body());
+            }
+        }
+    }
+
     @Test
     void typingReachesOnlyTheOtherMembers() {
         Client bob = harness.availableAgent("bob");

@@ -48,7 +48,8 @@ final class MemoryJournal implements Journal {
     }
 
     @Override
-    public List<Stored.MessageRow> transcript(String room) {
-        return new ArrayList<>(messages.getOrDefault(room, new TreeMap<>()).values());
+    public List<Stored.MessageRow> transcript(String room, long after, int limit) {
+        return messages.getOrDefault(room, new TreeMap<>()).tailMap(after, false).values().stream().limit(limit)
+                .toList();
     }
 }
