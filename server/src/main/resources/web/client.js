@@ -157,6 +157,43 @@ class Transcript {
   }
 }
 
+/**
+ * Tells the other members of a room that this user is typing: "true" at the first keystroke, "false" three seconds
+ * after the last one or when the message is sent. {@code room} returns the room's id, or null when there is none.
+ */
+class TypingSignal {
+  constructor(client, room) {
+    this.client = client;
+    this.room = room;
+    this.sent = null;
+    this.timer = null;
+  }
+
+  /** A keystroke. */
+  input() {
+    const room = this.room();
+    if (!room) {
+      return;
+    }
+    if (this.sent !== room) {
+      this.stop();
+      this.sent = room;
+      this.client.notify("status", { room, of: "typing", is: "true" });
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.stop(), 3000);
+  }
+
+  /** The user stopped (or sent the message). */
+  stop() {
+    clearTimeout(this.timer);
+    if (this.sent) {
+      this.client.notify("status", { room: this.sent, of: "typing", is: "false" });
+      this.sent = null;
+    }
+  }
+}
+
 /** Seconds as "m:ss" or "h:mm:ss". */
 function formatDuration(seconds) {
   const s = Math.max(0, Math.round(seconds));

@@ -284,8 +284,7 @@
       agent: joined.agent,
       ended: false,
       panel,
-      typingTimer: null,
-      typingSent: false,
+      typing: new TypingSignal(client, () => (room.ended ? null : room.id)),
       transcript: new Transcript((message, beforeSeq) => {
         const item = element("li", message.user === state.me ? "mine" : "");
         item.dataset.seq = message.seq;
@@ -328,7 +327,7 @@
         send(room, text);
       }
     });
-    text.addEventListener("input", () => typing(room));
+    text.addEventListener("input", () => room.typing.input());
     panel.querySelector(".end").addEventListener("click", () => {
       client.request("end", { room: room.id }).catch((e) => notice(e.message));
     });
@@ -396,28 +395,11 @@
       return;
     }
     text.value = "";
-    stopTyping(room);
+    room.typing.stop();
     client.request("message", { room: room.id, body }).catch((e) => {
       text.value = body;
       notice("Not sent: " + e.message);
     });
-  }
-
-  function typing(room) {
-    if (!room.typingSent) {
-      room.typingSent = true;
-      client.notify("status", { room: room.id, of: "typing", is: "true" });
-    }
-    clearTimeout(room.typingTimer);
-    room.typingTimer = setTimeout(() => stopTyping(room), 3000);
-  }
-
-  function stopTyping(room) {
-    clearTimeout(room.typingTimer);
-    if (room.typingSent) {
-      room.typingSent = false;
-      client.notify("status", { room: room.id, of: "typing", is: "false" });
-    }
   }
 
   function showTyping(status) {

@@ -107,8 +107,6 @@ let view = null;
 let transcript = null;
 let messageList = null;
 let countdown = null;
-let typingSent = false;
-let typingTimer = null;
 let name = saved.name || "";
 
 const client = new SwitchboardClient(wsUrl, {
@@ -420,25 +418,8 @@ text.addEventListener("keydown", (event) => {
     send();
   }
 });
-text.addEventListener("input", () => {
-  if (!saved.room) {
-    return;
-  }
-  if (!typingSent) {
-    typingSent = true;
-    client.notify("status", { room: saved.room, of: "typing", is: "true" });
-  }
-  clearTimeout(typingTimer);
-  typingTimer = setTimeout(stopTyping, 3000);
-});
-
-function stopTyping() {
-  clearTimeout(typingTimer);
-  if (typingSent && saved.room) {
-    typingSent = false;
-    client.notify("status", { room: saved.room, of: "typing", is: "false" });
-  }
-}
+const typing = new TypingSignal(client, () => (view === "chat" ? saved.room : null));
+text.addEventListener("input", () => typing.input());
 
 function send() {
   const value = text.value.trim();
@@ -446,7 +427,7 @@ function send() {
     return;
   }
   text.value = "";
-  stopTyping();
+  typing.stop();
   client.request("message", { room: saved.room, body: value }).catch((e) => {
     text.value = value;
     const line = root.querySelector(".status");

@@ -123,8 +123,7 @@ public final class CrashCommand {
                 }
             }
         } catch (Exception e) {
-            System.err.println("crash: failed (seed " + seed + "): " + e);
-            e.printStackTrace();
+            org.slf4j.LoggerFactory.getLogger(CrashCommand.class).error("crash: failed (seed {})", seed, e);
             return 1;
         }
     }

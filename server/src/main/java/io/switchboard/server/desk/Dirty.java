@@ -136,11 +136,7 @@ final class Dirty {
     }
 
     private static boolean sameButVersion(Stored.ReservationRow row, Stored.ReservationRow stored) {
-        return stored != null && row.equals(new Stored.ReservationRow(stored.sid(), stored.account(), stored.group(),
-                stored.user(), stored.question(), stored.details(), stored.externalUserId(), stored.priority(),
-                stored.reserveForSeconds(), stored.ticket(), stored.front(), stored.enqueuedAt(), stored.waitedMs(),
-                stored.status(), row.version(), stored.session(), stored.room(), stored.matchedAgent(),
-                stored.reservedUntil(), stored.forgetAt()));
+        return stored != null && row.equals(stored.withVersion(row.version()));
     }
 
     static Stored.RoomRow row(Room room) {

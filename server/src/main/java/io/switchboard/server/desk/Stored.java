@@ -18,6 +18,12 @@ public final class Stored {
                                  int reserveForSeconds, long ticket, boolean front, long enqueuedAt, long waitedMs,
                                  ReservationStatus status, long version, String session, String room,
                                  String matchedAgent, long reservedUntil, long forgetAt) {
+        /** The same row with another version. */
+        public ReservationRow withVersion(long newVersion) {
+            return new ReservationRow(sid, account, group, user, question, details, externalUserId, priority,
+                    reserveForSeconds, ticket, front, enqueuedAt, waitedMs, status, newVersion, session, room,
+                    matchedAgent, reservedUntil, forgetAt);
+        }
     }
 
     /** A room and its members; its messages are {@link MessageRow}s. */
