@@ -1,0 +1,198 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.Role;
+import io.switchboard.protocol.StatusIs;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the desk's state again from what was stored ({@link Desk#restore}): accounts, groups and agents come from the
+ * configuration; everything else from the rows. Desk thread only, before the desk serves anything.
+ */
+final class Restore {
+    private static final Logger log = LoggerFactory.getLogger(Restore.class);
+
+    private final Map<String, Account> accounts;
+    private final Map<String, Session> sessions;
+    private final Map<String, Reservation> reservations;
+    private final Assignment assignment;
+    private final Retention retention;
+    private final Rooms rooms;
+    private final DeskClock clock;
+    private final long resumeGraceMs;
+    private final Consumer<Session> graceOver;
+
+    Restore(Map<String, Account> accounts, Map<String, Session> sessions, Map<String, Reservation> reservations,
+            Assignment assignment, Retention retention, Rooms rooms, DeskClock clock, long resumeGraceMs,
+            Consumer<Session> graceOver) {
+        this.accounts = accounts;
+        this.sessions = sessions;
+        this.reservations = reservations;
+        this.assignment = assignment;
+        this.retention = retention;
+        this.rooms = rooms;
+        this.clock = clock;
+        this.resumeGraceMs = resumeGraceMs;
+        this.graceOver = graceOver;
+    }
+
+    void apply(Stored.State state) {
+        long started = System.nanoTime();
+        long now = clock.now();
+        for (Stored.GroupRow row : state.groups()) {
+            Group group = storedGroup(row.account(), row.name(), "group history");
+            if (group != null) {
+                group.restore(row);
+            }
+        }
+        Map<String, Stored.SessionRow> sessionRows = new HashMap<>();
+        state.sessions().forEach(row -> sessionRows.put(row.token(), row));
+        for (Stored.AgentRow row : state.agents()) {
+            Account account = accounts.get(row.account());
+            Agent agent = account == null ? null : account.agents.get(row.user());
+            if (agent == null) {
+                log.warn("restore: agent {}/{} is no longer configured; skipped", row.account(), row.user());
+                continue;
+            }
+            agent.availability = StatusIs.valueOf(row.availability());
+            agent.limit = row.limit();
+            agent.lastAssignedAt = row.lastAssignedAt();
+            for (String name : row.recentGroups()) {
+                Group group = account.groups.get(name);
+                if (group != null) {
+                    agent.recentGroups.addLast(group);
+                }
+            }
+            Stored.SessionRow sessionRow = row.session() == null ? null : sessionRows.get(row.session());
+            if (sessionRow != null) {
+                Session session = new Session(sessionRow.token(), Role.valueOf(sessionRow.role()), account, agent,
+                        null);
+                session.stored = true;
+                agent.session = session;
+                sessions.put(session.token, session);
+            }
+        }
+        long highestTicket = 0;
+        Map<String, Stored.ReservationRow> reservationRows = new HashMap<>();
+        for (Stored.ReservationRow row : state.reservations()) {
+            Group group = storedGroup(row.account(), row.group(), "reservation " + row.sid());
+            if (group == null) {
+                continue;
+            }
+            Reservation reservation = new Reservation(row.sid(), group, row.user(), row.question(), row.details(),
+                    row.externalUserId(), row.priority(), row.reserveForSeconds());
+            reservation.ticket = row.ticket();
+            reservation.front = row.front();
+            reservation.enqueuedAt = row.enqueuedAt();
+            reservation.waitedMs = row.waitedMs();
+            reservation.status = row.status();
+            reservation.version = Math.max(row.version() + 1, now);
+            reservation.reservedUntil = row.reservedUntil();
+            reservation.forgetAt = row.forgetAt();
+            reservation.storedRow = row;
+            if (row.session() != null) {
+                Stored.SessionRow sessionRow = sessionRows.get(row.session());
+                Session session = new Session(row.session(), Role.GUEST, group.account, null, reservation);
+                reservation.session = session;
+                if (sessionRow != null) {
+                    session.stored = true;
+                    sessions.put(session.token, session);
+                }
+            }
+            if (row.matchedAgent() != null) {
+                reservation.matchedAgent = group.account.agents.get(row.matchedAgent());
+            }
+            reservations.put(reservation.sid, reservation);
+            reservationRows.put(reservation.sid, row);
+            if (reservation.externalUserId != null) {
+                Reservation newest = group.account.byExternalUser.get(reservation.externalUserId);
+                if (newest == null || newest.ticket < reservation.ticket) {
+                    group.account.byExternalUser.put(reservation.externalUserId, reservation);
+                }
+            }
+            if (reservation.isWaiting()) {
+                group.queue.add(reservation);
+            }
+            highestTicket = Math.max(highestTicket, reservation.ticket);
+        }
+        assignment.restoreTickets(highestTicket);
+        Map<String, Room> roomsById = new HashMap<>();
+        long messages = 0;
+        List<Stored.RoomRow> roomRows = new ArrayList<>(state.rooms());
+        roomRows.sort(java.util.Comparator.comparingLong(Stored.RoomRow::openedAt));
+        for (Stored.RoomRow row : roomRows) {
+            Reservation reservation = reservations.get(row.reservation());
+            Agent agent = reservation == null ? null : reservation.account.agents.get(row.agent());
+            if (agent == null) {
+                log.warn("restore: room {} names a reservation or agent that is gone; skipped", row.id());
+                continue;
+            }
+            Room room = new Room(row.id(), reservation, agent, row.openedAt());
+            room.open = row.open();
+            room.forgetAt = row.forgetAt();
+            for (String user : row.pastMembers()) {
+                Agent member = reservation.account.agents.get(user);
+                if (member != null) {
+                    room.pastMembers.add(member);
+                }
+            }
+            Account account = reservation.account;
+            account.rooms.put(room.id, room);
+            roomsById.put(room.id, room);
+            if (room.id.equals(reservationRows.get(reservation.sid).room())) {
+                reservation.room = room;
+            }
+            if (room.open) {
+                account.openRooms.put(room.id, room);
+                agent.rooms.add(room);
+                for (String user : row.supervisors()) {
+                    Agent supervisor = account.agents.get(user);
+                    if (supervisor != null) {
+                        room.supervisors.add(supervisor);
+                        supervisor.joinedRooms.add(room);
+                    }
+                }
+                rooms.load(room);
+                messages += room.messages.size();
+            } else {
+                room.transcriptStored = true;
+                if (room.forgetAt > 0) {
+                    retention.armRoom(room);
+                }
+            }
+        }
+        List<Reservation> byMatch = new ArrayList<>(reservations.values());
+        byMatch.sort(java.util.Comparator.comparingLong(r -> r.reservedUntil - r.reserveForSeconds * 1000L));
+        for (Reservation reservation : byMatch) {
+            if (reservation.status == ReservationStatus.MATCHED && reservation.room == null
+                    && reservation.matchedAgent != null) {
+                assignment.holdUntilReserved(reservation);
+            }
+            if (reservation.forgetAt > 0) {
+                retention.armReservation(reservation);
+            }
+        }
+        for (Session session : sessions.values()) {
+            session.graceTimer = clock.schedule(resumeGraceMs, () -> graceOver.accept(session));
+        }
+        log.info("restored {} reservations ({} waiting), {} rooms ({} open, with {} messages; ended rooms' "
+                        + "transcripts are read when asked for), {} resumable sessions in {} ms", reservations.size(),
+                reservations.values().stream().filter(Reservation::isWaiting).count(), roomsById.size(),
+                roomsById.values().stream().filter(room -> room.open).count(), messages, sessions.size(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private Group storedGroup(String accountId, String name, String what) {
+        Account account = accounts.get(accountId);
+        Group group = account == null ? null : account.groups.get(name);
+        if (group == null) {
+            log.warn("restore: {} is in group {}/{}, which is no longer configured; skipped", what, accountId, name);
+        }
+        return group;
+    }
+}
