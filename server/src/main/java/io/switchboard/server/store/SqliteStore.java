@@ -7,7 +7,9 @@ import io.switchboard.server.desk.Journal;
 import io.switchboard.server.desk.Stored;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -39,6 +41,7 @@ public final class SqliteStore implements Journal, AutoCloseable {
     /** The format this server reads and writes ({@code PRAGMA user_version}). */
     public static final int FORMAT_VERSION = 1;
     static final String FILE = "switchboard.db";
+    static final String LOCK = "switchboard.lock";
     private static final int MAX_BATCHES_PER_COMMIT = 10_000;
     private static final long RETRY_MS = 1_000;
 
@@ -65,6 +68,8 @@ public final class SqliteStore implements Journal, AutoCloseable {
     }
 
     private final Path dir;
+    /** Held for the store's life: one server per data directory. */
+    private final FileChannel lock;
     private final Connection db;
     private final ObjectMapper json = new ObjectMapper();
     private final Commits commits;
@@ -87,8 +92,10 @@ public final class SqliteStore implements Journal, AutoCloseable {
     private boolean pendingMessages;
     private PreparedStatement readTranscript;
 
-    private SqliteStore(Path dir, Connection db, Commits commits, Metrics metrics) throws SQLException {
+    private SqliteStore(Path dir, FileChannel lock, Connection db, Commits commits, Metrics metrics)
+            throws SQLException {
         this.dir = dir;
+        this.lock = lock;
         this.db = db;
         this.commits = commits;
         this.metrics = metrics;
@@ -113,8 +120,10 @@ public final class SqliteStore implements Journal, AutoCloseable {
      * @throws StoreException when the directory holds another format version, or cannot be opened
      */
     public static SqliteStore open(Path dir, Durability durability, Commits commits, Metrics metrics) {
+        FileChannel lock = null;
         try {
             Files.createDirectories(dir);
+            lock = lock(dir);
             Path file = dir.resolve(FILE);
             WalTail.Report wal = WalTail.read(dir.resolve(FILE + "-wal"));
             if (wal != null && wal.cut()) {
@@ -152,9 +161,38 @@ public final class SqliteStore implements Journal, AutoCloseable {
                 }
                 db.setAutoCommit(false);
             }
-            return new SqliteStore(dir, db, commits, metrics);
-        } catch (SQLException | IOException e) {
+            return new SqliteStore(dir, lock, db, commits, metrics);
+        } catch (SQLException | IOException | StoreException e) {
+            release(lock);
+            if (e instanceof StoreException refused) {
+                throw refused;
+            }
             throw new StoreException("cannot open the data directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Takes the directory's lock file, or refuses: two servers writing one database would fail each other. */
+    private static FileChannel lock(Path dir) throws IOException {
+        FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // Held by another store in this process.
+        }
+        channel.close();
+        throw new StoreException(dir + " is in use by another running server (its " + LOCK + " is locked); stop it, "
+                + "or give this one another --data-dir");
+    }
+
+    private static void release(FileChannel lock) {
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException ignored) {
+                // Closing releases the lock; nothing else to do.
+            }
         }
     }
 
@@ -382,5 +420,6 @@ public final class SqliteStore implements Journal, AutoCloseable {
         } catch (SQLException e) {
             log.warn("{}: close failed: {}", dir, e.getMessage());
         }
+        release(lock);
     }
 }

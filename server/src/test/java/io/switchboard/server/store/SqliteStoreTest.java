@@ -214,6 +214,16 @@ class SqliteStoreTest {
     }
 
     @Test
+    void oneServerPerDataDirectory() {
+        try (SqliteStore first = SqliteStore.open(dir, Durability.FSYNC, new Commits(), SqliteStore.Metrics.NONE)) {
+            StoreException refused = assertThrows(StoreException.class, () -> SqliteStore.open(dir, Durability.FSYNC,
+                    new Commits(), SqliteStore.Metrics.NONE));
+            assertTrue(refused.getMessage().contains("in use by another running server"), refused.getMessage());
+        }
+        SqliteStore.open(dir, Durability.FSYNC, new Commits(), SqliteStore.Metrics.NONE).close();
+    }
+
+    @Test
     void anotherFormatVersionRefusesToStart() throws Exception {
         Files.createDirectories(dir);
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE));
