@@ -189,20 +189,10 @@ function showForm(message) {
   typingLine.hidden = true;
   clearInterval(countdown);
   const form = element("form", "start");
-  const nameLabel = element("label", null, "Your name");
-  const nameInput = element("input");
-  nameInput.id = "sb-name";
-  nameLabel.htmlFor = "sb-name";
-  nameInput.required = true;
-  nameInput.maxLength = 64;
+  const [nameLabel, nameInput] = field("input", "sb-name", "Your name", 64);
   nameInput.autocomplete = "name";
   nameInput.value = name;
-  const questionLabel = element("label", null, "How can we help?");
-  const questionInput = element("textarea");
-  questionInput.id = "sb-question";
-  questionLabel.htmlFor = "sb-question";
-  questionInput.required = true;
-  questionInput.maxLength = 2000;
+  const [questionLabel, questionInput] = field("textarea", "sb-question", "How can we help?", 2000);
   questionInput.rows = 3;
   const start = element("button", "primary", "Start chat");
   start.type = "submit";
@@ -231,6 +221,17 @@ function showForm(message) {
   if (!panel.hidden) {
     nameInput.focus();
   }
+}
+
+/** A required form field and its label. */
+function field(tag, id, label, maxLength) {
+  const caption = element("label", null, label);
+  const input = element(tag);
+  input.id = id;
+  caption.htmlFor = id;
+  input.required = true;
+  input.maxLength = maxLength;
+  return [caption, input];
 }
 
 function showWaiting(queuepos) {
