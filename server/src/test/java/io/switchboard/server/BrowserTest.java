@@ -113,9 +113,8 @@ class BrowserTest {
         try (WsClient bob = WsClient.connect(server.port()); WsClient first = WsClient.connect(server.port())) {
             bob.call(new Request.Login("bob", "bob-token"));
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
-            String room = first.call(Request.Identify.guest("First", "A first question")).stream()
-                    .filter(ServerMessage.Joined.class::isInstance).map(ServerMessage.Joined.class::cast)
-                    .findFirst().orElseThrow().room();
+            String room = WsClient.first(first.call(Request.Identify.guest("First", "A first question")),
+                    ServerMessage.Joined.class).room();
             bob.call(new Request.End(room));
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
         }
@@ -229,9 +228,8 @@ class BrowserTest {
         try (WsClient bob = WsClient.connect(server.port()); WsClient ivy = WsClient.connect(server.port())) {
             bob.call(new Request.Login("bob", "bob-token"));
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
-            String room = ivy.call(Request.Identify.guest("Ivy", "My parcel is late")).stream()
-                    .filter(ServerMessage.Joined.class::isInstance).map(ServerMessage.Joined.class::cast)
-                    .findFirst().orElseThrow().room();
+            String room = WsClient.first(ivy.call(Request.Identify.guest("Ivy", "My parcel is late")),
+                    ServerMessage.Joined.class).room();
 
             WebDriver supervisor = browser();
             supervisor.get(base + "/console");

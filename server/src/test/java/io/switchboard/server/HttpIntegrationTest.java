@@ -111,8 +111,7 @@ class HttpIntegrationTest {
     }
 
     private static ServerMessage.Joined joinedIn(List<ServerMessage> effects) {
-        return effects.stream().filter(ServerMessage.Joined.class::isInstance).map(ServerMessage.Joined.class::cast)
-                .findFirst().orElseThrow(() -> new AssertionError("no joined in " + effects));
+        return WsClient.first(effects, ServerMessage.Joined.class);
     }
 
     /** An agent signed in and available; the messages of sign-in are consumed. */

@@ -33,15 +33,13 @@ class RestartTest {
     }
 
     private static String join(WsClient guest, String user) {
-        List<ServerMessage> before = guest.call(Request.Identify.guest(user, "a question from " + user));
-        return before.stream().filter(ServerMessage.Joined.class::isInstance).map(ServerMessage.Joined.class::cast)
-                .findFirst().orElseGet(() -> guest.await(ServerMessage.Joined.class)).room();
+        return WsClient.first(guest.call(Request.Identify.guest(user, "a question from " + user)),
+                ServerMessage.Joined.class).room();
     }
 
     private static List<String> history(WsClient client, String room) {
-        List<ServerMessage> before = client.call(new Request.History(room, 0L));
-        ServerMessage.History history = before.stream().filter(ServerMessage.History.class::isInstance)
-                .map(ServerMessage.History.class::cast).findFirst().orElseThrow();
+        ServerMessage.History history = WsClient.first(client.call(new Request.History(room, 0L)),
+                ServerMessage.History.class);
         for (int i = 0; i < history.messages().size(); i++) {
             assertEquals(i + 1, history.messages().get(i).seq(), "seqs run 1..n");
         }
@@ -57,9 +55,8 @@ class RestartTest {
         SwitchboardServer first = start();
         try (WsClient bob = WsClient.connect(first.port()); WsClient ada = WsClient.connect(first.port());
              WsClient max = WsClient.connect(first.port())) {
-            bobSession = bob.call(new Request.Login("bob", "bob-token")).stream()
-                    .filter(ServerMessage.Identified.class::isInstance).map(ServerMessage.Identified.class::cast)
-                    .findFirst().orElseThrow().session();
+            bobSession = WsClient.first(bob.call(new Request.Login("bob", "bob-token")),
+                    ServerMessage.Identified.class).session();
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
             endedRoom = join(max, "max");
             max.call(new Request.Message(endedRoom, "one"));
@@ -70,10 +67,8 @@ class RestartTest {
             assertEquals(List.of("one", "two"), history(max, endedRoom), "history of an ended room");
 
             List<ServerMessage> joined = ada.call(Request.Identify.guest("ada", "still open"));
-            adaSession = joined.stream().filter(ServerMessage.Identified.class::isInstance)
-                    .map(ServerMessage.Identified.class::cast).findFirst().orElseThrow().session();
-            openRoom = joined.stream().filter(ServerMessage.Joined.class::isInstance)
-                    .map(ServerMessage.Joined.class::cast).findFirst().orElseThrow().room();
+            adaSession = WsClient.first(joined, ServerMessage.Identified.class).session();
+            openRoom = WsClient.first(joined, ServerMessage.Joined.class).room();
             ada.call(new Request.Message(openRoom, "hello"));
             bob.call(new Request.Limit(2, null));
         } finally {
@@ -86,8 +81,7 @@ class RestartTest {
             assertTrue(back.stream().anyMatch(m -> m instanceof ServerMessage.Joined joined
                     && joined.room().equals(openRoom)), "ada is back in her room: " + back);
             List<ServerMessage> agent = bob.call(new Request.Resume(bobSession));
-            ServerMessage.Snapshot snapshot = agent.stream().filter(ServerMessage.Snapshot.class::isInstance)
-                    .map(ServerMessage.Snapshot.class::cast).findFirst().orElseThrow();
+            ServerMessage.Snapshot snapshot = WsClient.first(agent, ServerMessage.Snapshot.class);
             assertEquals(2, snapshot.agents().get(0).limit(), "bob's limit survived");
             assertEquals(StatusIs.AVAILABLE, snapshot.agents().get(0).availability(), "and his availability");
             assertEquals(List.of("hello"), history(ada, openRoom));

@@ -75,8 +75,7 @@ class ServerIntegrationTest {
 
             List<ServerMessage> before = admin.call(new Request.Status(null, StatusOf.AVAILABILITY,
                     StatusIs.AVAILABLE));
-            ServerMessage.Joined joined = before.stream().filter(ServerMessage.Joined.class::isInstance)
-                    .map(ServerMessage.Joined.class::cast).findFirst().orElseThrow();
+            ServerMessage.Joined joined = WsClient.first(before, ServerMessage.Joined.class);
             assertEquals("carla", joined.guest().user());
             String room = joined.room();
             assertTrue(before.contains(new ServerMessage.Update(List.of("carla", "admin"), UpdateDetails.ASSIGNED)));
@@ -242,8 +241,7 @@ class ServerIntegrationTest {
             guest.call(new Request.Identify("gina", "help", null, "vip", null, null));
             admin.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
             List<ServerMessage> assisted = admin.call(new Request.Assist("vip"));
-            String room = assisted.stream().filter(ServerMessage.Joined.class::isInstance)
-                    .map(m -> ((ServerMessage.Joined) m).room()).findFirst().orElseThrow();
+            String room = WsClient.first(assisted, ServerMessage.Joined.class).room();
             guest.await(ServerMessage.Joined.class);
 
             // The supervisor sets bob's limit, then hands the room to bob.
@@ -280,8 +278,7 @@ class ServerIntegrationTest {
             String session = bob.next(ServerMessage.Identified.class).session();
             bob.call(new Request.Limit(1, null));
             guest.call(new Request.Identify("hank", "help", null, "vip", null, null));
-            String room = bob.call(new Request.Assist("vip")).stream().filter(ServerMessage.Joined.class::isInstance)
-                    .map(m -> ((ServerMessage.Joined) m).room()).findFirst().orElseThrow();
+            String room = WsClient.first(bob.call(new Request.Assist("vip")), ServerMessage.Joined.class).room();
             bob.abort();
             assertEquals(new ServerMessage.Status(null, "bob", StatusOf.AVAILABILITY, StatusIs.AWAY),
                     guest.await(ServerMessage.Status.class));

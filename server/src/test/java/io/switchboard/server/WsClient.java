@@ -162,6 +162,12 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** The first message of a type among those a {@link #call} returned; fails when there is none. */
+    static <T extends ServerMessage> T first(List<ServerMessage> messages, Class<T> type) {
+        return messages.stream().filter(type::isInstance).map(type::cast).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " in " + messages));
+    }
+
     /** The close status the server sent, waiting up to the deadline. */
     int awaitClose() {
         return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();

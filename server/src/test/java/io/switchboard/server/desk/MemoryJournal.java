@@ -1,19 +1,22 @@
 package io.switchboard.server.desk;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A journal that keeps the rows in maps, applying each turn's changes as the SQLite store does. */
-final class MemoryJournal implements Journal {
-    final Map<String, Stored.ReservationRow> reservations = new LinkedHashMap<>();
-    final Map<String, Stored.RoomRow> rooms = new LinkedHashMap<>();
-    final Map<String, TreeMap<Long, Stored.MessageRow>> messages = new TreeMap<>();
-    final Map<String, Stored.AgentRow> agents = new LinkedHashMap<>();
-    final Map<String, Stored.SessionRow> sessions = new LinkedHashMap<>();
-    final Map<String, Stored.GroupRow> groups = new LinkedHashMap<>();
+/**
+ * A journal that keeps the rows in maps, applying each turn's changes as the SQLite store does: the desk's tests restore
+ * from it, and the store's tests check the database against it.
+ */
+public final class MemoryJournal implements Journal {
+    public final Map<String, Stored.ReservationRow> reservations = new LinkedHashMap<>();
+    public final Map<String, Stored.RoomRow> rooms = new LinkedHashMap<>();
+    /** Messages by room (in room order), then by seq. */
+    public final Map<String, TreeMap<Long, Stored.MessageRow>> messages = new TreeMap<>();
+    public final Map<String, Stored.AgentRow> agents = new LinkedHashMap<>();
+    public final Map<String, Stored.SessionRow> sessions = new LinkedHashMap<>();
+    public final Map<String, Stored.GroupRow> groups = new LinkedHashMap<>();
     int turns;
 
     @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.server.config.Durability;
+import io.switchboard.server.desk.MemoryJournal;
 import io.switchboard.server.desk.ReservationStatus;
 import io.switchboard.server.desk.Stored;
 import java.nio.file.Files;
@@ -29,29 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteStoreTest {
     @TempDir
     Path dir;
-
-    /** What the store should hold: the same changes applied to maps. */
-    private static final class Model {
-        final TreeMap<String, Stored.ReservationRow> reservations = new TreeMap<>();
-        final TreeMap<String, Stored.RoomRow> rooms = new TreeMap<>();
-        final TreeMap<String, List<Stored.MessageRow>> messages = new TreeMap<>();
-        final TreeMap<String, Stored.SessionRow> sessions = new TreeMap<>();
-        final TreeMap<String, Stored.AgentRow> agents = new TreeMap<>();
-
-        void apply(Stored.Changes changes) {
-            changes.reservations().forEach(row -> reservations.put(row.sid(), row));
-            changes.forgottenReservations().forEach(reservations::remove);
-            changes.rooms().forEach(row -> rooms.put(row.id(), row));
-            changes.messages().forEach(row -> messages.computeIfAbsent(row.room(), id -> new ArrayList<>()).add(row));
-            changes.forgottenRooms().forEach(id -> {
-                rooms.remove(id);
-                messages.remove(id);
-            });
-            changes.agents().forEach(row -> agents.put(row.key(), row));
-            changes.sessions().forEach(row -> sessions.put(row.token(), row));
-            changes.endedSessions().forEach(sessions::remove);
-        }
-    }
 
     /** Seeded random turns: new and changed reservations, rooms with messages, sessions, deletions. */
     private static List<Stored.Changes> turns(long seed, int count) {
@@ -101,7 +79,8 @@ class SqliteStoreTest {
         return turns;
     }
 
-    private static void assertHolds(Model model, SqliteStore store) {
+    /** The store holds what the same changes left in a {@link MemoryJournal}. */
+    private static void assertHolds(MemoryJournal model, SqliteStore store) {
         Stored.State state = store.load();
         TreeMap<String, Stored.ReservationRow> reservations = new TreeMap<>();
         state.reservations().forEach(row -> reservations.put(row.sid(), row));
@@ -110,14 +89,16 @@ class SqliteStoreTest {
         state.rooms().forEach(row -> rooms.put(row.id(), row));
         assertEquals(model.rooms, rooms);
         List<Stored.MessageRow> expected = new ArrayList<>();
-        model.messages.values().forEach(expected::addAll);
+        model.messages.values().forEach(room -> expected.addAll(room.values()));
         List<Stored.MessageRow> messages = new ArrayList<>();
         model.messages.keySet().forEach(room -> messages.addAll(store.transcript(room)));
         assertEquals(expected, messages, "messages in room and seq order");
         TreeMap<String, Stored.SessionRow> sessions = new TreeMap<>();
         state.sessions().forEach(row -> sessions.put(row.token(), row));
         assertEquals(model.sessions, sessions);
-        assertEquals(List.copyOf(model.agents.values()), state.agents());
+        TreeMap<String, Stored.AgentRow> agents = new TreeMap<>();
+        state.agents().forEach(row -> agents.put(row.key(), row));
+        assertEquals(model.agents, agents);
     }
 
     private static void awaitDurable(Commits commits) throws InterruptedException {
@@ -129,14 +110,14 @@ class SqliteStoreTest {
     @Test
     void readsBackWhatWasWritten() throws Exception {
         long seed = new Random().nextLong();
-        Model model = new Model();
+        MemoryJournal model = new MemoryJournal();
         Commits commits = new Commits();
         try (SqliteStore store = SqliteStore.open(dir, Durability.FSYNC, commits, SqliteStore.Metrics.NONE)) {
             store.load();
             store.start();
             for (Stored.Changes turn : turns(seed, 600)) {
                 store.write(turn);
-                model.apply(turn);
+                model.write(turn);
             }
             awaitDurable(commits);
         }
@@ -170,7 +151,7 @@ class SqliteStoreTest {
 
     @Test
     void aTornTailIsFoundAndEveryCommitBeforeItKept() throws Exception {
-        Model model = new Model();
+        MemoryJournal model = new MemoryJournal();
         Commits commits = new Commits();
         Path crashed = dir.resolve("crashed");
         Files.createDirectories(crashed);
@@ -180,7 +161,7 @@ class SqliteStoreTest {
             store.start();
             for (Stored.Changes turn : turns(7, 200)) {
                 store.write(turn);
-                model.apply(turn);
+                model.write(turn);
             }
             awaitDurable(commits);
             // What a kill -9 leaves: the database and its log as they are now, the log not folded in.
