@@ -100,6 +100,15 @@
   // ---------------------------------------------------------------------------------------------------------------
   // What the server says
 
+  /**
+   * Whether this signed-in agent wrote a message (or is the subject of a notification or status): by role first, then
+   * by name among agents, whose names are unique in the account. A guest named like an agent is refused by the server,
+   * and even one that got through would carry the role guest.
+   */
+  function isMe(message) {
+    return message.role !== "guest" && message.user === state.me;
+  }
+
   function handle(message) {
     switch (message.type) {
       case "identified":
@@ -123,7 +132,7 @@
         refreshSnapshot();
         break;
       case "notification":
-        if (message.details === "left" && message.user === state.me) {
+        if (message.details === "left" && isMe(message)) {
           endRoom({ room: message.room, user: null, reason: "transferred" });
         }
         refreshSnapshot();
@@ -133,7 +142,7 @@
           showTyping(message);
         } else {
           refreshSnapshot();
-          if (message.room === null && message.user === state.me) {
+          if (message.room === null && isMe(message)) {
             $("availability").value = message.is === "available" ? "available" : "away";
           }
         }
@@ -286,7 +295,7 @@
       panel,
       typing: new TypingSignal(client, () => (room.ended ? null : room.id)),
       transcript: new Transcript((message, beforeSeq) => {
-        const item = element("li", message.user === state.me ? "mine" : "");
+        const item = element("li", isMe(message) ? "mine" : message.role === "guest" ? "guest" : "");
         item.dataset.seq = message.seq;
         item.append(element("span", "from", message.user + " · " + new Date(message.sent).toLocaleTimeString()));
         item.append(element("span", "body", message.body));
@@ -381,7 +390,7 @@
     if (messages.length > 0 && id !== state.selected && !fromHistory) {
       room.tab.classList.add("unread");
     }
-    if (messages.length > 0 && messages[messages.length - 1].user !== state.me) {
+    if (messages.length > 0 && !isMe(messages[messages.length - 1])) {
       room.panel.querySelector(".typing").textContent = "";
     }
     if (gap || fromHistory && messages.length === 500) {

@@ -127,11 +127,28 @@ const client = new SwitchboardClient(wsUrl, {
     } else if (saved.starting) {
       const { user, question } = saved.starting;
       client.request("identify", { user, question, account: settings.account, group: settings.group,
-        details: { page: location.href.slice(0, 500) } }).catch((e) => showForm(e.message));
+        details: { page: location.href.slice(0, 500) } }).catch((e) => showForm(guestText(e)));
     }
   },
   onMessage: handle,
 });
+
+/** What a guest is told when a request fails: in their words, never the server's text. */
+function guestText(failure) {
+  switch (failure.code) {
+    case "rate_limited":
+      return "A lot of people are asking right now. Please try again in a few minutes.";
+    case "internal":
+      return "Chat is not available at the moment. Please try again shortly.";
+    case "invalid_field":
+    case "too_large":
+      return "Please check your name and question: they could not be sent as they are.";
+    case "disconnected":
+      return "The connection was lost. It will come back by itself; please try again then.";
+    default:
+      return "Something went wrong. Please try again.";
+  }
+}
 
 function load() {
   try {
@@ -251,7 +268,7 @@ function showWaiting(queuepos) {
       client.request("cancel", {}).then(() => {
         forget();
         showEnded("You left the queue.");
-      }, (e) => showForm(e.message));
+      }, (e) => showForm(guestText(e)));
     });
     box.append(placeCaption, place, average, estimate, leave, element("p", "status"));
     body.replaceChildren(box);
@@ -303,7 +320,8 @@ function showChat(joined) {
 
 function newTranscript() {
   return new Transcript((message, beforeSeq) => {
-    const item = element("li", message.user === name ? "mine" : "", message.body);
+    // Who wrote it is the message's role, never its name: a guest may share a name with anybody.
+    const item = element("li", message.role === "guest" ? "mine" : "", message.body);
     item.dataset.seq = message.seq;
     item.setAttribute("aria-label", message.user + ": " + message.body);
     const before = beforeSeq === null ? null : messageList.querySelector("li[data-seq='" + beforeSeq + "']");
@@ -354,7 +372,7 @@ function handle(message) {
       const messages = message.type === "message" ? [message] : message.messages;
       if (transcript && message.room === saved.room) {
         const gap = transcript.add(messages);
-        if (message.type === "message" && message.user !== name) {
+        if (message.type === "message" && message.role !== "guest") {
           typingLine.textContent = "";
         }
         if (gap || message.type === "history" && messages.length === 500) {
@@ -433,7 +451,7 @@ function send() {
     text.value = value;
     const line = root.querySelector(".status");
     if (line) {
-      line.textContent = "Not sent: " + e.message;
+      line.textContent = "Not sent: " + guestText(e);
     }
   });
 }

@@ -21,20 +21,35 @@ final class Check {
         return value;
     }
 
-    /** A required text of {@code min..max} code points; longer is {@code too_large}, shorter is {@code invalid_field}. */
+    /**
+     * A required text of {@code min..max} code points; longer is {@code too_large}, shorter is {@code invalid_field}.
+     * It must be whole UTF-16 (no unpaired surrogate: it could not be stored or sent back as it came).
+     */
     static String text(String field, String value, int min, int max) {
         required(field, value);
-        return length(field, value, min, max);
+        length(field, value, min, max);
+        return wholeUnicode(field, value);
     }
 
     /** Like {@link #text} but absent is fine. */
     static String optionalText(String field, String value, int min, int max) {
-        return value == null ? null : length(field, value, min, max);
+        return value == null ? null : text(field, value, min, max);
     }
 
-    /** A required single-line text: like {@link #text} and without control characters. */
+    /** Like {@link #text}, and not only white space (a question must say something). */
+    static String visibleText(String field, String value, int min, int max) {
+        text(field, value, min, max);
+        return notBlank(field, value);
+    }
+
+    /**
+     * A required single-line name: like {@link #text}, not blank, and without control characters, Unicode format
+     * characters (zero-width characters, bidirectional overrides: they make two names look alike or reorder what
+     * follows), or line and paragraph separators.
+     */
     static String name(String field, String value, int max) {
         text(field, value, 1, max);
+        notBlank(field, value);
         return noControl(field, value);
     }
 
@@ -54,13 +69,54 @@ final class Check {
     }
 
     private static String noControl(String field, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
+        for (int i = 0; i < value.length(); ) {
+            int codePoint = value.codePointAt(i);
+            if (Character.isISOControl(codePoint)) {
                 throw ProtocolException.invalid(field + ": control character at index " + i
                         + " (expected: no control characters)");
             }
+            int type = Character.getType(codePoint);
+            if (type == Character.FORMAT) {
+                throw ProtocolException.invalid(field + ": invisible formatting character U+"
+                        + hex(codePoint) + " at index " + i + " (expected: no zero-width or direction characters)");
+            }
+            if (type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                throw ProtocolException.invalid(field + ": line separator U+" + hex(codePoint) + " at index " + i
+                        + " (expected: one line)");
+            }
+            i += Character.charCount(codePoint);
         }
         return value;
+    }
+
+    private static String notBlank(String field, String value) {
+        for (int i = 0; i < value.length(); ) {
+            int codePoint = value.codePointAt(i);
+            if (!Character.isWhitespace(codePoint) && !Character.isSpaceChar(codePoint)
+                    && Character.getType(codePoint) != Character.FORMAT) {
+                return value;
+            }
+            i += Character.charCount(codePoint);
+        }
+        throw ProtocolException.invalid(field + ": blank (expected: at least one visible character)");
+    }
+
+    /** Refuses a lone surrogate (JSON's {@code "\\ud800"} decodes to one): it is no character. */
+    private static String wholeUnicode(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ProtocolException.invalid(field + ": unpaired surrogate U+" + hex(c) + " at index " + i
+                        + " (expected: whole Unicode characters)");
+            }
+        }
+        return value;
+    }
+
+    private static String hex(int codePoint) {
+        return String.format(java.util.Locale.ROOT, "%04X", codePoint);
     }
 
     static int range(String field, Integer value, int min, int max) {
@@ -84,7 +140,7 @@ final class Check {
             if (entry.getValue() == null) {
                 throw ProtocolException.invalid(field + "." + entry.getKey() + ": null (expected: a string)");
             }
-            length(field + "." + entry.getKey(), entry.getValue(), 0, Limits.DETAIL_VALUE_MAX);
+            text(field + "." + entry.getKey(), entry.getValue(), 0, Limits.DETAIL_VALUE_MAX);
         }
         return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
     }

@@ -44,8 +44,16 @@ public final class Codec {
         this.serverMessageWriter = mapper.writerFor(ServerMessage.class);
     }
 
-    /** The strict mapper this codec uses; also right for other strict JSON (the configuration file). */
+    /** The strict mapper this codec uses for frames and REST bodies: nesting deeper than 8 is refused. */
     public static ObjectMapper strictMapper() {
+        return strictMapper(MAX_NESTING_DEPTH);
+    }
+
+    /**
+     * A mapper as strict as the codec's but for documents that may nest deeper (the configuration file, whose valid
+     * shapes reach about ten levels): only the nesting limit differs.
+     */
+    public static ObjectMapper strictMapper(int maxNestingDepth) {
         JsonMapper mapper = JsonMapper.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -57,7 +65,7 @@ public final class Codec {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNestingDepth(maxNestingDepth)
                 .maxNumberLength(MAX_NUMBER_LENGTH)
                 .maxStringLength(MAX_STRING_LENGTH)
                 .build());
@@ -81,7 +89,7 @@ public final class Codec {
         try {
             tree = treeReader.readTree(text);
         } catch (JsonProcessingException e) {
-            return new Decoded.Failed(null, ErrorCode.BAD_JSON, "bad JSON: " + e.getOriginalMessage());
+            return new Decoded.Failed(null, ErrorCode.BAD_JSON, JsonErrors.syntax(e));
         }
         if (tree == null || !tree.isObject()) {
             return new Decoded.Failed(null, ErrorCode.BAD_JSON, "frame: not a JSON object (expected: {\"type\": ...})");
@@ -107,15 +115,20 @@ public final class Codec {
             return new Decoded.Failed(ref, ErrorCode.UNKNOWN_TYPE, "type: " + type.textValue()
                     + " (expected: a request type)");
         } catch (UnrecognizedPropertyException e) {
-            return new Decoded.Failed(ref, ErrorCode.INVALID_FIELD, e.getPropertyName()
-                    + ": unknown field (expected: one of " + e.getKnownPropertyIds() + ")");
+            return new Decoded.Failed(ref, ErrorCode.INVALID_FIELD, unknownField(e));
         } catch (java.io.IOException | RuntimeException e) {
             ProtocolException violation = findViolation(e);
             if (violation != null) {
                 return new Decoded.Failed(ref, violation.code(), violation.getMessage());
             }
-            return new Decoded.Failed(ref, ErrorCode.INVALID_FIELD, describe(e));
+            return new Decoded.Failed(ref, ErrorCode.INVALID_FIELD, describe(object, e));
         }
+    }
+
+    private static String unknownField(UnrecognizedPropertyException e) {
+        String known = e.getKnownPropertyIds() == null || e.getKnownPropertyIds().isEmpty()
+                ? "no fields" : "one of " + e.getKnownPropertyIds();
+        return e.getPropertyName() + ": unknown field (expected: " + known + ")";
     }
 
     private static String readRef(JsonNode refNode) {
@@ -137,15 +150,14 @@ public final class Codec {
         return null;
     }
 
-    private static String describe(Exception e) {
+    private static String describe(JsonNode root, Exception e) {
         if (e instanceof JsonMappingException mapping) {
-            String path = mapping.getPath().stream()
-                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                    .reduce((a, b) -> a + "." + b)
-                    .orElse("request");
-            return path + ": " + firstLine(mapping.getOriginalMessage());
+            return JsonErrors.mismatch(root, mapping);
         }
-        return "request: " + firstLine(e.getMessage());
+        if (e instanceof JsonProcessingException processing) {
+            return JsonErrors.syntax(processing);
+        }
+        return "request: not valid (expected: the fields of its type)";
     }
 
     private static String firstLine(String message) {
@@ -214,7 +226,7 @@ public final class Codec {
         try {
             tree = treeReader.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new ProtocolException(ErrorCode.BAD_JSON, "bad JSON: " + e.getOriginalMessage());
+            throw new ProtocolException(ErrorCode.BAD_JSON, JsonErrors.syntax(e));
         }
         if (tree == null || !tree.isObject()) {
             throw new ProtocolException(ErrorCode.BAD_JSON, "body: not a JSON object");
@@ -222,14 +234,13 @@ public final class Codec {
         try {
             return mapper.readerFor(type).readValue(tree);
         } catch (UnrecognizedPropertyException e) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, e.getPropertyName()
-                    + ": unknown field (expected: one of " + e.getKnownPropertyIds() + ")");
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, unknownField(e));
         } catch (java.io.IOException | RuntimeException e) {
             ProtocolException violation = findViolation(e);
             if (violation != null) {
                 throw violation;
             }
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, describe(e));
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, describe(tree, e));
         }
     }
 

@@ -38,7 +38,7 @@ public sealed interface Request {
         public Identify {
             if (reservation == null) {
                 Check.name("user", user, Limits.USER_MAX);
-                Check.text("question", question, 1, Limits.QUESTION_MAX);
+                Check.visibleText("question", question, 1, Limits.QUESTION_MAX);
                 Check.optionalName("account", account, Limits.ID_MAX);
                 Check.optionalName("group", group, Limits.ID_MAX);
                 details = Check.details("details", details, Limits.DETAILS_MAX);

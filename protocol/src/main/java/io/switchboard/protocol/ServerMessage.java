@@ -31,28 +31,37 @@ import java.util.Objects;
 })
 public sealed interface ServerMessage {
 
-    /** A user joined or left a room. */
-    record Notification(String room, String user, NotificationDetails details) implements ServerMessage {
+    /**
+     * A user joined or left a room; {@code role} says whether they are the guest, an agent or a supervisor (contract
+     * §5.2: clients tell people apart by role, never by name).
+     */
+    record Notification(String room, String user, Role role, NotificationDetails details) implements ServerMessage {
         public Notification {
             Objects.requireNonNull(room, "room");
             Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(role, "role");
             Objects.requireNonNull(details, "details");
         }
     }
 
-    /** A chat message; {@code sent} is Unix time in milliseconds, {@code seq} its number in the room. */
-    record Message(String room, String user, String body, long sent, long seq) implements ServerMessage {
+    /**
+     * A chat message; {@code role} is the sender's, {@code sent} Unix time in milliseconds, {@code seq} its number in
+     * the room.
+     */
+    record Message(String room, String user, Role role, String body, long sent, long seq) implements ServerMessage {
         public Message {
             Objects.requireNonNull(room, "room");
             Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(role, "role");
             Objects.requireNonNull(body, "body");
         }
     }
 
-    /** Typing in a room, or a user's availability ({@code room} null). */
-    record Status(String room, String user, StatusOf of, StatusIs is) implements ServerMessage {
+    /** Typing in a room, or a user's availability or presence; {@code role} is that user's. */
+    record Status(String room, String user, Role role, StatusOf of, StatusIs is) implements ServerMessage {
         public Status {
             Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(role, "role");
             Objects.requireNonNull(of, "of");
             Objects.requireNonNull(is, "is");
         }

@@ -11,8 +11,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * The decoder under Jazzer. In a normal test run the seed corpus ({@code DecoderFuzzTestInputs/decodeNeverEscapes}
  * in the test resources, plus anything the fuzzer found and was added there) replays; {@code JAZZER_FUZZ=1 mvn -pl
  * protocol test -Dtest=DecoderFuzzTest} fuzzes for real (see the README). Whatever the frame, the decoder answers
- * with a request or with a failure that has one of the contract's codes and a message: nothing escapes as an
- * exception, and a decoded request encodes back to a frame that decodes to the same request.
+ * with a request or with a failure that has one of the contract's codes and a message in the project's own words:
+ * nothing escapes as an exception, and a decoded request encodes back to a frame that decodes to the same request.
  */
 class DecoderFuzzTest {
     private static final Codec CODEC = new Codec();
@@ -25,6 +25,7 @@ class DecoderFuzzTest {
         if (decoded instanceof Decoded.Failed failed) {
             assertNotNull(failed.code());
             assertNotNull(failed.message());
+            StrictDecodingTest.assertOwnWords(failed.message());
             assertTrue(failed.ref() == null || failed.ref().length() <= Limits.REF_MAX);
         } else if (decoded instanceof Decoded.Ok ok) {
             String again = CODEC.encodeRequest(ok.ref(), ok.request());

@@ -16,18 +16,22 @@ class GoldenServerMessageTest {
     private static final ObjectMapper PLAIN = new ObjectMapper();
 
     static Stream<Arguments> messages() {
-        ServerMessage.Message chat = new ServerMessage.Message("rm_1", "ann", "hi *there*", 1700000000123L, 7);
+        ServerMessage.Message chat = new ServerMessage.Message("rm_1", "ann", Role.GUEST, "hi *there*", 1700000000123L,
+                7);
         return Stream.of(
-                Arguments.of(new ServerMessage.Notification("rm_1", "ann", NotificationDetails.JOINED), """
-                        {"type":"notification","room":"rm_1","user":"ann","details":"joined"}"""),
-                Arguments.of(new ServerMessage.Notification("rm_1", "bob", NotificationDetails.LEFT), """
-                        {"type":"notification","room":"rm_1","user":"bob","details":"left"}"""),
+                Arguments.of(new ServerMessage.Notification("rm_1", "ann", Role.GUEST, NotificationDetails.JOINED), """
+                        {"type":"notification","room":"rm_1","user":"ann","role":"guest","details":"joined"}"""),
+                Arguments.of(new ServerMessage.Notification("rm_1", "bob", Role.AGENT, NotificationDetails.LEFT), """
+                        {"type":"notification","room":"rm_1","user":"bob","role":"agent","details":"left"}"""),
                 Arguments.of(chat, """
-                        {"type":"message","room":"rm_1","user":"ann","body":"hi *there*","sent":1700000000123,"seq":7}"""),
-                Arguments.of(new ServerMessage.Status("rm_1", "ann", StatusOf.TYPING, StatusIs.TRUE), """
-                        {"type":"status","room":"rm_1","user":"ann","of":"typing","is":"true"}"""),
-                Arguments.of(new ServerMessage.Status(null, "bob", StatusOf.AVAILABILITY, StatusIs.OFFLINE), """
-                        {"type":"status","room":null,"user":"bob","of":"availability","is":"offline"}"""),
+                        {"type":"message","room":"rm_1","user":"ann","role":"guest","body":"hi *there*",\
+                        "sent":1700000000123,"seq":7}"""),
+                Arguments.of(new ServerMessage.Status("rm_1", "ann", Role.GUEST, StatusOf.TYPING, StatusIs.TRUE), """
+                        {"type":"status","room":"rm_1","user":"ann","role":"guest","of":"typing","is":"true"}"""),
+                Arguments.of(new ServerMessage.Status(null, "bob", Role.SUPERVISOR, StatusOf.AVAILABILITY,
+                        StatusIs.OFFLINE), """
+                        {"type":"status","room":null,"user":"bob","role":"supervisor","of":"availability",\
+                        "is":"offline"}"""),
                 Arguments.of(new ServerMessage.Update(List.of("ann", "bob"), UpdateDetails.ASSIGNED), """
                         {"type":"update","users":["ann","bob"],"details":"assigned"}"""),
                 Arguments.of(new ServerMessage.Update(List.of("ann"), UpdateDetails.UNASSIGNED), """
@@ -52,7 +56,7 @@ class GoldenServerMessageTest {
                         {"type":"end","room":"rm_1","user":null,"reason":"guest_gone"}"""),
                 Arguments.of(new ServerMessage.History("rm_1", List.of(chat)), """
                         {"type":"history","room":"rm_1","messages":[{"type":"message","room":"rm_1","user":"ann",\
-                        "body":"hi *there*","sent":1700000000123,"seq":7}]}"""),
+                        "role":"guest","body":"hi *there*","sent":1700000000123,"seq":7}]}"""),
                 Arguments.of(new ServerMessage.Snapshot(
                         List.of(new ServerMessage.AgentView("bob", StatusIs.AVAILABLE, 1, 3)),
                         List.of(new ServerMessage.QueueEntry("ann", "billing", 0, 12, "refund?")),

@@ -76,6 +76,29 @@ class StrictDecodingTest {
                 bad("{\"type\":\"status\",\"room\":\"r\",\"of\":\"availability\",\"is\":\"away\"}",
                         ErrorCode.INVALID_FIELD, null),
                 bad("{\"type\":\"message\",\"room\":\"r\",\"body\":\"\"}", ErrorCode.INVALID_FIELD, null),
+                // Text that is not what it looks like (issue 13: impersonation, and what a restart could not keep).
+                bad("{\"type\":\"identify\",\"user\":\"   \",\"question\":\"q\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"\\u00a0\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"a\",\"question\":\" \\n\\t \"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"identify\",\"user\":\"b\\u200bob\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"identify\",\"user\":\"bob\\u202e\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"identify\",\"user\":\"\\ufeffbob\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"identify\",\"user\":\"bob\\u2028x\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"identify\",\"user\":\"bob\\u2029\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"identify\",\"user\":\"bob\\ud800\",\"question\":\"q\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"identify\",\"user\":\"a\",\"question\":\"q\\udc00\"}", ErrorCode.INVALID_FIELD,
+                        null),
+                bad("{\"type\":\"identify\",\"user\":\"a\",\"question\":\"q\",\"details\":{\"k\":\"\\ud83d\"}}",
+                        ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"message\",\"room\":\"r\",\"body\":\"hi \\ud800\"}", ErrorCode.INVALID_FIELD, null),
+                bad("{\"type\":\"message\",\"room\":\"r\",\"body\":\"\\udfff\\ud800\"}", ErrorCode.INVALID_FIELD,
+                        null),
                 bad("{\"type\":\"message\",\"room\":\"r\"}", ErrorCode.INVALID_FIELD, null),
                 // Over a length limit.
                 bad("{\"type\":\"message\",\"room\":\"r\",\"body\":\"" + body4001 + "\",\"ref\":\"b\"}",
@@ -109,6 +132,83 @@ class StrictDecodingTest {
         assertEquals("body length: 5001 (expected: 1..4000)", failed.message());
         Decoded.Failed unknown = (Decoded.Failed) CODEC.decodeRequest("{\"type\":\"ping\",\"color\":\"red\"}");
         assertTrue(unknown.message().startsWith("color: unknown field"), unknown.message());
+    }
+
+    /**
+     * Every error a client can cause is said in the project's words: what the value is and what was expected, never a
+     * Java type, a Jackson feature or a parser's internals (issue 13). Checked over every bad frame above and the
+     * fuzzing corpus.
+     */
+    @ParameterizedTest
+    @MethodSource("badFrames")
+    void errorTextsAreOurOwnWords(String frame, ErrorCode code, String ref) {
+        assertOwnWords(((Decoded.Failed) CODEC.decodeRequest(frame)).message());
+    }
+
+    @Test
+    void fuzzCorpusErrorsAreOurOwnWords() throws Exception {
+        java.nio.file.Path corpus = java.nio.file.Path.of("src/test/resources/io/switchboard/protocol/"
+                + "DecoderFuzzTestInputs/decodeNeverEscapes");
+        int checked = 0;
+        try (var files = java.nio.file.Files.list(corpus)) {
+            for (java.nio.file.Path file : (Iterable<java.nio.file.Path>) files::iterator) {
+                String frame = new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8);
+                if (CODEC.decodeRequest(frame) instanceof Decoded.Failed failed) {
+                    assertOwnWords(failed.message());
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 0, "the corpus has failing frames: " + checked);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{\"external_user_id\":5}",
+        "{\"external_user_id\":\"a\",\"priority\":\"x\"}",
+        "{\"external_user_id\":\"a\",\"details\":{}}",
+        "{\"external_user_id\":\"a\",\"details\":[5]}",
+        "{\"external_user_id\":\"a\",\"details\":[{\"label\":1,\"value\":\"v\"}]}",
+        "{\"external_user_id\":\"a\",\"reserve_for_seconds\":1.5}",
+        "{\"external_user_id\":\"a\"",
+        "{\"external_user_id\":\"a\"} x",
+    })
+    void restBodyErrorsAreOurOwnWords(String body) {
+        ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
+                () -> CODEC.decodeBody(body, Rest.CreateReservation.class));
+        assertOwnWords(e.getMessage());
+    }
+
+    static void assertOwnWords(String message) {
+        for (String foreign : new String[] {"java.", "com.fasterxml", "jackson", "Jackson", "`", "$", "Cannot ",
+                "coerc", "Coerc", "Deserializ", "deserializ", "StreamRead", "token", "Token", "START_", "Creator"}) {
+            assertTrue(!message.contains(foreign), () -> "'" + foreign + "' in: " + message);
+        }
+    }
+
+    @Test
+    void wrongKindsSayWhatTheyAreAndWhatWasExpected() {
+        assertEquals("user: the number 5 (expected: a string)",
+                ((Decoded.Failed) CODEC.decodeRequest("{\"type\":\"identify\",\"user\":5,\"question\":\"q\"}"))
+                        .message());
+        assertEquals("limit: the string \"3\" (expected: a whole number)",
+                ((Decoded.Failed) CODEC.decodeRequest("{\"type\":\"limit\",\"limit\":\"3\"}")).message());
+        assertEquals("of: the string \"mood\" (expected: one of [typing, availability])",
+                ((Decoded.Failed) CODEC.decodeRequest("{\"type\":\"status\",\"of\":\"mood\",\"is\":\"away\"}"))
+                        .message());
+        assertEquals("bad JSON: the key \"type\" appears twice (expected: each key once)",
+                ((Decoded.Failed) CODEC.decodeRequest("{\"type\":\"ping\",\"type\":\"ping\"}")).message());
+        assertEquals("user: invisible formatting character U+200B at index 1 (expected: no zero-width or direction "
+                + "characters)", ((Decoded.Failed) CODEC.decodeRequest(
+                        "{\"type\":\"identify\",\"user\":\"b\\u200bob\",\"question\":\"q\"}")).message());
+    }
+
+    @Test
+    void namesInOtherScriptsAndEmojiArePeoplesNames() {
+        for (String name : new String[] {"Zoë", "Łukasz", "山田太郎", "محمد", "\uD83D\uDE00 Ann", "O'Brien-Smith"}) {
+            Decoded decoded = CODEC.decodeRequest(CODEC.encodeRequest(Request.Identify.guest(name, "a question")));
+            assertInstanceOf(Decoded.Ok.class, decoded, () -> name + " -> " + decoded);
+        }
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.switchboard.server.desk.EstimateMethod;
 import io.switchboard.server.desk.Ids;
 import io.switchboard.server.store.Commits;
 import io.switchboard.server.store.SqliteStore;
+import io.switchboard.server.store.StoreFaults;
 import java.nio.file.Path;
 import io.switchboard.server.transport.ChannelOutbox;
 import io.switchboard.server.transport.ServerPipeline;
@@ -57,7 +58,7 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
 
     /** Starts a server and returns once it listens. */
     public static SwitchboardServer start(ServerConfig config) throws InterruptedException {
-        return start(config, null);
+        return start(config, null, StoreFaults.NONE);
     }
 
     /**
@@ -65,9 +66,15 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
      * test advances it on the desk's thread, see {@link #onDesk}); null for the real clock.
      */
     static SwitchboardServer start(ServerConfig config, DeskClock clock) throws InterruptedException {
+        return start(config, clock, StoreFaults.NONE);
+    }
+
+    /** Starts a server whose store fails its commits as {@code faults} says (tests of a failing disk). */
+    static SwitchboardServer start(ServerConfig config, DeskClock clock, StoreFaults faults)
+            throws InterruptedException {
         SwitchboardServer server = new SwitchboardServer(config);
         try {
-            server.bind(clock == null ? server.loop : clock);
+            server.bind(clock == null ? server.loop : clock, faults);
         } catch (RuntimeException | InterruptedException e) {
             server.close();
             throw e;
@@ -75,12 +82,14 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
         return server;
     }
 
-    private void bind(DeskClock clock) throws InterruptedException {
+    private void bind(DeskClock clock, StoreFaults faults) throws InterruptedException {
         Codec codec = new Codec();
         long started = System.nanoTime();
-        store = SqliteStore.open(Path.of(config.dataDir()), config.durability(), commits, metrics::committed);
+        store = SqliteStore.open(Path.of(config.dataDir()), new SqliteStore.Options(config.durability(),
+                config.timings().storeRetryMaxMs(), config.limits().storeQueueTurns(), faults), commits,
+                metrics::committed);
         // What a turn says leaves only once the changes it made are durable (see Commits).
-        ChannelOutbox outbox = new ChannelOutbox(codec, config.limits().slowReaderBytes(), commits::afterSubmitted);
+        ChannelOutbox outbox = new ChannelOutbox(codec, config.limits().slowReaderBytes(), commits);
         loop.onEndOfTurn(outbox::flush);
         desk = loop.call(() -> {
             Desk restored = new Desk(config, clock, outbox, Ids.secure(), metrics, EstimateMethod.SWITCHBOARD, store);
@@ -162,7 +171,7 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
                 .awaitUninterruptibly(remainingMs(deadline));
         loop.shutdown(remainingMs(deadline));
         if (store != null) {
-            store.close();
+            store.close(remainingMs(deadline));
         }
         log.info("stopped");
     }

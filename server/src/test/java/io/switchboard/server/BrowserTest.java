@@ -76,8 +76,8 @@ class BrowserTest {
                  "allowed_origins": ["http://127.0.0.1:%d", "http://localhost:%d"],
                  "accounts": [{"id": "default", "groups": [{"name": "default"}],
                    "agents": [
-                     {"user": "admin", "token": "admin-token", "supervisor": true, "limit": 5},
-                     {"user": "bob", "token": "bob-token", "limit": 2}]}]}"""
+                     {"user": "admin", "token": "admin-token-for-tests", "supervisor": true, "limit": 5},
+                     {"user": "bob", "token": "bob-token-for-tests", "limit": 2}]}]}"""
                 .formatted(port, port, shopPort);
         server = SwitchboardServer.start(ConfigLoader.parse(config, "browser test")
                 .with(null, null, temp.resolve("data").toString()));
@@ -111,7 +111,7 @@ class BrowserTest {
     void aGuestAndAnAgentChatFromStartToEnd() throws Exception {
         // One conversation served and finished first, so the queue has a history to estimate from.
         try (WsClient bob = WsClient.connect(server.port()); WsClient first = WsClient.connect(server.port())) {
-            bob.call(new Request.Login("bob", "bob-token"));
+            bob.call(new Request.Login("bob", "bob-token-for-tests"));
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
             String room = WsClient.first(first.call(Request.Identify.guest("First", "A first question")),
                     ServerMessage.Joined.class).room();
@@ -121,7 +121,7 @@ class BrowserTest {
         WebDriver agent = browser();
         agent.get(base + "/console");
         agent.findElement(By.id("user")).sendKeys("admin");
-        agent.findElement(By.id("token")).sendKeys("admin-token");
+        agent.findElement(By.id("token")).sendKeys("admin-token-for-tests");
         agent.findElement(By.cssSelector("#sign-in-form button")).click();
         waitFor(agent, a -> a.findElement(By.id("who")).getText().contains("admin"), "the console signed in");
 
@@ -226,7 +226,7 @@ class BrowserTest {
     void aSupervisorSeesTheTeamChangesALimitJoinsAndTakesOverARoom() {
         // bob and a guest over plain WebSockets; the supervisor in the browser.
         try (WsClient bob = WsClient.connect(server.port()); WsClient ivy = WsClient.connect(server.port())) {
-            bob.call(new Request.Login("bob", "bob-token"));
+            bob.call(new Request.Login("bob", "bob-token-for-tests"));
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
             String room = WsClient.first(ivy.call(Request.Identify.guest("Ivy", "My parcel is late")),
                     ServerMessage.Joined.class).room();
@@ -234,7 +234,7 @@ class BrowserTest {
             WebDriver supervisor = browser();
             supervisor.get(base + "/console");
             supervisor.findElement(By.id("user")).sendKeys("admin");
-            supervisor.findElement(By.id("token")).sendKeys("admin-token", Keys.ENTER);
+            supervisor.findElement(By.id("token")).sendKeys("admin-token-for-tests", Keys.ENTER);
             waitFor(supervisor, s -> s.findElement(By.id("agents")).getText().contains("1 / 2"),
                     "the team table shows bob with one guest of two");
             WebElement limit = supervisor.findElement(By.cssSelector("input[aria-label='Limit of bob']"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Request;
+import io.switchboard.protocol.Role;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
@@ -29,7 +30,7 @@ class ConnectionRulesTest {
             {"host": "127.0.0.1", "port": 0,
              "allowed_origins": ["https://support.example.com"],
              "accounts": [{"id": "default", "groups": [{"name": "default"}],
-               "agents": [{"user": "admin", "token": "admin-token", "supervisor": true, "limit": 10}]}],
+               "agents": [{"user": "admin", "token": "admin-token-for-tests", "supervisor": true, "limit": 10}]}],
              "timings": {"handshake_timeout_ms": 500, "http_idle_ms": 800, "ping_interval_ms": 200},
              "limits": {"failed_logins_per_minute": 3, "slow_reader_bytes": 65536 %s}}""";
 
@@ -105,7 +106,7 @@ class ConnectionRulesTest {
 
     @Test
     void theHeartbeatKeepsLiveConnectionsAndDropsASilentOne() throws Exception {
-        int port = start("");
+        int port = start(", \"connections_per_address\": 5000");
         HttpClient http = HttpClient.newHttpClient();
         AtomicInteger closed = new AtomicInteger();
         WebSocket.Listener listener = new WebSocket.Listener() {
@@ -166,7 +167,7 @@ class ConnectionRulesTest {
                 ", \"requests_per_second\": 100000, \"request_burst\": 100000").replace("65536", "1048576"), "test").with(null, null, data.toString()));
         int port = server.port();
         try (WsClient admin = WsClient.connect(port); RawWs reader = new RawWs(port, null, 4096)) {
-            admin.call(new Request.Login("admin", "admin-token"));
+            admin.call(new Request.Login("admin", "admin-token-for-tests"));
             admin.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
             assertTrue(reader.handshake(null).startsWith("HTTP/1.1 101"));
             reader.sendText("{\"type\":\"identify\",\"user\":\"slow\",\"question\":\"q\"}");
@@ -176,7 +177,7 @@ class ConnectionRulesTest {
             String body = "x".repeat(4_000);
             // The guest never reads: its unsent output grows past slow_reader_bytes (1 MiB beyond what the sockets
             // buffer) and it is closed; the room sees the guest go away. The agent reads its own echoes as it goes.
-            ServerMessage away = new ServerMessage.Status(null, "slow", StatusOf.AVAILABILITY, StatusIs.AWAY);
+            ServerMessage away = new ServerMessage.Status(room, "slow", Role.GUEST, StatusOf.AVAILABILITY, StatusIs.AWAY);
             boolean gone = false;
             for (int i = 0; i < 250 && !gone; i++) {
                 for (int j = 0; j < 19; j++) {
@@ -213,20 +214,28 @@ class ConnectionRulesTest {
     }
 
     @Test
-    void failedSignInsAreLimitedPerAddress() throws Exception {
+    void failedSignInsAreThrottledButTheRightTokenAlwaysPasses() throws Exception {
         int port = start("");
         try (WsClient attacker = WsClient.connect(port)) {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 4; i++) {
                 attacker.send(new Request.Login("admin", "wrong-" + i));
                 assertEquals(ErrorCode.AUTH_FAILED, attacker.await(ServerMessage.ErrorReply.class).code());
             }
-            attacker.send(new Request.Login("admin", "admin-token"));
+            attacker.send(new Request.Login("admin", "wrong-again"));
             ServerMessage.ErrorReply refused = attacker.await(ServerMessage.ErrorReply.class);
-            assertEquals(ErrorCode.RATE_LIMITED, refused.code(), "even the right token, from this address");
+            assertEquals(ErrorCode.RATE_LIMITED, refused.code(), "past failed_logins_per_minute: wait");
+            for (int i = 0; i < 20; i++) {
+                attacker.send(new Request.Resume("ses_garbage_" + i));
+                assertEquals(ErrorCode.AUTH_FAILED, attacker.await(ServerMessage.ErrorReply.class).code(),
+                        "an unknown session is no failed sign-in");
+            }
+            attacker.send(new Request.Login("admin", "admin-token-for-tests"));
+            assertEquals(io.switchboard.protocol.Role.SUPERVISOR, attacker.await(ServerMessage.Identified.class).role(),
+                    "the right token from the same address is taken");
         }
         try (RawWs elsewhere = new RawWs(port, "127.0.0.2", 0)) {
             assertTrue(elsewhere.handshake(null).startsWith("HTTP/1.1 101"));
-            elsewhere.sendText("{\"type\":\"login\",\"user\":\"admin\",\"token\":\"admin-token\"}");
+            elsewhere.sendText("{\"type\":\"login\",\"user\":\"admin\",\"token\":\"admin-token-for-tests\"}");
             assertTrue(elsewhere.readTextContaining("\"type\":\"identified\"").text().contains("supervisor"),
                     "another address signs in");
         }

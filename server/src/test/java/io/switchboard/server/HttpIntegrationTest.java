@@ -42,17 +42,19 @@ class HttpIntegrationTest {
             {"host": "127.0.0.1", "port": 0,
              "accounts": [
                {"id": "default",
-                "api_keys": [{"id": "ops", "secret": "s3cret"}],
+                "api_keys": [{"id": "ops", "secret": "s3cret-for-the-tests"}],
                 "groups": [{"name": "default"}, {"name": "sales"}],
                 "agents": [
-                  {"user": "bob", "token": "bob-token", "groups": ["default"], "limit": 1},
-                  {"user": "admin", "token": "admin-token", "groups": ["sales"], "supervisor": true}]},
+                  {"user": "bob", "token": "bob-token-for-tests", "groups": ["default"], "limit": 1},
+                  {"user": "admin", "token": "admin-token-for-tests", "groups": ["sales"], "supervisor": true}]},
                {"id": "other",
-                "api_keys": [{"id": "ops", "secret": "other-secret"}],
+                "api_keys": [{"id": "ops", "secret": "other-secret-for-tests"}],
                 "groups": [{"name": "default"}]}],
-             "timings": {"sse_keepalive_ms": 300}}""";
-    private static final String KEY = Http.bearer("s3cret");
-    private static final String OTHER_KEY = Http.bearer("other-secret");
+             "timings": {"sse_keepalive_ms": 300, "identify_deadline_ms": 3600000},
+             "limits": {"sse_streams_per_reservation": 100, "sse_streams_per_address": 100,
+                        "connections_per_address": 200}}""";
+    private static final String KEY = Http.bearer("s3cret-for-the-tests");
+    private static final String OTHER_KEY = Http.bearer("other-secret-for-tests");
     private static final String RESERVATIONS = "/v1/companies/default/groups/default/reservations";
 
     private final ManualClock clock = new ManualClock(START);
@@ -117,7 +119,7 @@ class HttpIntegrationTest {
     /** An agent signed in and available; the messages of sign-in are consumed. */
     private WsClient availableAgent(String user) {
         WsClient agent = WsClient.connect(server.port());
-        agent.call(new Request.Login(user, user + "-token"));
+        agent.call(new Request.Login(user, user + "-token-for-tests"));
         agent.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
         return agent;
     }
@@ -199,11 +201,11 @@ class HttpIntegrationTest {
         assertEquals(401, none.status());
         assertNotNull(none.header("WWW-Authenticate"));
         assertEquals("unauthorized", none.json().get("error").asText());
-        for (String bad : List.of(Http.bearer("wrong"), Http.basic("nope", "s3cret"), Http.basic("ops", "wrong"),
+        for (String bad : List.of(Http.bearer("wrong"), Http.basic("nope", "s3cret-for-the-tests"), Http.basic("ops", "wrong"),
                 "Basic !!!", "Token s3cret", "Bearer")) {
             assertEquals(401, http.post(RESERVATIONS, bad, "{\"external_user_id\": \"a\"}").status(), bad);
         }
-        Http.Response basic = http.post(RESERVATIONS, Http.basic("ops", "s3cret"), "{\"external_user_id\": \"b\"}");
+        Http.Response basic = http.post(RESERVATIONS, Http.basic("ops", "s3cret-for-the-tests"), "{\"external_user_id\": \"b\"}");
         assertEquals(201, basic.status(), basic.body());
         String sid = basic.json().get("group_reservation").get("reservation_sid").asText();
 
@@ -211,7 +213,7 @@ class HttpIntegrationTest {
                 http.post(RESERVATIONS, OTHER_KEY, "{\"external_user_id\": \"c\"}"),
                 http.get(RESERVATIONS + "/" + sid, OTHER_KEY),
                 http.post(RESERVATIONS + "/" + sid + "/cancel", OTHER_KEY, null),
-                http.get(RESERVATIONS + "/" + sid, Http.basic("ops", "other-secret")))) {
+                http.get(RESERVATIONS + "/" + sid, Http.basic("ops", "other-secret-for-tests")))) {
             assertEquals(403, forbidden.status(), forbidden.body());
             assertEquals("forbidden", forbidden.json().get("error").asText());
         }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RestartTest {
     private static final String CONFIG = """
             {"accounts": [{"id": "default", "groups": [{"name": "default"}],
-               "agents": [{"user": "bob", "token": "bob-token", "limit": 3}]}]}""";
+               "agents": [{"user": "bob", "token": "bob-token-for-tests", "limit": 3}]}]}""";
 
     @TempDir
     Path data;
@@ -55,7 +55,7 @@ class RestartTest {
         SwitchboardServer first = start();
         try (WsClient bob = WsClient.connect(first.port()); WsClient ada = WsClient.connect(first.port());
              WsClient max = WsClient.connect(first.port())) {
-            bobSession = WsClient.first(bob.call(new Request.Login("bob", "bob-token")),
+            bobSession = WsClient.first(bob.call(new Request.Login("bob", "bob-token-for-tests")),
                     ServerMessage.Identified.class).session();
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
             endedRoom = join(max, "max");

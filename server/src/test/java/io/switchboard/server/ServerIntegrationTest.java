@@ -31,11 +31,11 @@ class ServerIntegrationTest {
     private static final String CONFIG = """
             {"host": "127.0.0.1", "port": 0,
              "accounts": [{"id": "default",
-               "api_keys": [{"id": "default", "secret": "s3cret"}],
+               "api_keys": [{"id": "default", "secret": "s3cret-for-the-tests"}],
                "groups": [{"name": "default"}, {"name": "vip", "routing": "manual"}],
                "agents": [
-                 {"user": "admin", "token": "admin-token", "supervisor": true, "limit": 10},
-                 {"user": "bob", "token": "bob-token", "groups": ["vip"], "limit": 1}]}],
+                 {"user": "admin", "token": "admin-token-for-tests", "supervisor": true, "limit": 10},
+                 {"user": "bob", "token": "bob-token-for-tests", "groups": ["vip"], "limit": 1}]}],
              "limits": {"max_frame_bytes": 8192}}""";
 
     /** Each test's own data directory: no test restores another's state. */
@@ -68,7 +68,7 @@ class ServerIntegrationTest {
             ServerMessage.QueuePos queuePos = guest.next(ServerMessage.QueuePos.class);
             assertEquals(0, queuePos.position());
 
-            admin.send(new Request.Login("admin", "admin-token"));
+            admin.send(new Request.Login("admin", "admin-token-for-tests"));
             assertEquals(Role.SUPERVISOR, admin.next(ServerMessage.Identified.class).role());
             ServerMessage.Snapshot snapshot = admin.next(ServerMessage.Snapshot.class);
             assertTrue(snapshot.queue().stream().anyMatch(entry -> entry.user().equals("carla")));
@@ -82,8 +82,8 @@ class ServerIntegrationTest {
 
             ServerMessage.Joined guestJoined = guest.await(ServerMessage.Joined.class);
             assertEquals(new ServerMessage.Joined(room, joined.guest(), "admin"), guestJoined);
-            assertEquals(new ServerMessage.Notification(room, "carla", NotificationDetails.JOINED), guest.next());
-            assertEquals(new ServerMessage.Notification(room, "admin", NotificationDetails.JOINED), guest.next());
+            assertEquals(new ServerMessage.Notification(room, "carla", Role.GUEST, NotificationDetails.JOINED), guest.next());
+            assertEquals(new ServerMessage.Notification(room, "admin", Role.SUPERVISOR, NotificationDetails.JOINED), guest.next());
 
             List<ServerMessage> effects = guest.call(new Request.Message(room, "Hi, order 42 has not arrived."));
             ServerMessage.Message echoed = (ServerMessage.Message) effects.get(0);
@@ -93,7 +93,7 @@ class ServerIntegrationTest {
             assertTrue(Math.abs(received.sent() - System.currentTimeMillis()) < 60_000, "sent is Unix milliseconds");
 
             admin.send(new Request.Status(room, StatusOf.TYPING, StatusIs.TRUE));
-            assertEquals(new ServerMessage.Status(room, "admin", StatusOf.TYPING, StatusIs.TRUE),
+            assertEquals(new ServerMessage.Status(room, "admin", Role.SUPERVISOR, StatusOf.TYPING, StatusIs.TRUE),
                     guest.await(ServerMessage.Status.class));
             admin.call(new Request.Message(room, "Let me check."));
             assertEquals(2, guest.await(ServerMessage.Message.class).seq());
@@ -209,7 +209,7 @@ class ServerIntegrationTest {
             guest.send(new Request.Identify("finn", "vip help", null, "vip", null, null));
             guest.next(ServerMessage.Identified.class);
             guest.next(ServerMessage.QueuePos.class);
-            bob.call(new Request.Login("bob", "bob-token"));
+            bob.call(new Request.Login("bob", "bob-token-for-tests"));
             List<ServerMessage> passed = new ArrayList<>();
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
             List<ServerMessage> effects = bob.call(new Request.Assist("vip"));
@@ -236,8 +236,8 @@ class ServerIntegrationTest {
     void supervisorJoinsTransfersAndSetsLimits() {
         try (WsClient guest = WsClient.connect(port); WsClient admin = WsClient.connect(port);
              WsClient bob = WsClient.connect(port)) {
-            bob.call(new Request.Login("bob", "bob-token"));
-            admin.call(new Request.Login("admin", "admin-token"));
+            bob.call(new Request.Login("bob", "bob-token-for-tests"));
+            admin.call(new Request.Login("admin", "admin-token-for-tests"));
             guest.call(new Request.Identify("gina", "help", null, "vip", null, null));
             admin.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
             List<ServerMessage> assisted = admin.call(new Request.Assist("vip"));
@@ -247,12 +247,12 @@ class ServerIntegrationTest {
             // The supervisor sets bob's limit, then hands the room to bob.
             admin.call(new Request.Limit(2, "bob"));
             List<ServerMessage> moved = admin.call(new Request.Transfer(room, "bob"));
-            assertTrue(moved.contains(new ServerMessage.Notification(room, "admin", NotificationDetails.LEFT)),
+            assertTrue(moved.contains(new ServerMessage.Notification(room, "admin", Role.SUPERVISOR, NotificationDetails.LEFT)),
                     moved::toString);
             assertEquals(new ServerMessage.Joined(room, new ServerMessage.Guest("gina", "help", java.util.Map.of()),
                     "bob"), bob.await(ServerMessage.Joined.class));
-            guest.awaitExactly(new ServerMessage.Notification(room, "admin", NotificationDetails.LEFT));
-            assertEquals(new ServerMessage.Notification(room, "bob", NotificationDetails.JOINED), guest.next());
+            guest.awaitExactly(new ServerMessage.Notification(room, "admin", Role.SUPERVISOR, NotificationDetails.LEFT));
+            assertEquals(new ServerMessage.Notification(room, "bob", Role.AGENT, NotificationDetails.JOINED), guest.next());
 
             // The supervisor joins as an extra member and sees the chat, then leaves.
             admin.call(new Request.Join(room));
@@ -274,13 +274,13 @@ class ServerIntegrationTest {
     @Test
     void agentResumesAndKeepsTheRoom() {
         try (WsClient guest = WsClient.connect(port); WsClient bob = WsClient.connect(port)) {
-            bob.send(new Request.Login("bob", "bob-token"));
+            bob.send(new Request.Login("bob", "bob-token-for-tests"));
             String session = bob.next(ServerMessage.Identified.class).session();
             bob.call(new Request.Limit(1, null));
             guest.call(new Request.Identify("hank", "help", null, "vip", null, null));
             String room = WsClient.first(bob.call(new Request.Assist("vip")), ServerMessage.Joined.class).room();
             bob.abort();
-            assertEquals(new ServerMessage.Status(null, "bob", StatusOf.AVAILABILITY, StatusIs.AWAY),
+            assertEquals(new ServerMessage.Status(room, "bob", Role.AGENT, StatusOf.AVAILABILITY, StatusIs.AWAY),
                     guest.await(ServerMessage.Status.class));
             try (WsClient back = WsClient.connect(port)) {
                 List<ServerMessage> state = back.call(new Request.Resume(session));

@@ -1,11 +1,12 @@
 package io.switchboard.server.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.switchboard.protocol.Codec;
+import io.switchboard.protocol.JsonErrors;
 import io.switchboard.protocol.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,15 @@ public final class ConfigLoader {
     public static final String DEFAULT_SUPERVISOR = "admin";
     public static final String DEFAULT_API_KEY = "default";
 
-    private static final ObjectMapper MAPPER = Codec.strictMapper();
+    /** The shortest secret (agent token, API key secret, metrics token) the server takes: guessable ones are refused. */
+    public static final int SECRET_MIN = 16;
+    /**
+     * How deep the configuration file may nest: far more than any valid shape needs (group hours reach about ten
+     * levels), so a valid configuration is never refused for its depth, while a runaway file still is.
+     */
+    private static final int MAX_NESTING = 64;
+
+    private static final ObjectMapper MAPPER = Codec.strictMapper(MAX_NESTING);
 
     private ConfigLoader() {
     }
@@ -42,18 +51,21 @@ public final class ConfigLoader {
     /** Parses and checks configuration JSON; {@code source} names it in messages. */
     public static ServerConfig parse(String json, String source) {
         ServerConfig config;
+        JsonNode tree;
         try {
-            config = MAPPER.readValue(json, ServerConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException("configuration " + source + ": unknown key " + path(e) + " (expected one of "
-                    + e.getKnownPropertyIds() + ")", e);
-        } catch (JsonMappingException e) {
-            if (e.getCause() instanceof StreamReadException broken) {
-                throw new ConfigException("configuration " + source + ": not valid JSON: " + firstLine(broken), e);
-            }
-            throw new ConfigException("configuration " + source + ": " + path(e) + ": " + firstLine(e), e);
+            tree = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new ConfigException("configuration " + source + ": not valid JSON: " + firstLine(e), e);
+            throw new ConfigException("configuration " + source + ": " + JsonErrors.syntax(e), e);
+        }
+        try {
+            config = tree == null || tree.isMissingNode() ? null : MAPPER.treeToValue(tree, ServerConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException("configuration " + source + ": unknown key " + JsonErrors.path(e)
+                    + " (expected one of " + e.getKnownPropertyIds() + ")", e);
+        } catch (JsonMappingException e) {
+            throw new ConfigException("configuration " + source + ": " + JsonErrors.mismatch(tree, e), e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("configuration " + source + ": " + JsonErrors.syntax(e), e);
         }
         if (config == null) {
             throw new ConfigException("configuration " + source + ": empty");
@@ -75,7 +87,8 @@ public final class ConfigLoader {
                 List.of(new ServerConfig.ApiKeyConfig(DEFAULT_API_KEY, secret(random))),
                 List.of(new ServerConfig.GroupConfig(DEFAULT_GROUP, Routing.AUTO)),
                 List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, secret(random), null, null, true)));
-        ServerConfig config = new ServerConfig(null, null, null, null, null, List.of(account), null, null);
+        ServerConfig config = new ServerConfig(null, null, null, null, null, null, null, List.of(account), null,
+                null);
         check(config);
         return config;
     }
@@ -91,6 +104,27 @@ public final class ConfigLoader {
         if (config.port() < 0 || config.port() > 65_535) {
             fail("port: " + config.port() + " (expected: 0..65535)");
         }
+        Set<String> origins = new HashSet<>();
+        for (int i = 0; i < config.allowedOrigins().size(); i++) {
+            String origin = config.allowedOrigins().get(i);
+            try {
+                if (!origins.add(Origins.normalize(origin))) {
+                    fail("allowed_origins[" + i + "]: " + origin + " is listed twice");
+                }
+            } catch (IllegalArgumentException e) {
+                fail("allowed_origins[" + i + "]: " + e.getMessage());
+            }
+        }
+        for (int i = 0; i < config.trustedProxies().size(); i++) {
+            try {
+                AddressRange.parse(config.trustedProxies().get(i));
+            } catch (IllegalArgumentException e) {
+                fail("trusted_proxies[" + i + "]: " + e.getMessage());
+            }
+        }
+        if (config.metricsToken() != null) {
+            requireSecret("metrics_token", config.metricsToken());
+        }
         Set<String> accountIds = new HashSet<>();
         Set<String> tokens = new HashSet<>();
         Set<String> secrets = new HashSet<>();
@@ -103,10 +137,14 @@ public final class ConfigLoader {
             }
             Set<String> groups = new HashSet<>();
             for (int g = 0; g < account.groups().size(); g++) {
-                String name = account.groups().get(g).name();
+                var group = account.groups().get(g);
+                String name = group.name();
                 requireName(at + ".groups[" + g + "].name", name);
                 if (!groups.add(name)) {
                     fail(at + ".groups[" + g + "].name: duplicate group " + name);
+                }
+                if (group.maxQueueLength() != null) {
+                    positive(at + ".groups[" + g + "].max_queue_length", group.maxQueueLength());
                 }
             }
             Set<String> keys = new HashSet<>();
@@ -160,6 +198,9 @@ public final class ConfigLoader {
         positive("timings.sse_keepalive_ms", timings.sseKeepaliveMs());
         positive("timings.handshake_timeout_ms", timings.handshakeTimeoutMs());
         positive("timings.http_idle_ms", timings.httpIdleMs());
+        positive("timings.identify_deadline_ms", timings.identifyDeadlineMs());
+        positive("timings.unserved_retention_ms", timings.unservedRetentionMs());
+        positive("timings.store_retry_max_ms", timings.storeRetryMaxMs());
         var limits = config.limits();
         if (limits.maxFrameBytes() < 1024) {
             fail("limits.max_frame_bytes: " + limits.maxFrameBytes() + " (expected: at least 1024)");
@@ -168,6 +209,14 @@ public final class ConfigLoader {
         positive("limits.request_burst", limits.requestBurst());
         positive("limits.queue_position_calls_per_minute", limits.queuePositionCallsPerMinute());
         positive("limits.failed_logins_per_minute", limits.failedLoginsPerMinute());
+        positive("limits.connections_per_address", limits.connectionsPerAddress());
+        positive("limits.identifies_per_address_per_minute", limits.identifiesPerAddressPerMinute());
+        positive("limits.max_queue_length", limits.maxQueueLength());
+        positive("limits.sse_streams_per_reservation", limits.sseStreamsPerReservation());
+        positive("limits.sse_streams_per_address", limits.sseStreamsPerAddress());
+        positive("limits.failed_api_keys_per_address_per_minute", limits.failedApiKeysPerAddressPerMinute());
+        positive("limits.transcript_tail_messages", limits.transcriptTailMessages());
+        positive("limits.store_queue_turns", limits.storeQueueTurns());
         if (limits.maxHttpBodyBytes() < 1024) {
             fail("limits.max_http_body_bytes: " + limits.maxHttpBodyBytes() + " (expected: at least 1024)");
         }
@@ -190,32 +239,16 @@ public final class ConfigLoader {
 
     private static void requireSecret(String key, String value) {
         if (value == null || value.isEmpty()) {
-            fail(key + ": missing (expected: a non-empty secret)");
+            fail(key + ": missing (expected: a secret of at least " + SECRET_MIN + " characters)");
+        }
+        int length = value.codePointCount(0, value.length());
+        if (length < SECRET_MIN) {
+            fail(key + ": " + length + " characters (expected: at least " + SECRET_MIN + "; a short secret can be "
+                    + "guessed)");
         }
     }
 
     private static void fail(String message) {
         throw new ConfigException("configuration: " + message);
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference reference : e.getPath()) {
-            if (reference.getFieldName() != null) {
-                if (path.length() > 0) {
-                    path.append('.');
-                }
-                path.append(reference.getFieldName());
-            } else {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        }
-        return path.length() == 0 ? "(top)" : path.toString();
-    }
-
-    private static String firstLine(JsonProcessingException e) {
-        String message = e.getOriginalMessage();
-        int newline = message == null ? -1 : message.indexOf('\n');
-        return newline < 0 ? String.valueOf(message) : message.substring(0, newline);
     }
 }

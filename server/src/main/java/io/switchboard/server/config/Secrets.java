@@ -18,6 +18,13 @@ public final class Secrets {
         }
     }
 
+    /**
+     * The SHA-256 digest of a token as URL-safe text: what is kept (and stored) of a session token instead of the token.
+     */
+    public static String digestText(String token) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest(token));
+    }
+
     /** Whether two digests are equal, in time that does not depend on where they differ. */
     public static boolean same(byte[] a, byte[] b) {
         return MessageDigest.isEqual(a, b);

@@ -13,6 +13,8 @@ public record ServerConfig(
         @JsonProperty("data_dir") String dataDir,
         Durability durability,
         @JsonProperty("allowed_origins") List<String> allowedOrigins,
+        @JsonProperty("trusted_proxies") List<String> trustedProxies,
+        @JsonProperty("metrics_token") String metricsToken,
         List<AccountConfig> accounts,
         Timings timings,
         Limits limits) {
@@ -27,6 +29,7 @@ public record ServerConfig(
         dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
         durability = durability == null ? Durability.FSYNC : durability;
         allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         accounts = accounts == null ? null : List.copyOf(accounts);
         timings = timings == null ? Timings.DEFAULTS : timings;
         limits = limits == null ? Limits.DEFAULTS : limits;
@@ -35,7 +38,21 @@ public record ServerConfig(
     /** The same configuration on another host, port or data directory (command-line overrides). */
     public ServerConfig with(String newHost, Integer newPort, String newDataDir) {
         return new ServerConfig(newHost == null ? host : newHost, newPort == null ? port : newPort,
-                newDataDir == null ? dataDir : newDataDir, durability, allowedOrigins, accounts, timings, limits);
+                newDataDir == null ? dataDir : newDataDir, durability, allowedOrigins, trustedProxies, metricsToken,
+                accounts, timings, limits);
+    }
+
+    /** The queue length past which a group takes no new guest: its own setting, or {@code limits.max_queue_length}. */
+    public int maxQueueLength(GroupConfig group) {
+        return group.maxQueueLength() != null ? group.maxQueueLength() : limits.maxQueueLength();
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", durability=" + durability
+                + ", allowedOrigins=" + allowedOrigins + ", trustedProxies=" + trustedProxies + ", metricsToken="
+                + (metricsToken == null ? "none" : "(hidden)") + ", accounts=" + accounts + ", timings=" + timings
+                + ", limits=" + limits + "]";
     }
 
     /** A tenant: its API keys, groups (queues) and agents. */
@@ -59,10 +76,14 @@ public record ServerConfig(
         }
     }
 
-    /** A group (queue) and its routing mode. */
-    public record GroupConfig(String name, Routing routing) {
+    /** A group (queue), its routing mode, and optionally its own queue length limit. */
+    public record GroupConfig(String name, Routing routing, @JsonProperty("max_queue_length") Integer maxQueueLength) {
         public GroupConfig {
             routing = routing == null ? Routing.AUTO : routing;
+        }
+
+        public GroupConfig(String name, Routing routing) {
+            this(name, routing, null);
         }
     }
 
@@ -93,8 +114,12 @@ public record ServerConfig(
             @JsonProperty("transcript_retention_ms") Long transcriptRetentionMs,
             @JsonProperty("sse_keepalive_ms") Long sseKeepaliveMs,
             @JsonProperty("handshake_timeout_ms") Long handshakeTimeoutMs,
-            @JsonProperty("http_idle_ms") Long httpIdleMs) {
-        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null, null, null);
+            @JsonProperty("http_idle_ms") Long httpIdleMs,
+            @JsonProperty("identify_deadline_ms") Long identifyDeadlineMs,
+            @JsonProperty("unserved_retention_ms") Long unservedRetentionMs,
+            @JsonProperty("store_retry_max_ms") Long storeRetryMaxMs) {
+        public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null, null, null, null,
+                null, null);
 
         public Timings {
             resumeGraceMs = resumeGraceMs == null ? 60_000L : resumeGraceMs;
@@ -106,6 +131,9 @@ public record ServerConfig(
             sseKeepaliveMs = sseKeepaliveMs == null ? 15_000L : sseKeepaliveMs;
             handshakeTimeoutMs = handshakeTimeoutMs == null ? 10_000L : handshakeTimeoutMs;
             httpIdleMs = httpIdleMs == null ? 60_000L : httpIdleMs;
+            identifyDeadlineMs = identifyDeadlineMs == null ? 30_000L : identifyDeadlineMs;
+            unservedRetentionMs = unservedRetentionMs == null ? 300_000L : unservedRetentionMs;
+            storeRetryMaxMs = storeRetryMaxMs == null ? 5_000L : storeRetryMaxMs;
         }
     }
 
@@ -117,8 +145,17 @@ public record ServerConfig(
             @JsonProperty("queue_position_calls_per_minute") Integer queuePositionCallsPerMinute,
             @JsonProperty("max_http_body_bytes") Integer maxHttpBodyBytes,
             @JsonProperty("slow_reader_bytes") Long slowReaderBytes,
-            @JsonProperty("failed_logins_per_minute") Integer failedLoginsPerMinute) {
-        public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null);
+            @JsonProperty("failed_logins_per_minute") Integer failedLoginsPerMinute,
+            @JsonProperty("connections_per_address") Integer connectionsPerAddress,
+            @JsonProperty("identifies_per_address_per_minute") Integer identifiesPerAddressPerMinute,
+            @JsonProperty("max_queue_length") Integer maxQueueLength,
+            @JsonProperty("sse_streams_per_reservation") Integer sseStreamsPerReservation,
+            @JsonProperty("sse_streams_per_address") Integer sseStreamsPerAddress,
+            @JsonProperty("failed_api_keys_per_address_per_minute") Integer failedApiKeysPerAddressPerMinute,
+            @JsonProperty("transcript_tail_messages") Integer transcriptTailMessages,
+            @JsonProperty("store_queue_turns") Integer storeQueueTurns) {
+        public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null);
 
         public Limits {
             maxFrameBytes = maxFrameBytes == null ? 65_536 : maxFrameBytes;
@@ -128,6 +165,15 @@ public record ServerConfig(
             maxHttpBodyBytes = maxHttpBodyBytes == null ? 65_536 : maxHttpBodyBytes;
             slowReaderBytes = slowReaderBytes == null ? 16L * 1024 * 1024 : slowReaderBytes;
             failedLoginsPerMinute = failedLoginsPerMinute == null ? 10 : failedLoginsPerMinute;
+            connectionsPerAddress = connectionsPerAddress == null ? 20 : connectionsPerAddress;
+            identifiesPerAddressPerMinute = identifiesPerAddressPerMinute == null ? 30 : identifiesPerAddressPerMinute;
+            maxQueueLength = maxQueueLength == null ? 1_000 : maxQueueLength;
+            sseStreamsPerReservation = sseStreamsPerReservation == null ? 5 : sseStreamsPerReservation;
+            sseStreamsPerAddress = sseStreamsPerAddress == null ? 10 : sseStreamsPerAddress;
+            failedApiKeysPerAddressPerMinute = failedApiKeysPerAddressPerMinute == null ? 30
+                    : failedApiKeysPerAddressPerMinute;
+            transcriptTailMessages = transcriptTailMessages == null ? 200 : transcriptTailMessages;
+            storeQueueTurns = storeQueueTurns == null ? 20_000 : storeQueueTurns;
         }
     }
 }

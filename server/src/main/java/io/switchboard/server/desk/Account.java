@@ -15,6 +15,8 @@ final class Account {
     final Map<String, Room> rooms = new HashMap<>();
     /** REST reservations by their caller's {@code external_user_id}: the newest of each. */
     final Map<String, Reservation> byExternalUser = new HashMap<>();
+    /** The agents' names as they look ({@link Names#fold}): no guest may take one of them. */
+    final java.util.Set<String> agentNames = new java.util.HashSet<>();
 
     Account(String id) {
         this.id = id;

@@ -36,6 +36,11 @@ final class Agent {
         this.limit = limit;
     }
 
+    /** How the agent appears on the wire: agent or supervisor. */
+    io.switchboard.protocol.Role role() {
+        return supervisor ? io.switchboard.protocol.Role.SUPERVISOR : io.switchboard.protocol.Role.AGENT;
+    }
+
     int activeGuests() {
         return rooms.size() + held.size();
     }

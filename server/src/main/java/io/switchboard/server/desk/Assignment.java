@@ -79,7 +79,7 @@ final class Assignment {
         feed.changed(reservation);
         reservation.pendingQueuePos = null;
         positions.changed(reservation.group);
-        retention.forgetLater(reservation, null);
+        retention.forgetUnserved(reservation);
     }
 
     /**
@@ -191,7 +191,7 @@ final class Assignment {
         feed.changed(reservation);
         fanout.toAgents(reservation.account, new ServerMessage.Update(List.of(reservation.user),
                 UpdateDetails.EXPIRED));
-        retention.forgetLater(reservation, null);
+        retention.forgetUnserved(reservation);
         fanout.refreshFree(agent);
         assignWhereFree(reservation.account);
     }

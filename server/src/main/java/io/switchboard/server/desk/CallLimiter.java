@@ -4,13 +4,16 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
- * At most {@code limit} calls per key in any window of {@code windowMs} on the desk's clock (a sliding log). Keys idle
- * for a whole window are forgotten, so memory follows the keys in use, not every key ever seen. Desk thread only.
+ * At most {@code limit} calls per key in any window of {@code windowMs} (a sliding log), on the clock it is given: the
+ * desk's (virtual in tests), or the system's in the transport. Keys idle for a whole window are forgotten, so memory
+ * follows the keys in use, not every key ever seen. Not thread-safe: the desk uses it on its thread, the transport
+ * behind a lock.
  */
-final class CallLimiter {
-    private final DeskClock clock;
+public final class CallLimiter {
+    private final LongSupplier clock;
     private final int limit;
     private final long windowMs;
     /** Least recently used first, so the idle keys are always at the head. */
@@ -21,15 +24,15 @@ final class CallLimiter {
         long lastSeen;
     }
 
-    CallLimiter(DeskClock clock, int limit, long windowMs) {
+    public CallLimiter(LongSupplier clock, int limit, long windowMs) {
         this.clock = clock;
         this.limit = limit;
         this.windowMs = windowMs;
     }
 
     /** Whole seconds until a call for the key would pass (0: it would pass now), counting nothing. */
-    long retryAfter(String key) {
-        long now = clock.now();
+    public long retryAfter(String key) {
+        long now = clock.getAsLong();
         forgetIdle(now);
         Calls entry = calls.get(key);
         if (entry == null) {
@@ -45,8 +48,8 @@ final class CallLimiter {
     }
 
     /** Counts a call for the key, whether or not it would have passed. */
-    void record(String key) {
-        long now = clock.now();
+    public void record(String key) {
+        long now = clock.getAsLong();
         forgetIdle(now);
         Calls entry = calls.computeIfAbsent(key, k -> new Calls());
         entry.lastSeen = now;
@@ -57,8 +60,8 @@ final class CallLimiter {
     }
 
     /** Counts a call for the key and returns 0, or refuses it and returns whole seconds until one would pass. */
-    long acquire(String key) {
-        long now = clock.now();
+    public long acquire(String key) {
+        long now = clock.getAsLong();
         forgetIdle(now);
         Calls entry = calls.computeIfAbsent(key, k -> new Calls());
         entry.lastSeen = now;
@@ -83,7 +86,7 @@ final class CallLimiter {
         }
     }
 
-    int limit() {
+    public int limit() {
         return limit;
     }
 

@@ -41,6 +41,12 @@ public final class Desk {
     public static final int CLOSE_SESSION_MOVED = 4000;
     /** The queue-position API's limit counts calls in this window (contract §3.2: "a minute"). */
     static final long QUEUE_POSITION_WINDOW_MS = 60_000;
+    /** {@code identifies_per_address_per_minute} counts new guests in this window. */
+    static final long NEW_GUESTS_WINDOW_MS = 60_000;
+    /** Close status for a connection that did not identify, log in or resume in time (policy violation). */
+    public static final int CLOSE_NOT_IDENTIFIED = 1008;
+    /** Who a failed attach counts against in the sign-in throttle (no agent has this name: names have no newline). */
+    private static final String ATTACH = "\nreservation";
 
     private static final ServerMessage WELCOME = new ServerMessage.Welcome();
     private static final ServerMessage PONG = new ServerMessage.Pong();
@@ -62,7 +68,10 @@ public final class Desk {
 
     final Map<String, Account> accounts = new LinkedHashMap<>();
     private final List<Agent> allAgents = new ArrayList<>();
-    private final CallLimiter failedSignIns;
+    private final SignInThrottle failedSignIns;
+    private final CallLimiter newGuests;
+    private final ServerConfig config;
+    /** Resumable sessions by the digest of their token (and of the token before it, while it still works). */
     final Map<String, Session> sessions = new HashMap<>();
     private final Map<Connection, Session> sessionsByConnection = new HashMap<>();
     private final Set<Connection> connections = new HashSet<>();
@@ -94,6 +103,7 @@ public final class Desk {
     public Desk(ServerConfig config, DeskClock clock, Outbox outbox, Ids ids, DeskMetrics metrics,
                 EstimateMethod method, Journal journal) {
         WaitEstimator estimator = method.estimator;
+        this.config = config;
         this.journal = journal;
         this.dirty = new Dirty(journal != Journal.NONE);
         this.timings = config.timings();
@@ -108,12 +118,16 @@ public final class Desk {
             positions.agentChanged(agent);
             dirty.agent(agent);
         });
-        this.retention = new Retention(this.clock, reservations, timings.transcriptRetentionMs(), feed, dirty);
-        this.rooms = new Rooms(this.clock, ids, fanout, retention, feed, metrics, dirty, journal);
+        this.retention = new Retention(this.clock, reservations, timings.transcriptRetentionMs(),
+                timings.unservedRetentionMs(), feed, dirty);
+        this.rooms = new Rooms(this.clock, ids, fanout, retention, feed, metrics, dirty, journal,
+                config.limits().transcriptTailMessages());
         this.assignment = new Assignment(this.clock, fanout, positions, rooms, retention, feed, metrics, dirty);
-        this.queuePositionCalls = new CallLimiter(this.clock, config.limits().queuePositionCallsPerMinute(),
+        this.queuePositionCalls = new CallLimiter(this.clock::now, config.limits().queuePositionCallsPerMinute(),
                 QUEUE_POSITION_WINDOW_MS);
-        this.failedSignIns = new CallLimiter(this.clock, config.limits().failedLoginsPerMinute(), 60_000);
+        this.failedSignIns = new SignInThrottle(this.clock, config.limits().failedLoginsPerMinute());
+        this.newGuests = new CallLimiter(this.clock::now, config.limits().identifiesPerAddressPerMinute(),
+                NEW_GUESTS_WINDOW_MS);
         for (ServerConfig.AccountConfig accountConfig : config.accounts()) {
             addAccount(accountConfig);
         }
@@ -123,12 +137,14 @@ public final class Desk {
         Account account = new Account(config.id());
         accounts.put(account.id, account);
         for (ServerConfig.GroupConfig groupConfig : config.groups()) {
-            account.groups.put(groupConfig.name(), new Group(account, groupConfig.name(), groupConfig.routing()));
+            account.groups.put(groupConfig.name(), new Group(account, groupConfig.name(), groupConfig.routing(),
+                    this.config.maxQueueLength(groupConfig)));
         }
         for (ServerConfig.AgentConfig agentConfig : config.agents()) {
             byte[] digest = Secrets.digest(agentConfig.token());
             Agent agent = new Agent(account, agentConfig.user(), agentConfig.supervisor(), agentConfig.limit());
             account.agents.put(agent.user, agent);
+            account.agentNames.add(Names.fold(agent.user));
             agent.tokenDigest = digest;
             allAgents.add(agent);
             List<String> groupNames = agentConfig.groups() == null
@@ -167,11 +183,21 @@ public final class Desk {
     // ---------------------------------------------------------------------------------------------------------------
     // Entry points
 
-    /** A connection finished its WebSocket handshake: it is told {@code welcome}. Desk thread only. */
+    /**
+     * A connection finished its WebSocket handshake: it is told {@code welcome}, and closed (1008) if it has not
+     * identified, logged in or resumed within {@code identify_deadline_ms}. Desk thread only.
+     */
     public void onConnect(Connection connection) {
         checkThread();
         connections.add(connection);
         fanout.send(connection, WELCOME);
+        clock.schedule(timings.identifyDeadlineMs(), () -> {
+            if (connections.contains(connection) && !sessionsByConnection.containsKey(connection)) {
+                connections.remove(connection);
+                fanout.close(connection, CLOSE_NOT_IDENTIFIED, "not identified within "
+                        + timings.identifyDeadlineMs() / 1000 + " s");
+            }
+        });
     }
 
     /** A well-formed request arrived on a connection. Desk thread only. */
@@ -181,6 +207,10 @@ public final class Desk {
             return;
         }
         try {
+            if (!journal.accepting() && changesState(request)) {
+                throw DeskException.storageUnavailable("storage is unavailable: the server cannot store changes "
+                        + "now, so it takes none (try again shortly; reading works)");
+            }
             handle(connection, request);
             if (ref != null) {
                 fanout.send(connection, new ServerMessage.Ack(ref));
@@ -226,7 +256,7 @@ public final class Desk {
         if (session.isGuest()) {
             Room room = session.reservation.room;
             if (room != null && room.open) {
-                fanout.toRoomExcept(room, session, Fanout.availability(session.user(), StatusIs.AWAY));
+                fanout.toRoomExcept(room, session, Fanout.presence(room, session, StatusIs.AWAY));
             }
         } else {
             fanout.announceToAgentsIfChanged(session.agent, before);
@@ -254,11 +284,13 @@ public final class Desk {
         try {
             Group group = restGroup(accountId, groupName);
             Account account = group.account;
+            requireStorage();
             Reservation existing = account.byExternalUser.get(externalUserId);
             if (existing != null && !existing.isFinished()) {
                 throw new DeskException(ErrorCode.CONFLICT, "external_user_id: " + externalUserId
                         + " already has reservation " + existing.sid + " (" + existing.status.wire() + ")");
             }
+            requireRoom(group);
             int holdSeconds = reserveForSeconds == null ? timings.reserveForSeconds() : reserveForSeconds;
             Reservation reservation = new Reservation(ids.next("rsv_"), group, externalUserId, null, details,
                     externalUserId, priority, holdSeconds);
@@ -288,6 +320,7 @@ public final class Desk {
         checkThread();
         try {
             Reservation reservation = restReservation(accountId, groupName, sid);
+            requireStorage();
             if (reservation.isFinished()) {
                 throw new DeskException(ErrorCode.CONFLICT, "reservation: " + reservation.status.wire()
                         + (reservation.room != null ? " and its room has ended" : "")
@@ -305,7 +338,7 @@ public final class Desk {
                 assignment.release(reservation);
                 reservation.status = ReservationStatus.CANCELED;
                 feed.changed(reservation);
-                retention.forgetLater(reservation, null);
+                retention.forgetUnserved(reservation);
                 fanout.refreshFree(agent);
             }
             ServerMessage.Update canceled = new ServerMessage.Update(List.of(reservation.user),
@@ -358,6 +391,12 @@ public final class Desk {
         if (reservation == null || !reservation.group.name.equals(groupName)) {
             throw DeskException.missing("reservation: " + sid + " (expected: a reservation of group " + groupName
                     + ")");
+        }
+        int limit = config.limits().sseStreamsPerReservation();
+        if (reservation.watchers.size() >= limit) {
+            metrics.rateLimited("sse_streams");
+            throw DeskException.rateLimited("reservation " + sid + ": " + limit + " event streams follow it "
+                    + "already (at most " + limit + ")", 1);
         }
         feed.watch(reservation, lastSeenVersion, watcher);
     }
@@ -461,9 +500,39 @@ public final class Desk {
     // ---------------------------------------------------------------------------------------------------------------
     // Requests
 
+    /**
+     * Whether a request would change what is stored: refused at once while the journal cannot take changes. Reads
+     * ({@code history}, {@code snapshot}), typing and {@code ping} change nothing and still answer.
+     */
+    private static boolean changesState(Request request) {
+        if (request instanceof Request.Status status) {
+            return status.of() == StatusOf.AVAILABILITY;
+        }
+        return !(request instanceof Request.Ping || request instanceof Request.History
+                || request instanceof Request.Snapshot);
+    }
+
+    /** Refuses a REST change while the journal cannot take changes (HTTP 503). */
+    private void requireStorage() {
+        if (!journal.accepting()) {
+            throw DeskException.storageUnavailable("storage is unavailable: the server cannot store changes now, so "
+                    + "it takes none (try again shortly; reading works)");
+        }
+    }
+
+    /** Refuses a new guest in a group whose queue is full ({@code max_queue_length}). */
+    private void requireRoom(Group group) {
+        if (group.queue.size() >= group.maxQueueLength) {
+            metrics.rateLimited("queue_full");
+            throw DeskException.queueFull("group " + group.name + ": the queue is full (" + group.queue.size()
+                    + " waiting, at most " + group.maxQueueLength + "); try again later");
+        }
+    }
+
     private void handle(Connection connection, Request request) {
         Session session = sessionsByConnection.get(connection);
         if (request instanceof Request.Ping) {
+            confirmToken(session);
             fanout.send(connection, PONG);
             return;
         }
@@ -472,15 +541,21 @@ public final class Desk {
             identify(connection, identify);
             return;
         }
-        if (request instanceof Request.Login || request instanceof Request.Resume) {
+        if (request instanceof Request.Login login) {
             requireAnonymous(session);
-            signIn(connection, request);
+            login(connection, login);
+            return;
+        }
+        if (request instanceof Request.Resume resume) {
+            requireAnonymous(session);
+            resume(connection, resume);
             return;
         }
         if (session == null) {
             throw new DeskException(ErrorCode.NOT_IDENTIFIED,
                     "connection: not identified (expected: identify, login or resume first)");
         }
+        confirmToken(session);
         handleIdentified(session, request);
     }
 
@@ -516,6 +591,18 @@ public final class Desk {
         }
     }
 
+    /**
+     * A request on a session's connection shows its client holds the token it was last given: the one before it stops
+     * working.
+     */
+    private void confirmToken(Session session) {
+        if (session != null && session.previousDigest != null) {
+            sessions.remove(session.previousDigest, session);
+            session.previousDigest = null;
+            dirty.session(session);
+        }
+    }
+
     private void identify(Connection connection, Request.Identify request) {
         if (request.reservation() != null) {
             attach(connection, request);
@@ -523,19 +610,59 @@ public final class Desk {
         }
         Account account = account(request.account());
         Group group = group(account, request.group());
+        requireGuestName(account, request.user());
+        requireRoom(group);
+        String source = connection.source();
+        if (source != null) {
+            long retryAfter = newGuests.acquire(source);
+            if (retryAfter > 0) {
+                metrics.rateLimited("identify");
+                throw DeskException.rateLimited("identify: more than " + newGuests.limit() + " new conversations a "
+                        + "minute from your address; try again in " + retryAfter + " s", retryAfter);
+            }
+        }
         Reservation reservation = new Reservation(ids.next("rsv_"), group, request.user(), request.question(),
                 request.details(), null, WEBSOCKET_PRIORITY, timings.reserveForSeconds());
         reservations.put(reservation.sid, reservation);
-        Session session = new Session(ids.next("ses_"), Role.GUEST, account, null, reservation);
+        String token = ids.next("ses_");
+        Session session = new Session(Role.GUEST, account, null, reservation, Secrets.digestText(token));
         reservation.session = session;
         bind(session, connection);
-        fanout.send(session, identified(session));
+        fanout.send(session, identified(session, token));
         assignment.enqueueNew(reservation);
         assignment.assignWhereFree(account);
     }
 
-    /** A guest's connection attaches to a reservation made over REST (or takes back its own). */
+    /** A guest's name may not pass for one of the account's agents (compared as it looks: {@link Names#fold}). */
+    private static void requireGuestName(Account account, String user) {
+        if (user != null && account.agentNames.contains(Names.fold(user))) {
+            throw new DeskException(ErrorCode.INVALID_FIELD, "user: " + user + " is the name of an agent here "
+                    + "(expected: your own name)");
+        }
+    }
+
+    /**
+     * A guest's connection attaches to a reservation made over REST that no session holds yet: this is the guest's
+     * first connection, and they get their session here. A reservation that has one (its guest attached before, even
+     * if they dropped since) is taken back only with {@code resume}: the sid travels in URLs and logs, the session
+     * token does not. Failures count as failed sign-ins of the address; a valid attach is never refused for them.
+     */
     private void attach(Connection connection, Request.Identify request) {
+        String source = connection.source();
+        try {
+            attachChecked(connection, request);
+            failedSignIns.succeeded(source, ATTACH);
+        } catch (DeskException e) {
+            long retryAfter = failedSignIn(source, ATTACH);
+            if (retryAfter > 0) {
+                throw DeskException.rateLimited("identify: too many reservations from your address could not be "
+                        + "attached; try again in " + retryAfter + " s", retryAfter);
+            }
+            throw e;
+        }
+    }
+
+    private void attachChecked(Connection connection, Request.Identify request) {
         Reservation reservation = reservations.get(request.reservation());
         if (reservation == null
                 || request.account() != null && !request.account().equals(reservation.account.id)
@@ -547,53 +674,30 @@ public final class Desk {
             throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: " + reservation.status.wire()
                     + " (expected: QUEUED or MATCHED)");
         }
-        if (reservation.session != null && reservation.session.connection != null) {
-            throw new DeskException(ErrorCode.CONFLICT, "reservation: its guest is already connected elsewhere");
+        if (reservation.session != null) {
+            throw new DeskException(ErrorCode.CONFLICT, "reservation: its guest has attached already (expected: "
+                    + "resume with the session from identified)");
         }
         if (reservation.room != null && !reservation.room.open) {
             throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: its room has ended");
         }
-        Session session = reservation.session;
-        if (session == null) {
-            if (request.user() != null) {
-                reservation.user = request.user();
-            }
-            session = new Session(ids.next("ses_"), Role.GUEST, reservation.account, null, reservation);
-            reservation.session = session;
-            dirty.reservation(reservation);
+        requireGuestName(reservation.account, request.user());
+        if (request.user() != null) {
+            reservation.user = request.user();
         }
-        takeBack(session, connection);
+        String token = ids.next("ses_");
+        Session session = new Session(Role.GUEST, reservation.account, null, reservation, Secrets.digestText(token));
+        reservation.session = session;
+        dirty.reservation(reservation);
+        bind(session, connection);
+        fanout.send(session, identified(session, token));
+        restoreGuest(session, false);
     }
 
     /**
-     * {@code login} or {@code resume}, with failed attempts limited per source address: past {@code
-     * failed_logins_per_minute} failures in a minute, the address gets {@code rate_limited} without its credentials
-     * being looked at until the minute has passed.
+     * {@code login}, with failed attempts throttled per source address and user ({@link SignInThrottle}): a correct
+     * token is always taken; a wrong one past the limit is answered {@code rate_limited}.
      */
-    private void signIn(Connection connection, Request request) {
-        String source = connection.source();
-        if (source != null) {
-            long retryAfter = failedSignIns.retryAfter(source);
-            if (retryAfter > 0) {
-                metrics.rateLimited("sign_in");
-                throw DeskException.rateLimited("sign-in: too many failed attempts from " + source + " (try again in "
-                        + retryAfter + " s)", retryAfter);
-            }
-        }
-        try {
-            if (request instanceof Request.Login login) {
-                login(connection, login);
-            } else {
-                resume(connection, (Request.Resume) request);
-            }
-        } catch (DeskException e) {
-            if (e.code() == ErrorCode.AUTH_FAILED && source != null) {
-                failedSignIns.record(source);
-            }
-            throw e;
-        }
-    }
-
     private void login(Connection connection, Request.Login request) {
         byte[] digest = Secrets.digest(request.token());
         // Every agent's digest is compared in full, in constant time, whatever matches: timing tells nothing.
@@ -604,39 +708,76 @@ public final class Desk {
                 agent = candidate;
             }
         }
+        String source = connection.source();
         if (agent == null || !agent.user.equals(request.user())) {
+            long retryAfter = failedSignIn(source, request.user());
+            if (retryAfter > 0) {
+                throw DeskException.rateLimited("login: too many failed sign-ins as " + request.user() + " from your "
+                        + "address; try again in " + retryAfter + " s", retryAfter);
+            }
             throw new DeskException(ErrorCode.AUTH_FAILED, "login: user or token not recognised");
         }
+        failedSignIns.succeeded(source, request.user());
         StatusIs before = agent.visibleAvailability();
         boolean wasAway = agent.session != null && agent.session.connection == null;
         if (agent.session != null) {
             retire(agent.session, "signed in elsewhere");
         }
-        Session session = new Session(ids.next("ses_"), agent.supervisor ? Role.SUPERVISOR : Role.AGENT,
-                agent.account, agent, null);
+        String token = ids.next("ses_");
+        Session session = new Session(agent.role(), agent.account, agent, null, Secrets.digestText(token));
         agent.session = session;
         agent.availability = StatusIs.AWAY;
         bind(session, connection);
-        fanout.send(session, identified(session));
+        fanout.send(session, identified(session, token));
         restoreAgent(session, before, wasAway);
     }
 
+    /**
+     * Counts a failed sign-in of the pair; returns the seconds it must now wait if it was already waiting (then the
+     * failure is answered {@code rate_limited}), or 0 (a plain failure, which may start a wait).
+     */
+    private long failedSignIn(String source, String who) {
+        boolean waiting = failedSignIns.retryAfter(source, who) > 0;
+        failedSignIns.failed(source, who);
+        if (!waiting) {
+            return 0;
+        }
+        metrics.rateLimited("sign_in");
+        return failedSignIns.retryAfter(source, who);
+    }
+
+    /**
+     * {@code resume}: an unknown session is {@code auth_failed} but no failed sign-in (a session token has 128 random
+     * bits: nothing to throttle, and nobody may lock others out with garbage).
+     */
     private void resume(Connection connection, Request.Resume request) {
-        Session session = sessions.get(request.session());
+        String digest = Secrets.digestText(request.session());
+        Session session = sessions.get(digest);
         if (session == null) {
             throw new DeskException(ErrorCode.AUTH_FAILED, "session: unknown or expired (expected: a session token "
                     + "from identified, within the resume grace)");
         }
-        takeBack(session, connection);
+        takeBack(session, connection, digest);
     }
 
-    /** Binds a session to a new connection and sends it the current state. */
-    private void takeBack(Session session, Connection connection) {
+    /**
+     * Binds a session to a new connection with a new token (the one it came with keeps working until the client uses
+     * the new one), and sends it the current state.
+     */
+    private void takeBack(Session session, Connection connection, String presented) {
         StatusIs before = session.agent != null ? session.agent.visibleAvailability() : null;
         boolean wasAway = session.connection == null;
         detach(session, "session resumed on another connection");
+        String token = ids.next("ses_");
+        sessions.remove(session.digest, session);
+        if (session.previousDigest != null) {
+            sessions.remove(session.previousDigest, session);
+        }
+        session.previousDigest = presented;
+        session.digest = Secrets.digestText(token);
+        sessions.put(presented, session);
         bind(session, connection);
-        fanout.send(session, identified(session));
+        fanout.send(session, identified(session, token));
         if (session.isGuest()) {
             restoreGuest(session, wasAway);
         } else {
@@ -672,7 +813,7 @@ public final class Desk {
         if (room != null && room.open) {
             fanout.send(session, new ServerMessage.Joined(room.id, reservation.guestView(), room.agent.user));
             if (wasAway) {
-                fanout.toRoomExcept(room, session, Fanout.availability(session.user(), StatusIs.AVAILABLE));
+                fanout.toRoomExcept(room, session, Fanout.presence(room, session, StatusIs.AVAILABLE));
             }
         }
     }
@@ -741,12 +882,11 @@ public final class Desk {
     // Sessions that do not come back
 
     private void onGraceOver(Session session) {
-        if (session.connection != null || sessions.get(session.token) != session) {
+        if (session.connection != null || sessions.get(session.digest) != session) {
             return;
         }
         session.graceTimer = null;
-        sessions.remove(session.token);
-        dirty.sessionEnded(session);
+        forget(session);
         if (!session.isGuest()) {
             agentGone(session.agent);
             return;
@@ -768,6 +908,7 @@ public final class Desk {
                 // Already has its outcome.
             }
         }
+        retention.sessionGone(reservation);
     }
 
     /** An agent's resume grace ran out: their guests go back to the front of their queues. */
@@ -803,7 +944,8 @@ public final class Desk {
             int position = 0;
             for (Reservation reservation : group.queue) {
                 queue.add(new ServerMessage.QueueEntry(reservation.user, group.name, position++,
-                        Math.max(0, now - reservation.enqueuedAt) / 1000, reservation.question));
+                        Math.max(0, now - reservation.enqueuedAt) / 1000,
+                        Names.cut(reservation.question, Names.SNAPSHOT_QUESTION_MAX)));
             }
         }
         List<ServerMessage.RoomView> open = new ArrayList<>(account.openRooms.size());
@@ -813,9 +955,10 @@ public final class Desk {
         return new ServerMessage.Snapshot(agents, queue, open);
     }
 
-    private static ServerMessage.Identified identified(Session session) {
+    /** {@code identified} with the session's new token: the only place a token is ever sent, and it is not kept. */
+    private static ServerMessage.Identified identified(Session session, String token) {
         String reservation = session.reservation == null ? null : session.reservation.sid;
-        return new ServerMessage.Identified(session.role, session.user(), session.token, reservation);
+        return new ServerMessage.Identified(session.role, session.user(), token, reservation);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -823,16 +966,25 @@ public final class Desk {
 
     private void bind(Session session, Connection connection) {
         session.connection = connection;
-        sessions.put(session.token, session);
+        sessions.put(session.digest, session);
         dirty.session(session);
         sessionsByConnection.put(connection, session);
     }
 
     /** Ends a session for good (its agent signed in again): its connection, if any, is closed. */
     private void retire(Session session, String reason) {
-        sessions.remove(session.token);
-        dirty.sessionEnded(session);
+        forget(session);
         detach(session, reason);
+    }
+
+    /** A session can no longer be resumed: neither of its tokens works. */
+    private void forget(Session session) {
+        session.ended = true;
+        sessions.remove(session.digest, session);
+        if (session.previousDigest != null) {
+            sessions.remove(session.previousDigest, session);
+        }
+        dirty.sessionEnded(session);
     }
 
     /** Stops a session's grace timer and closes its connection, if any (4000: the session moved). */

@@ -18,7 +18,7 @@ final class Dirty {
     private final Set<Agent> agents = new LinkedHashSet<>();
     private final Set<Group> groups = new LinkedHashSet<>();
     private final List<Stored.MessageRow> messages = new ArrayList<>();
-    private final List<Stored.SessionRow> sessions = new ArrayList<>();
+    private final Set<Session> sessions = new LinkedHashSet<>();
     private final List<String> endedSessions = new ArrayList<>();
     private final List<String> forgottenReservations = new ArrayList<>();
     private final List<String> forgottenRooms = new ArrayList<>();
@@ -45,22 +45,19 @@ final class Dirty {
         }
     }
 
-    /** A session was bound to a connection; stored the first time. */
+    /** A session began, or its token changed. */
     void session(Session session) {
-        if (enabled && !session.stored) {
-            session.stored = true;
-            endedSessions.remove(session.token);
-            sessions.add(new Stored.SessionRow(session.token, session.role.name(), session.account.id,
-                    session.agent == null ? null : session.agent.user,
-                    session.reservation == null ? null : session.reservation.sid));
+        if (enabled) {
+            endedSessions.remove(session.key);
+            sessions.add(session);
         }
     }
 
     /** A session can no longer be resumed. */
     void sessionEnded(Session session) {
         if (enabled) {
-            session.stored = false;
-            endedSessions.add(session.token);
+            sessions.remove(session);
+            endedSessions.add(session.key);
         }
     }
 
@@ -105,8 +102,12 @@ final class Dirty {
         for (Group group : groups) {
             groupRows.add(group.row());
         }
+        List<Stored.SessionRow> sessionRows = new ArrayList<>(sessions.size());
+        for (Session session : sessions) {
+            sessionRows.add(row(session));
+        }
         Stored.Changes changes = new Stored.Changes(reservationRows, List.copyOf(forgottenReservations), roomRows,
-                List.copyOf(forgottenRooms), List.copyOf(messages), agentRows, List.copyOf(sessions),
+                List.copyOf(forgottenRooms), List.copyOf(messages), agentRows, sessionRows,
                 List.copyOf(endedSessions), groupRows);
         reservations.clear();
         rooms.clear();
@@ -123,15 +124,15 @@ final class Dirty {
     /** A chat message was added to a room. */
     void message(io.switchboard.protocol.ServerMessage.Message message) {
         if (enabled) {
-            messages.add(new Stored.MessageRow(message.room(), message.seq(), message.user(), message.body(),
-                    message.sent()));
+            messages.add(new Stored.MessageRow(message.room(), message.seq(), message.user(), message.role(),
+                    message.body(), message.sent()));
         }
     }
 
     static Stored.ReservationRow row(Reservation r) {
         return new Stored.ReservationRow(r.sid, r.account.id, r.group.name, r.user, r.question, r.details,
                 r.externalUserId, r.priority, r.reserveForSeconds, r.ticket, r.front, r.enqueuedAt, r.waitedMs,
-                r.status, r.version, r.session == null ? null : r.session.token, r.room == null ? null : r.room.id,
+                r.status, r.version, r.session == null ? null : r.session.key, r.room == null ? null : r.room.id,
                 r.matchedAgent == null ? null : r.matchedAgent.user, r.reservedUntil, r.forgetAt);
     }
 
@@ -148,7 +149,13 @@ final class Dirty {
         List<String> recent = new ArrayList<>(agent.recentGroups.size());
         agent.recentGroups.forEach(group -> recent.add(group.name));
         return new Stored.AgentRow(agent.account.id, agent.user, agent.availability.name(), agent.limit,
-                agent.session == null ? null : agent.session.token, agent.lastAssignedAt, recent);
+                agent.session == null ? null : agent.session.key, agent.lastAssignedAt, recent);
+    }
+
+    static Stored.SessionRow row(Session session) {
+        return new Stored.SessionRow(session.key, session.role.name(), session.account.id,
+                session.agent == null ? null : session.agent.user,
+                session.reservation == null ? null : session.reservation.sid, session.digest, session.previousDigest);
     }
 
     private static List<String> users(Set<Agent> agents) {

@@ -64,13 +64,19 @@ final class Fanout {
         }
     }
 
-    static ServerMessage.Status availability(String user, StatusIs is) {
-        return new ServerMessage.Status(null, user, StatusOf.AVAILABILITY, is);
+    /** An agent's availability for new guests ({@code room} null). */
+    static ServerMessage.Status availability(Agent agent, StatusIs is) {
+        return new ServerMessage.Status(null, agent.user, agent.role(), StatusOf.AVAILABILITY, is);
+    }
+
+    /** Someone's presence in a room (contract §5.1: with that room's id): dropped out ({@code away}) or back. */
+    static ServerMessage.Status presence(Room room, Session session, StatusIs is) {
+        return new ServerMessage.Status(room.id, session.user(), session.role, StatusOf.AVAILABILITY, is);
     }
 
     /** An agent's visible availability: to the account's agents and the guests of the agent's rooms. */
     void announceAvailability(Agent agent) {
-        ServerMessage status = availability(agent.user, agent.visibleAvailability());
+        ServerMessage status = availability(agent, agent.visibleAvailability());
         toAgents(agent.account, status);
         for (Room room : agent.rooms) {
             send(room.reservation.session, status);
@@ -80,18 +86,17 @@ final class Fanout {
     /** Tells the account's agents an agent's visible availability, if it is not what it was. */
     void announceToAgentsIfChanged(Agent agent, StatusIs before) {
         if (agent.visibleAvailability() != before) {
-            toAgents(agent.account, availability(agent.user, agent.visibleAvailability()));
+            toAgents(agent.account, availability(agent, agent.visibleAvailability()));
         }
     }
 
     /**
-     * Tells the guests of an agent's rooms that the agent dropped out ({@code away}) or is back ({@code available}):
-     * presence in a room, whatever the agent's availability for new guests.
+     * Tells the other members of an agent's rooms that the agent dropped out ({@code away}) or is back ({@code
+     * available}): presence in a room, with the room's id, whatever the agent's availability for new guests.
      */
     void roomPresence(Agent agent, StatusIs is) {
-        ServerMessage status = availability(agent.user, is);
         for (Room room : agent.rooms) {
-            send(room.reservation.session, status);
+            toRoomExcept(room, agent.session, presence(room, agent.session, is));
         }
     }
 

@@ -31,6 +31,8 @@ final class Group {
     final Account account;
     final String name;
     final Routing routing;
+    /** No new guest joins past this many waiting ({@code max_queue_length}). */
+    final int maxQueueLength;
     final TreeSet<Reservation> queue = new TreeSet<>(ORDER);
     final List<Agent> agents = new ArrayList<>();
     /** Waits (ms) of the most recent assignments, oldest first. */
@@ -65,10 +67,11 @@ final class Group {
      */
     long earliestDue = Long.MIN_VALUE;
 
-    Group(Account account, String name, Routing routing) {
+    Group(Account account, String name, Routing routing, int maxQueueLength) {
         this.account = account;
         this.name = name;
         this.routing = routing;
+        this.maxQueueLength = maxQueueLength;
     }
 
     /** A guest joined the queue (or came back to its front, which counts as the highest priority). */

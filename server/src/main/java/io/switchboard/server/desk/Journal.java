@@ -13,6 +13,15 @@ public interface Journal {
     long write(Stored.Changes changes);
 
     /**
+     * Whether the journal takes new changes now: false while it cannot store them (a full disk, an I/O error) or while
+     * too many turns wait to be stored. The desk then refuses every request that would change something, so nothing
+     * is promised that could not be kept. Any thread.
+     */
+    default boolean accepting() {
+        return true;
+    }
+
+    /**
      * The newest batch number that is durable: everything written up to it can be read back. The desk lets the
      * messages of an ended room go from memory once its end is durable. Any thread.
      */
@@ -32,5 +41,11 @@ public interface Journal {
     /** At most {@code limit} stored messages of a room whose seq is greater than {@code after}, in order. */
     default java.util.List<Stored.MessageRow> transcript(String room, long after, int limit) {
         return java.util.List.of();
+    }
+
+    /** The last {@code limit} stored messages of a room, in seq order (a restart reads open rooms' tails). */
+    default java.util.List<Stored.MessageRow> tail(String room, int limit) {
+        java.util.List<Stored.MessageRow> all = transcript(room);
+        return all.subList(Math.max(0, all.size() - limit), all.size());
     }
 }

@@ -11,8 +11,9 @@ final class Reservation {
     final Account account;
     final Group group;
     String user;
-    final String question;
-    final Map<String, String> details;
+    /** What the guest asked, and what the site passed: dropped at once when it ends without being served. */
+    String question;
+    Map<String, String> details;
     /** The caller's id of a REST reservation; null for guests who identified over WebSocket. */
     final String externalUserId;
     final int reserveForSeconds;

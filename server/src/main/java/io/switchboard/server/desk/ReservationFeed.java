@@ -59,7 +59,7 @@ final class ReservationFeed {
         reservation.watchers.add(watcher);
         watcher.opened();
         if (lastSeenVersion != reservation.version) {
-            watcher.changed(new ReservationEvent(reservation.version, view(reservation)));
+            watcher.current(new ReservationEvent(reservation.version, view(reservation)));
         }
     }
 

@@ -51,7 +51,7 @@ final class Restore {
             }
         }
         Map<String, Stored.SessionRow> sessionRows = new HashMap<>();
-        state.sessions().forEach(row -> sessionRows.put(row.token(), row));
+        state.sessions().forEach(row -> sessionRows.put(row.key(), row));
         for (Stored.AgentRow row : state.agents()) {
             Account account = accounts.get(row.account());
             Agent agent = account == null ? null : account.agents.get(row.user());
@@ -70,11 +70,10 @@ final class Restore {
             }
             Stored.SessionRow sessionRow = row.session() == null ? null : sessionRows.get(row.session());
             if (sessionRow != null) {
-                Session session = new Session(sessionRow.token(), Role.valueOf(sessionRow.role()), account, agent,
-                        null);
-                session.stored = true;
+                Session session = new Session(Role.valueOf(sessionRow.role()), account, agent, null,
+                        sessionRow.digest());
                 agent.session = session;
-                sessions.put(session.token, session);
+                resumable(session, sessionRow);
             }
         }
         long highestTicket = 0;
@@ -97,11 +96,13 @@ final class Restore {
             reservation.storedRow = row;
             if (row.session() != null) {
                 Stored.SessionRow sessionRow = sessionRows.get(row.session());
-                Session session = new Session(row.session(), Role.GUEST, group.account, null, reservation);
+                Session session = new Session(Role.GUEST, group.account, null, reservation,
+                        sessionRow == null ? null : sessionRow.digest());
                 reservation.session = session;
                 if (sessionRow != null) {
-                    session.stored = true;
-                    sessions.put(session.token, session);
+                    resumable(session, sessionRow);
+                } else {
+                    session.ended = true;
                 }
             }
             if (row.matchedAgent() != null) {
@@ -158,7 +159,7 @@ final class Restore {
                     }
                 }
                 rooms.load(room);
-                messages += room.messages.size();
+                messages += room.lastSeq;
             } else {
                 room.transcriptStored = true;
                 if (room.forgetAt > 0) {
@@ -177,14 +178,24 @@ final class Restore {
                 retention.armReservation(reservation);
             }
         }
-        for (Session session : sessions.values()) {
+        java.util.Set<Session> resumable = new java.util.LinkedHashSet<>(sessions.values());
+        for (Session session : resumable) {
             session.graceTimer = clock.schedule(resumeGraceMs, () -> graceOver.accept(session));
         }
         log.info("restored {} reservations ({} waiting), {} rooms ({} open, with {} messages; ended rooms' "
                         + "transcripts are read when asked for), {} resumable sessions in {} ms", reservations.size(),
                 reservations.values().stream().filter(Reservation::isWaiting).count(), roomsById.size(),
-                roomsById.values().stream().filter(room -> room.open).count(), messages, sessions.size(),
+                roomsById.values().stream().filter(room -> room.open).count(), messages, resumable.size(),
                 (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** A stored session can be resumed with its token, or with the one before it if that still worked. */
+    private void resumable(Session session, Stored.SessionRow row) {
+        session.previousDigest = row.previous();
+        sessions.put(session.digest, session);
+        if (row.previous() != null) {
+            sessions.put(row.previous(), session);
+        }
     }
 
     private Group storedGroup(String accountId, String name, String what) {

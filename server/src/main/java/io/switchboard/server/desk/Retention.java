@@ -3,23 +3,47 @@ package io.switchboard.server.desk;
 import java.util.Map;
 
 /**
- * Lets finished reservations and ended rooms (with their transcripts) go once their retention has run out. When they go
- * is kept with them ({@code forgetAt}), so a restart re-arms the same moments.
+ * Lets finished reservations and ended rooms (with their transcripts) go once their retention has run out: {@code
+ * transcript_retention_ms} after a conversation, {@code unserved_retention_ms} after a wait that ended without one
+ * (canceled, expired), whose question and details are dropped at once. When they go is kept with them ({@code
+ * forgetAt}), so a restart re-arms the same moments. A reservation whose guest can still come back (connected, or
+ * within the grace) goes when the guest's session does.
  */
 final class Retention {
     private final DeskClock clock;
     private final Map<String, Reservation> reservations;
     private final long retentionMs;
+    private final long unservedMs;
     private final ReservationFeed feed;
     private final Dirty dirty;
 
-    Retention(DeskClock clock, Map<String, Reservation> reservations, long retentionMs, ReservationFeed feed,
-              Dirty dirty) {
+    Retention(DeskClock clock, Map<String, Reservation> reservations, long retentionMs, long unservedMs,
+              ReservationFeed feed, Dirty dirty) {
         this.clock = clock;
         this.reservations = reservations;
         this.retentionMs = retentionMs;
+        this.unservedMs = unservedMs;
         this.feed = feed;
         this.dirty = dirty;
+    }
+
+    /**
+     * A reservation ended without a conversation: what its guest wrote (question, details) is dropped now, and the
+     * reservation goes after {@code unserved_retention_ms}. Desk thread only.
+     */
+    void forgetUnserved(Reservation reservation) {
+        reservation.question = null;
+        reservation.details = Map.of();
+        reservation.forgetAt = clock.now() + unservedMs;
+        dirty.reservation(reservation);
+        armReservation(reservation);
+    }
+
+    /** The guest's session of a finished reservation ended: if its time has come, it goes now. Desk thread only. */
+    void sessionGone(Reservation reservation) {
+        if (reservation.isFinished() && reservation.forgetAt > 0 && reservation.forgetAt <= clock.now()) {
+            forget(reservation, reservation.forgetAt);
+        }
     }
 
     /** Forgets the room (if any) and, if it is finished and nobody holds it, the reservation. Desk thread only. */
@@ -48,14 +72,16 @@ final class Retention {
     /** Schedules a reservation's end at its {@code forgetAt}: it goes if it is finished then and nobody holds it. */
     void armReservation(Reservation reservation) {
         long at = reservation.forgetAt;
-        clock.schedule(Math.max(0, at - clock.now()), () -> {
-            if (reservation.forgetAt == at && reservation.isFinished()
-                    && (reservation.session == null || reservation.session.connection == null)
-                    && reservations.remove(reservation.sid, reservation)) {
-                reservation.account.byExternalUser.remove(reservation.externalUserId, reservation);
-                feed.forget(reservation);
-                dirty.forgotten(reservation);
-            }
-        });
+        clock.schedule(Math.max(0, at - clock.now()), () -> forget(reservation, at));
+    }
+
+    private void forget(Reservation reservation, long at) {
+        if (reservation.forgetAt == at && reservation.isFinished()
+                && (reservation.session == null || reservation.session.ended)
+                && reservations.remove(reservation.sid, reservation)) {
+            reservation.account.byExternalUser.remove(reservation.externalUserId, reservation);
+            feed.forget(reservation);
+            dirty.forgotten(reservation);
+        }
     }
 }

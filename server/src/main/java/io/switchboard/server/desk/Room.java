@@ -16,7 +16,17 @@ final class Room {
     final Set<Agent> supervisors = new LinkedHashSet<>();
     /** Every agent who was ever a member: they may still read the transcript. */
     final Set<Agent> pastMembers = new HashSet<>();
+    /**
+     * The newest messages, in seq order: all of them until the older ones are durable and there are more than {@code
+     * transcript_tail_messages}; then the older ones are read from the journal.
+     */
     final ArrayList<ServerMessage.Message> messages = new ArrayList<>();
+    /** The seq of the newest message; 0 before the first. */
+    long lastSeq;
+    /** Every message up to this seq is known durable. */
+    long durableSeq;
+    /** For messages not known durable yet: (the newest seq of a turn, that turn's batch), oldest first. */
+    final java.util.ArrayDeque<long[]> unsynced = new java.util.ArrayDeque<>();
     boolean open = true;
     /** When retention lets it and its transcript go (epoch ms); 0 while open. */
     long forgetAt;
@@ -37,7 +47,12 @@ final class Room {
     }
 
     long nextSeq() {
-        return messages.size() + 1L;
+        return lastSeq + 1;
+    }
+
+    /** The seq of the oldest message in memory ({@link #nextSeq} when there is none). */
+    long firstInMemory() {
+        return messages.isEmpty() ? nextSeq() : messages.get(0).seq();
     }
 
     boolean isMember(Session session) {

@@ -5,6 +5,7 @@ import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Limits;
 import io.switchboard.protocol.NotificationDetails;
 import io.switchboard.protocol.Request;
+import io.switchboard.protocol.Role;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
@@ -28,9 +29,15 @@ final class Rooms {
     /** Rooms that ended in this turn, and ended rooms whose end is not known durable yet, oldest first. */
     private final List<Room> ending = new java.util.ArrayList<>();
     private final java.util.ArrayDeque<Room> ended = new java.util.ArrayDeque<>();
+    /** How many of an open room's newest messages stay in memory once the older ones are durable. */
+    private final int tailMessages;
+    /** Rooms that got messages in this turn, and open rooms with more messages in memory than the tail. */
+    private final java.util.Set<Room> written = new java.util.LinkedHashSet<>();
+    private final java.util.Set<Room> overTail = new java.util.LinkedHashSet<>();
 
     Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, ReservationFeed feed, DeskMetrics metrics,
-          Dirty dirty, Journal journal) {
+          Dirty dirty, Journal journal, int tailMessages) {
+        this.tailMessages = tailMessages;
         this.dirty = dirty;
         this.journal = journal;
         this.clock = clock;
@@ -57,10 +64,11 @@ final class Rooms {
         ServerMessage.Joined joined = new ServerMessage.Joined(room.id, reservation.guestView(), agent.user);
         fanout.send(reservation.session, joined);
         fanout.send(agent.session, joined);
-        fanout.toRoom(room, new ServerMessage.Notification(room.id, reservation.user, NotificationDetails.JOINED));
-        fanout.toRoom(room, new ServerMessage.Notification(room.id, agent.user, NotificationDetails.JOINED));
+        fanout.toRoom(room, new ServerMessage.Notification(room.id, reservation.user, Role.GUEST,
+                NotificationDetails.JOINED));
+        fanout.toRoom(room, notification(room, agent, NotificationDetails.JOINED));
         if (reservation.session.connection == null) {
-            fanout.toRoomExcept(room, reservation.session, Fanout.availability(reservation.user, StatusIs.AWAY));
+            fanout.toRoomExcept(room, reservation.session, Fanout.presence(room, reservation.session, StatusIs.AWAY));
         }
     }
 
@@ -90,45 +98,70 @@ final class Rooms {
 
     void message(Session session, Request.Message request) {
         Room room = memberRoom(session, request.room());
-        ServerMessage.Message message = new ServerMessage.Message(room.id, session.user(), request.body(),
-                clock.now(), room.nextSeq());
+        ServerMessage.Message message = new ServerMessage.Message(room.id, session.user(), session.role,
+                request.body(), clock.now(), room.nextSeq());
         room.messages.add(message);
+        room.lastSeq = message.seq();
+        if (journal != Journal.NONE) {
+            written.add(room);
+        }
         dirty.message(message);
         metrics.message();
         fanout.toRoom(room, message);
     }
 
-    /** A room's messages: in memory, or read from the journal for an ended room whose messages went there. */
+    /**
+     * A room's whole transcript: from the journal (an ended room whose messages went there, and an open room's older
+     * messages) and from memory (tests, a restored room's check).
+     */
     List<ServerMessage.Message> transcript(Room room) {
-        if (!room.transcriptStored) {
-            return room.messages;
+        if (room.transcriptStored) {
+            return messages(room, journal.transcript(room.id));
         }
-        return messages(room, journal.transcript(room.id));
+        long first = room.firstInMemory();
+        List<ServerMessage.Message> all = new java.util.ArrayList<>();
+        if (first > 1) {
+            all.addAll(messages(room, journal.transcript(room.id, 0, (int) (first - 1))));
+        }
+        all.addAll(room.messages);
+        return all;
     }
 
     private static List<ServerMessage.Message> messages(Room room, List<Stored.MessageRow> rows) {
         List<ServerMessage.Message> messages = new java.util.ArrayList<>(rows.size());
         for (Stored.MessageRow row : rows) {
-            messages.add(new ServerMessage.Message(room.id, row.user(), row.body(), row.sent(), row.seq()));
+            messages.add(message(room, row));
         }
         return messages;
     }
 
-    /** The rooms that ended in this turn are in batch {@code batch}. */
+    private static ServerMessage.Message message(Room room, Stored.MessageRow row) {
+        return new ServerMessage.Message(room.id, row.user(), row.role(), row.body(), row.sent(), row.seq());
+    }
+
+    /** This turn's changes are batch {@code batch}: the rooms that ended in it, and the messages added. */
     void written(long batch) {
         for (Room room : ending) {
             room.endBatch = batch;
             ended.addLast(room);
         }
         ending.clear();
+        for (Room room : written) {
+            room.unsynced.addLast(new long[] {room.lastSeq, batch});
+            if (room.open && room.messages.size() > tailMessages) {
+                overTail.add(room);
+            }
+        }
+        written.clear();
     }
 
     /**
-     * Ended rooms whose end is durable let their messages go from memory: history reads them from the store from then
-     * on (with {@link Journal#NONE} nothing is ever durable, and transcripts stay in memory).
+     * Lets durable messages go from memory: all of an ended room's once its end is durable, and an open room's older
+     * ones past its tail; history reads them from the store from then on. With {@link Journal#NONE} nothing is ever
+     * durable, and transcripts stay in memory.
      */
     void offloadDurable() {
-        if (ended.isEmpty()) {
+        if (ended.isEmpty() && overTail.isEmpty()) {
             return;
         }
         long durable = journal.durable();
@@ -137,25 +170,54 @@ final class Rooms {
             room.transcriptStored = true;
             room.messages.clear();
             room.messages.trimToSize();
+            room.unsynced.clear();
+            overTail.remove(room);
+        }
+        for (java.util.Iterator<Room> it = overTail.iterator(); it.hasNext(); ) {
+            if (trimTail(it.next(), durable)) {
+                it.remove();
+            }
         }
     }
 
-    /** Reads a room's stored messages into memory (a restart), keeping only an unbroken run from seq 1. */
+    /** Drops an open room's durable messages past its tail; true when what is left is within the tail. */
+    private boolean trimTail(Room room, long durable) {
+        while (!room.unsynced.isEmpty() && room.unsynced.peekFirst()[1] <= durable) {
+            room.durableSeq = room.unsynced.pollFirst()[0];
+        }
+        int drop = 0;
+        while (drop < room.messages.size() - tailMessages && room.messages.get(drop).seq() <= room.durableSeq) {
+            drop++;
+        }
+        if (drop > 0) {
+            room.messages.subList(0, drop).clear();
+        }
+        return room.messages.size() <= tailMessages;
+    }
+
+    /** Reads an open room's newest stored messages into memory (a restart), keeping an unbroken run. */
     void load(Room room) {
-        for (Stored.MessageRow row : journal.transcript(room.id)) {
-            if (row.seq() != room.nextSeq()) {
+        List<Stored.MessageRow> rows = journal.tail(room.id, tailMessages);
+        for (Stored.MessageRow row : rows) {
+            if (!room.messages.isEmpty() && row.seq() != room.nextSeq()) {
                 org.slf4j.LoggerFactory.getLogger(Rooms.class).warn("room {}: stored message seq {} out of order "
                         + "(expected {}); the rest is skipped", room.id, row.seq(), room.nextSeq());
                 break;
             }
-            room.messages.add(new ServerMessage.Message(room.id, row.user(), row.body(), row.sent(), row.seq()));
+            room.messages.add(message(room, row));
+            room.lastSeq = row.seq();
         }
+        room.durableSeq = room.lastSeq;
     }
 
     void typing(Session session, Request.Status request) {
         Room room = memberRoom(session, request.room());
-        fanout.toRoomExcept(room, session, new ServerMessage.Status(room.id, session.user(), StatusOf.TYPING,
-                request.is()));
+        fanout.toRoomExcept(room, session, new ServerMessage.Status(room.id, session.user(), session.role,
+                StatusOf.TYPING, request.is()));
+    }
+
+    private static ServerMessage.Notification notification(Room room, Agent agent, NotificationDetails details) {
+        return new ServerMessage.Notification(room.id, agent.user, agent.role(), details);
     }
 
     /** The room's messages after a seq: for its guest, any agent who was ever in it, and supervisors. */
@@ -170,17 +232,33 @@ final class Rooms {
         if (!reader) {
             throw notYours(room);
         }
-        if (room.transcriptStored) {
-            // One page read from the store: an ended room's messages are not kept in memory.
-            fanout.send(session, new ServerMessage.History(room.id,
-                    messages(room, journal.transcript(room.id, request.after(), Limits.HISTORY_PAGE))));
-            return;
+        fanout.send(session, new ServerMessage.History(room.id, page(room, request.after())));
+    }
+
+    /**
+     * At most a page of the room's messages after {@code after}: what is older than the memory's tail (all of an ended
+     * room's) is one range read from the store, the rest comes from memory.
+     */
+    private List<ServerMessage.Message> page(Room room, long after) {
+        List<ServerMessage.Message> page = new java.util.ArrayList<>();
+        long first = room.transcriptStored ? Long.MAX_VALUE : room.firstInMemory();
+        if (after + 1 < first) {
+            for (Stored.MessageRow row : journal.transcript(room.id, after, Limits.HISTORY_PAGE)) {
+                if (row.seq() >= first) {
+                    break;
+                }
+                page.add(message(room, row));
+            }
         }
-        List<ServerMessage.Message> messages = room.messages;
-        int size = messages.size();
-        int from = (int) Math.min(request.after(), size);
-        int to = Math.min(from + Limits.HISTORY_PAGE, size);
-        fanout.send(session, new ServerMessage.History(room.id, messages.subList(from, to)));
+        if (!room.transcriptStored) {
+            List<ServerMessage.Message> messages = room.messages;
+            long from = Math.max(after, page.isEmpty() ? after : page.get(page.size() - 1).seq());
+            int index = (int) Math.max(0, Math.min(messages.size(), from + 1 - first));
+            while (index < messages.size() && page.size() < Limits.HISTORY_PAGE) {
+                page.add(messages.get(index++));
+            }
+        }
+        return page;
     }
 
     /** Ends a room at a member's (or a supervisor's) request. */
@@ -210,7 +288,7 @@ final class Rooms {
             throw new DeskException(ErrorCode.AT_LIMIT, "agent " + target.user + ": at the limit " + target.limit);
         }
         Agent previous = room.agent;
-        fanout.toRoom(room, new ServerMessage.Notification(room.id, previous.user, NotificationDetails.LEFT));
+        fanout.toRoom(room, notification(room, previous, NotificationDetails.LEFT));
         previous.rooms.remove(room);
         if (room.supervisors.remove(target)) {
             target.joinedRooms.remove(room);
@@ -222,7 +300,7 @@ final class Rooms {
         target.rooms.add(room);
         target.lastAssignedAt = clock.now();
         fanout.send(target.session, new ServerMessage.Joined(room.id, room.reservation.guestView(), target.user));
-        fanout.toRoom(room, new ServerMessage.Notification(room.id, target.user, NotificationDetails.JOINED));
+        fanout.toRoom(room, notification(room, target, NotificationDetails.JOINED));
         fanout.toAgents(room.account, new ServerMessage.Update(List.of(room.reservation.user, target.user),
                 UpdateDetails.ASSIGNED));
         fanout.refreshFree(previous);
@@ -239,14 +317,14 @@ final class Rooms {
         supervisor.joinedRooms.add(room);
         fanout.send(supervisor.session, new ServerMessage.Joined(room.id, room.reservation.guestView(),
                 room.agent.user));
-        fanout.toRoom(room, new ServerMessage.Notification(room.id, supervisor.user, NotificationDetails.JOINED));
+        fanout.toRoom(room, notification(room, supervisor, NotificationDetails.JOINED));
     }
 
     void leave(Agent supervisor, Room room) {
         if (!room.supervisors.contains(supervisor)) {
             throw new DeskException(ErrorCode.NOT_ALLOWED, "leave: you did not join room " + room.id);
         }
-        fanout.toRoom(room, new ServerMessage.Notification(room.id, supervisor.user, NotificationDetails.LEFT));
+        fanout.toRoom(room, notification(room, supervisor, NotificationDetails.LEFT));
         room.supervisors.remove(supervisor);
         supervisor.joinedRooms.remove(room);
         dirty.room(room);

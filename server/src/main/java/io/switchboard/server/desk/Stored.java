@@ -1,5 +1,6 @@
 package io.switchboard.server.desk;
 
+import io.switchboard.protocol.Role;
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +32,8 @@ public final class Stored {
                           List<String> pastMembers, boolean open, long openedAt, long forgetAt) {
     }
 
-    /** One chat message of a room, with its {@code seq}. */
-    public record MessageRow(String room, long seq, String user, String body, long sent) {
+    /** One chat message of a room, with its {@code seq} and who wrote it ({@code role}: guest, agent, supervisor). */
+    public record MessageRow(String room, long seq, String user, Role role, String body, long sent) {
     }
 
     /** What an agent set (availability, limit), their session, and their recent assignments. */
@@ -43,8 +44,13 @@ public final class Stored {
         }
     }
 
-    /** A session that can still be resumed. */
-    public record SessionRow(String token, String role, String account, String agent, String reservation) {
+    /**
+     * A session that can still be resumed. {@code key} names it for good (a guest's: the reservation sid; an agent's:
+     * {@code account/user}); the token itself is never stored, only the digest of the current one and of the one
+     * before it, which still works until the client shows it has the new one ({@code previous}, or null).
+     */
+    public record SessionRow(String key, String role, String account, String agent, String reservation, String digest,
+                             String previous) {
     }
 
     /** What a group learned of waits, departures and handle times (the wait estimators' history). */

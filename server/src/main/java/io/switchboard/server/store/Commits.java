@@ -1,42 +1,62 @@
 package io.switchboard.server.store;
 
 import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Holds back what the server says until the changes behind it are durable. The desk numbers each batch of changes it
- * hands to the store ({@link #next}); whatever the server would send at the end of a turn waits ({@link
- * #afterSubmitted}) until the store reports every batch up to the newest one committed ({@link #durable}), and then
- * leaves in the order it was made. A turn that changed nothing waits only for the batches before it, so no reply
- * overtakes an earlier one.
+ * hands to the store ({@link #next}); what a turn says waits ({@link #after}) until the store reports every batch up to
+ * the newest one committed ({@link #durable}), unless it reveals nothing (a {@code pong} while the disk is full still
+ * answers), and never overtakes what waits before it on its line.
+ *
+ * <p>The waiting tasks form one queue whose batch numbers never decrease: a task is queued with the largest of what it
+ * needs, what its line already waits for, and what the last queued task waits for. A commit then releases a prefix of
+ * the queue, and a line whose wait is at or below the durable batch has nothing left in the queue, so its next task
+ * may run at once.
  */
-public final class Commits {
+public final class Commits implements Release {
+    private static final Logger log = LoggerFactory.getLogger(Commits.class);
+
     private record Waiting(long seq, Runnable task) {
     }
 
     private long submitted;
     private volatile long durable;
+    private final Object lock = new Object();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /** The batch the last queued task waits for (guarded by {@link #lock}). */
+    private long tail;
 
     /** The number of a new batch. Desk thread only. */
     long next() {
         return ++submitted;
     }
 
-    /** Runs {@code task} once every batch submitted so far is durable: now, if it is. Desk thread only. */
-    public void afterSubmitted(Runnable task) {
-        long seq = submitted;
-        synchronized (waiting) {
-            if (waiting.isEmpty() && durable >= seq) {
+    @Override
+    public long submitted() {
+        return submitted;
+    }
+
+    @Override
+    public void after(Line line, boolean reveals, Runnable task) {
+        long needs = reveals ? submitted : 0;
+        synchronized (lock) {
+            long seq = Math.max(needs, line.waitsFor);
+            if (durable >= seq) {
                 run(task);
                 return;
             }
+            seq = Math.max(seq, tail);
+            tail = seq;
+            line.waitsFor = seq;
             waiting.addLast(new Waiting(seq, task));
         }
     }
 
     /** The store committed every batch up to {@code seq}: what waited for them goes. Writer thread. */
     void durable(long seq) {
-        synchronized (waiting) {
+        synchronized (lock) {
             durable = seq;
             while (!waiting.isEmpty() && waiting.peekFirst().seq <= seq) {
                 run(waiting.pollFirst().task);
@@ -48,7 +68,7 @@ public final class Commits {
         try {
             task.run();
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(Commits.class).error("releasing a reply failed", e);
+            log.error("releasing a reply failed", e);
         }
     }
 
@@ -59,7 +79,7 @@ public final class Commits {
 
     /** How many replies wait for a commit (a gauge). */
     public int waiting() {
-        synchronized (waiting) {
+        synchronized (lock) {
             return waiting.size();
         }
     }

@@ -1,23 +1,25 @@
 package io.switchboard.server.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.server.config.Durability;
 import io.switchboard.server.desk.Journal;
 import io.switchboard.server.desk.Stored;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,39 +28,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The desk's state on disk: one SQLite database in WAL mode under {@code data_dir}. The desk hands over each turn's
- * changes ({@link #write}, which never blocks); one writer thread commits everything that has arrived in one
- * transaction (group commit) and then releases what waited for it ({@link Commits}). {@code fsync} durability syncs
- * every commit ({@code synchronous=FULL}); {@code process} lets the operating system write it ({@code
+ * changes ({@link #write}, which never blocks); the writer thread ({@link StoreWriter}) commits everything that has
+ * arrived in one transaction (group commit), then releases what waited for it ({@link Commits}). {@code fsync}
+ * durability syncs every commit ({@code synchronous=FULL}); {@code process} lets the operating system write it ({@code
  * synchronous=NORMAL}: a commit survives the process, and the database stays whole on power loss, losing the last
- * commits).
+ * commits). A failing disk is retried until it works again ({@link StoreWriter}); meanwhile {@link #accepting} is
+ * false, and it is false too while more than {@code store_queue_turns} turns wait, so memory stays bounded.
  *
  * <p>Rows are JSON in a key-value table per kind, but messages, which are most of the data and only appended, have
- * their own columns, keyed by room and seq so a room's transcript is one range.
+ * their own columns, keyed by room and seq so a room's transcript is one range ({@link Schema}). The directory is made
+ * {@code 0700} and its files {@code 0600}: they hold conversations.
  */
 public final class SqliteStore implements Journal, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
 
     /** The format this server reads and writes ({@code PRAGMA user_version}). */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = Schema.VERSION;
     static final String FILE = "switchboard.db";
     static final String LOCK = "switchboard.lock";
-    private static final int MAX_BATCHES_PER_COMMIT = 10_000;
-    private static final long RETRY_MS = 1_000;
+    private static final long DEFAULT_CLOSE_MS = 10_000;
+    private static final Set<PosixFilePermission> OWNER_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
 
-    private static final String[] SCHEMA = {
-        "CREATE TABLE reservations (sid TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
-        "CREATE TABLE rooms (id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
-        "CREATE TABLE messages (room TEXT NOT NULL, seq INTEGER NOT NULL, user TEXT NOT NULL, body TEXT NOT NULL, "
-                + "sent INTEGER NOT NULL, PRIMARY KEY (room, seq)) WITHOUT ROWID",
-        "CREATE TABLE agents (key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
-        "CREATE TABLE sessions (token TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
-        "CREATE TABLE groups (key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
-    };
-
-    private record Batch(long seq, Stored.Changes changes) {
+    /** How the store writes: its durability, its retry pause, its bound, and (tests) faults to inject. */
+    public record Options(Durability durability, long retryMaxMs, int queueTurns, StoreFaults faults) {
+        /** The defaults of the configuration, with this durability. */
+        public static Options of(Durability durability) {
+            return new Options(durability, 5_000, 20_000, StoreFaults.NONE);
+        }
     }
-
-    private static final Batch STOP = new Batch(-1, null);
 
     /** What the server's metrics learn from the store. */
     public interface Metrics {
@@ -73,58 +71,43 @@ public final class SqliteStore implements Journal, AutoCloseable {
     private final Connection db;
     private final ObjectMapper json = new ObjectMapper();
     private final Commits commits;
-    private final Metrics metrics;
-    private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
-    private volatile boolean failing;
-    private final PreparedStatement putReservation;
-    private final PreparedStatement deleteReservation;
-    private final PreparedStatement putRoom;
-    private final PreparedStatement deleteRoom;
-    private final PreparedStatement deleteRoomMessages;
-    private final PreparedStatement putMessage;
-    private final PreparedStatement putAgent;
-    private final PreparedStatement putSession;
-    private final PreparedStatement deleteSession;
-    private final PreparedStatement putGroup;
-    /** The desk thread's connection for reading transcripts, opened at the first read. */
-    private Connection reader;
-    private boolean pendingMessages;
-    private PreparedStatement readTranscript;
+    private final int queueTurns;
+    private final BlockingQueue<StoreWriter.Batch> queue = new LinkedBlockingQueue<>();
+    private final StoreWriter writer;
+    private final Thread writerThread;
+    private final TranscriptReader reader;
 
-    private SqliteStore(Path dir, FileChannel lock, Connection db, Commits commits, Metrics metrics)
-            throws SQLException {
+    private SqliteStore(Path dir, FileChannel lock, Connection db, StoreWriter.Opener opener, Options options,
+                        Commits commits, Metrics metrics) throws SQLException {
         this.dir = dir;
         this.lock = lock;
         this.db = db;
         this.commits = commits;
-        this.metrics = metrics;
-        putReservation = db.prepareStatement("INSERT OR REPLACE INTO reservations VALUES (?, ?)");
-        deleteReservation = db.prepareStatement("DELETE FROM reservations WHERE sid = ?");
-        putRoom = db.prepareStatement("INSERT OR REPLACE INTO rooms VALUES (?, ?)");
-        deleteRoom = db.prepareStatement("DELETE FROM rooms WHERE id = ?");
-        deleteRoomMessages = db.prepareStatement("DELETE FROM messages WHERE room = ?");
-        putMessage = db.prepareStatement("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?)");
-        putAgent = db.prepareStatement("INSERT OR REPLACE INTO agents VALUES (?, ?)");
-        putSession = db.prepareStatement("INSERT OR REPLACE INTO sessions VALUES (?, ?)");
-        deleteSession = db.prepareStatement("DELETE FROM sessions WHERE token = ?");
-        putGroup = db.prepareStatement("INSERT OR REPLACE INTO groups VALUES (?, ?)");
-        writer = new Thread(this::writeLoop, "switchboard-store");
-        writer.setDaemon(true);
+        this.queueTurns = options.queueTurns();
+        this.writer = new StoreWriter(dir, opener, db, queue, commits, metrics, options.faults(), options.retryMaxMs());
+        this.writerThread = new Thread(writer, "switchboard-store");
+        writerThread.setDaemon(true);
+        this.reader = new TranscriptReader(dir.resolve(FILE));
+    }
+
+    /** Opens (or creates) the store in {@code dir} with the default options. */
+    public static SqliteStore open(Path dir, Durability durability, Commits commits, Metrics metrics) {
+        return open(dir, Options.of(durability), commits, metrics);
     }
 
     /**
      * Opens (or creates) the store in {@code dir}. A log cut short by a crash is reported (SQLite keeps every whole
-     * commit and drops the rest).
+     * commit and drops the rest); an older format is brought up to this one.
      *
-     * @throws StoreException when the directory holds another format version, or cannot be opened
+     * @throws StoreException when the directory holds another format version, is in use, or cannot be opened
      */
-    public static SqliteStore open(Path dir, Durability durability, Commits commits, Metrics metrics) {
+    public static SqliteStore open(Path dir, Options options, Commits commits, Metrics metrics) {
         FileChannel lock = null;
         try {
-            Files.createDirectories(dir);
+            ownDirectory(dir);
             lock = lock(dir);
             Path file = dir.resolve(FILE);
+            ownFiles(dir, file);
             WalTail.Report wal = WalTail.read(dir.resolve(FILE + "-wal"));
             if (wal != null && wal.cut()) {
                 log.warn("{}: the last write before the stop was not whole: cut {} bytes ({} frames) after the last "
@@ -134,40 +117,75 @@ public final class SqliteStore implements Journal, AutoCloseable {
                 log.info("{}: recovering {} committed frames from the write-ahead log (the server did not stop "
                         + "cleanly)", dir, wal.committedFrames());
             }
-            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
-            try (Statement statement = db.createStatement()) {
-                statement.execute("PRAGMA journal_mode=WAL");
-                statement.execute("PRAGMA synchronous=" + (durability == Durability.FSYNC ? "FULL" : "NORMAL"));
-                int version;
-                try (ResultSet rows = statement.executeQuery("PRAGMA user_version")) {
-                    version = rows.getInt(1);
-                }
-                boolean empty;
-                try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM sqlite_master")) {
-                    empty = rows.getInt(1) == 0;
-                }
-                if (version == 0 && empty) {
-                    db.setAutoCommit(false);
-                    for (String table : SCHEMA) {
-                        statement.execute(table);
-                    }
-                    statement.execute("PRAGMA user_version=" + FORMAT_VERSION);
-                    db.commit();
-                } else if (version != FORMAT_VERSION) {
-                    db.close();
-                    throw new StoreException(dir + " holds data of format version " + version + "; this server "
-                            + "reads version " + FORMAT_VERSION + " (use the server version that wrote it, or another "
-                            + "--data-dir)");
-                }
-                db.setAutoCommit(false);
+            StoreWriter.Opener opener = () -> connect(file, options.durability());
+            Connection db = opener.open();
+            try {
+                Schema.prepare(db, dir.toString());
+            } catch (SQLException | StoreException e) {
+                db.close();
+                throw e;
             }
-            return new SqliteStore(dir, lock, db, commits, metrics);
+            return new SqliteStore(dir, lock, db, opener, options, commits, metrics);
         } catch (SQLException | IOException | StoreException e) {
             release(lock);
             if (e instanceof StoreException refused) {
                 throw refused;
             }
             throw new StoreException("cannot open the data directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection connect(Path file, Durability durability) throws SQLException {
+        Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement statement = db.createStatement()) {
+            statement.execute("PRAGMA journal_mode=WAL");
+            statement.execute("PRAGMA synchronous=" + (durability == Durability.FSYNC ? "FULL" : "NORMAL"));
+        } catch (SQLException e) {
+            db.close();
+            throw e;
+        }
+        db.setAutoCommit(false);
+        return db;
+    }
+
+    /** Creates the directory for its owner only; an existing one that others can read is used, with a warning. */
+    private static void ownDirectory(Path dir) throws IOException {
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        if (!Files.isDirectory(dir)) {
+            if (posix) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY));
+            } else {
+                Files.createDirectories(dir);
+            }
+            return;
+        }
+        if (posix) {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir);
+            permissions.removeAll(OWNER_DIRECTORY);
+            if (!permissions.isEmpty()) {
+                log.warn("{}: others may read this data directory ({}); it holds conversations: chmod 700 it", dir,
+                        PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+            }
+        }
+    }
+
+    /**
+     * The database for its owner only: created empty (SQLite takes an empty file as a new database) with {@code 0600}
+     * before SQLite opens it, which then gives its log and shared-memory files the same mode; existing ones are made
+     * so too.
+     */
+    private static void ownFiles(Path dir, Path file) throws IOException {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        if (!Files.exists(file)) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_FILE));
+        }
+        for (String name : new String[] {FILE, FILE + "-wal", FILE + "-shm", LOCK}) {
+            Path path = dir.resolve(name);
+            if (Files.exists(path)) {
+                Files.setPosixFilePermissions(path, OWNER_FILE);
+            }
         }
     }
 
@@ -225,32 +243,16 @@ public final class SqliteStore implements Journal, AutoCloseable {
         return rows;
     }
 
-    /**
-     * A page of a room's messages in seq order, read on the desk's own connection (SQLite lets it read beside the writer; what it
-     * reads is what was committed). Desk thread only.
-     */
+    /** A page of a room's messages in seq order, read on the desk's own connection. Desk thread only. */
     @Override
     public List<Stored.MessageRow> transcript(String room, long after, int limit) {
-        try {
-            if (readTranscript == null) {
-                reader = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE));
-                readTranscript = reader.prepareStatement("SELECT seq, user, body, sent FROM messages WHERE room = ? "
-                        + "AND seq > ? ORDER BY seq LIMIT ?");
-            }
-            readTranscript.setString(1, room);
-            readTranscript.setLong(2, after);
-            readTranscript.setInt(3, limit);
-            List<Stored.MessageRow> rows = new ArrayList<>();
-            try (ResultSet result = readTranscript.executeQuery()) {
-                while (result.next()) {
-                    rows.add(new Stored.MessageRow(room, result.getLong(1), result.getString(2), result.getString(3),
-                            result.getLong(4)));
-                }
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new StoreException("cannot read the messages of room " + room + ": " + e.getMessage(), e);
-        }
+        return reader.after(room, after, limit);
+    }
+
+    /** The last messages of a room, in seq order. Desk thread only (a restart reads open rooms this way). */
+    @Override
+    public List<Stored.MessageRow> tail(String room, int limit) {
+        return reader.tail(room, limit);
     }
 
     /** Starts the writer (after {@link #load}). */
@@ -260,14 +262,14 @@ public final class SqliteStore implements Journal, AutoCloseable {
         } catch (SQLException e) {
             throw new StoreException("cannot start writing " + dir + ": " + e.getMessage(), e);
         }
-        writer.start();
+        writerThread.start();
     }
 
     /** Takes a turn's changes for the next commit. Desk thread only; never blocks. */
     @Override
     public long write(Stored.Changes changes) {
         long seq = commits.next();
-        queue.add(new Batch(seq, changes));
+        queue.add(new StoreWriter.Batch(seq, changes));
         return seq;
     }
 
@@ -276,150 +278,47 @@ public final class SqliteStore implements Journal, AutoCloseable {
         return commits.durable();
     }
 
-    /** Whether the last commit failed (it is being retried; replies wait). */
+    /** True while commits work and fewer than {@code store_queue_turns} turns wait for one. Any thread. */
+    @Override
+    public boolean accepting() {
+        return !writer.failing() && queue.size() + writer.held() < queueTurns;
+    }
+
+    /** Whether commits fail now (they are being retried; replies wait). */
     public boolean failing() {
-        return failing;
+        return writer.failing();
     }
 
-    private void writeLoop() {
-        List<Batch> batches = new ArrayList<>();
-        while (true) {
-            try {
-                batches.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            queue.drainTo(batches, MAX_BATCHES_PER_COMMIT);
-            boolean stop = batches.remove(STOP);
-            if (!batches.isEmpty()) {
-                commit(batches);
-                commits.durable(batches.get(batches.size() - 1).seq);
-            }
-            batches.clear();
-            if (stop) {
-                return;
-            }
-        }
-    }
-
-    /** Commits the batches in one transaction, retrying until it works: nothing is released before it does. */
-    private void commit(List<Batch> batches) {
-        while (true) {
-            long start = System.nanoTime();
-            try {
-                int rows = 0;
-                for (Batch batch : batches) {
-                    rows += apply(batch.changes);
-                }
-                flushMessages();
-                db.commit();
-                metrics.committed(System.nanoTime() - start, batches.size(), rows);
-                if (failing) {
-                    log.info("{}: writing works again", dir);
-                    failing = false;
-                }
-                return;
-            } catch (SQLException | JsonProcessingException e) {
-                failing = true;
-                log.error("{}: cannot commit {} changes ({}); replies wait, retrying in {} ms", dir, batches.size(),
-                        e.getMessage(), RETRY_MS);
-                try {
-                    pendingMessages = false;
-                    putMessage.clearBatch();
-                    db.rollback();
-                    Thread.sleep(RETRY_MS);
-                } catch (SQLException ignored) {
-                    // The next attempt reports it.
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
-    private int apply(Stored.Changes changes) throws SQLException, JsonProcessingException {
-        for (Stored.ReservationRow row : changes.reservations()) {
-            put(putReservation, row.sid(), row);
-        }
-        for (String sid : changes.forgottenReservations()) {
-            delete(deleteReservation, sid);
-        }
-        for (Stored.RoomRow row : changes.rooms()) {
-            put(putRoom, row.id(), row);
-        }
-        for (Stored.MessageRow row : changes.messages()) {
-            putMessage.setString(1, row.room());
-            putMessage.setLong(2, row.seq());
-            putMessage.setString(3, row.user());
-            putMessage.setString(4, row.body());
-            putMessage.setLong(5, row.sent());
-            putMessage.addBatch();
-            pendingMessages = true;
-        }
-        if (!changes.forgottenRooms().isEmpty()) {
-            flushMessages();
-        }
-        for (String id : changes.forgottenRooms()) {
-            delete(deleteRoom, id);
-            delete(deleteRoomMessages, id);
-        }
-        for (Stored.AgentRow row : changes.agents()) {
-            put(putAgent, row.key(), row);
-        }
-        for (Stored.SessionRow row : changes.sessions()) {
-            put(putSession, row.token(), row);
-        }
-        for (String token : changes.endedSessions()) {
-            delete(deleteSession, token);
-        }
-        for (Stored.GroupRow row : changes.groups()) {
-            put(putGroup, row.key(), row);
-        }
-        return changes.size();
+    /** Commits what is left and closes, waiting for the writer at most 10 s. */
+    @Override
+    public void close() {
+        close(DEFAULT_CLOSE_MS);
     }
 
     /**
-     * Inserts the messages gathered so far: one native call for all the commit's messages costs half as much as a call
-     * per row. Before a room is deleted, so its messages go with it.
+     * Commits what is left if storing works, and closes the database (SQLite folds the log into it), within {@code
+     * graceMs} even while storing fails: what could not be stored by then was never acknowledged.
      */
-    private void flushMessages() throws SQLException {
-        if (pendingMessages) {
-            pendingMessages = false;
-            putMessage.executeBatch();
-        }
-    }
-
-    private void put(PreparedStatement statement, String key, Object row) throws SQLException, JsonProcessingException {
-        statement.setString(1, key);
-        statement.setString(2, json.writeValueAsString(row));
-        statement.executeUpdate();
-    }
-
-    private static void delete(PreparedStatement statement, String key) throws SQLException {
-        statement.setString(1, key);
-        statement.executeUpdate();
-    }
-
-    /** Commits what is left and closes the database (SQLite folds the log into it). */
-    @Override
-    public void close() {
-        if (writer.isAlive()) {
-            queue.add(STOP);
+    public void close(long graceMs) {
+        if (writerThread.isAlive()) {
+            writer.requestStop();
             try {
-                writer.join(TimeUnit.SECONDS.toMillis(30));
+                writerThread.join(Math.max(1, graceMs));
+                if (writerThread.isAlive()) {
+                    writerThread.interrupt();
+                    writerThread.join(TimeUnit.SECONDS.toMillis(1));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        try {
-            if (reader != null) {
-                reader.close();
+        } else {
+            try {
+                db.close();
+            } catch (SQLException e) {
+                log.warn("{}: close failed: {}", dir, e.getMessage());
             }
-            db.close();
-        } catch (SQLException e) {
-            log.warn("{}: close failed: {}", dir, e.getMessage());
         }
+        reader.close();
         release(lock);
     }
 }

@@ -18,15 +18,20 @@ final class ChannelConnection implements Connection {
     int closeStatus;
     String closeReason;
     boolean queued;
+    /** Its place in the release order: its frames leave in order, each once what it shows is durable. */
+    final io.switchboard.server.store.Release.Line line = new io.switchboard.server.store.Release.Line();
+
+    /** The client address of the upgrade: the peer, or the client a trusted proxy named. */
+    private final String source;
 
     ChannelConnection(Channel channel) {
         this.channel = channel;
+        this.source = AddressGate.client(channel);
     }
 
     @Override
     public String source() {
-        return channel.remoteAddress() instanceof java.net.InetSocketAddress address
-                ? address.getAddress().getHostAddress() : null;
+        return source;
     }
 
     @Override

@@ -12,11 +12,11 @@ import io.switchboard.protocol.Codec;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.server.desk.Connection;
 import io.switchboard.server.desk.Outbox;
+import io.switchboard.server.store.Release;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The desk's outbox over Netty. During a desk turn it only collects; at the end of the turn ({@link #flush}) it encodes
  * each distinct message once, however many connections receive it, and hands every connection its frames in one
- * event-loop task with one flush. A connection whose unsent output passes the high-water mark is closed (1008).
+ * event-loop task with one flush, through the {@link Release}: what a turn that changed something says waits until
+ * that change is durable; what a turn that changed nothing says (a {@code pong}, a {@code welcome}, an answer to a
+ * read, an error) leaves as soon as what waits before it on its connection has left, so it answers even while the disk
+ * is full. A connection whose unsent output passes the high-water mark is closed (1008).
  */
 public final class ChannelOutbox implements Outbox {
     private static final Logger log = LoggerFactory.getLogger(ChannelOutbox.class);
@@ -36,15 +39,17 @@ public final class ChannelOutbox implements Outbox {
     private final List<ChannelConnection> touched = new ArrayList<>();
     private final Map<ServerMessage, byte[]> encoded = new IdentityHashMap<>();
 
-    private final Consumer<Runnable> release;
+    private final Release release;
+    /** What the store had been handed at the end of the last turn (a turn that does not move it changed nothing). */
+    private long submittedBefore;
 
     /** An outbox whose turns leave at once. */
     public ChannelOutbox(Codec codec, long slowReaderBytes) {
-        this(codec, slowReaderBytes, Runnable::run);
+        this(codec, slowReaderBytes, Release.NOW);
     }
 
-    /** An outbox that hands each turn's deliveries to {@code release}, which runs them when they may leave. */
-    public ChannelOutbox(Codec codec, long slowReaderBytes, Consumer<Runnable> release) {
+    /** An outbox that hands each connection's deliveries of a turn to {@code release}, which lets them go. */
+    public ChannelOutbox(Codec codec, long slowReaderBytes, Release release) {
         this.codec = codec;
         this.slowReaderBytes = slowReaderBytes;
         this.release = release;
@@ -74,10 +79,12 @@ public final class ChannelOutbox implements Outbox {
 
     /** Ends a desk turn: hands each touched connection its frames. Desk thread only. */
     public void flush() {
+        long submitted = release.submitted();
+        boolean changed = submitted != submittedBefore;
+        submittedBefore = submitted;
         if (touched.isEmpty()) {
             return;
         }
-        List<Runnable> deliveries = new ArrayList<>(touched.size());
         for (ChannelConnection connection : touched) {
             List<ByteBuf> frames = new ArrayList<>(connection.pending.size());
             for (ServerMessage message : connection.pending) {
@@ -90,12 +97,13 @@ public final class ChannelOutbox implements Outbox {
             connection.closeReason = null;
             connection.queued = false;
             Channel channel = connection.channel;
-            deliveries.add(() -> channel.eventLoop().execute(() -> deliver(channel, frames, closeStatus, closeReason)));
+            release.after(connection.line, changed, () -> channel.eventLoop().execute(
+                    () -> deliver(channel, frames, closeStatus, closeReason)));
         }
         touched.clear();
         encoded.clear();
-        release.accept(() -> deliveries.forEach(Runnable::run));
     }
+
 
     /** Whether a channel's unsent output passed the slow-reader limit (WebSockets and event streams alike). */
     static boolean unsentOver(Channel channel, long limit) {

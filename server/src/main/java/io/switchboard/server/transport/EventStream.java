@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.server.desk.ReservationEvent;
 import io.switchboard.server.desk.ReservationWatcher;
+import io.switchboard.server.store.Release;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,6 +39,8 @@ final class EventStream implements ReservationWatcher {
     private final String sid;
     private final String allowOrigin;
     private ScheduledFuture<?> keepalive;
+    /** The stream's place in the release order: its events leave in order, each once what it shows is durable. */
+    private final Release.Line line = new Release.Line();
 
     EventStream(HttpServices services, Channel channel, String sid, String allowOrigin) {
         this.services = services;
@@ -48,14 +51,22 @@ final class EventStream implements ReservationWatcher {
 
     @Override
     public void opened() {
-        services.afterDurable(() -> channel.eventLoop().execute(this::start));
+        services.afterDurable(line, false, () -> channel.eventLoop().execute(this::start));
+    }
+
+    @Override
+    public void current(ReservationEvent event) {
+        services.afterDurable(line, false, () -> write(event));
     }
 
     @Override
     public void changed(ReservationEvent event) {
-        // Not before the change is durable: a stream never shows what a crash could take back.
-        services.afterDurable(() -> channel.eventLoop().execute(
-                () -> send(Unpooled.wrappedBuffer(event.encoded(this::encode)))));
+        // Not before the change is durable: a stream never shows a change that a crash could take back.
+        services.afterDurable(line, true, () -> write(event));
+    }
+
+    private void write(ReservationEvent event) {
+        channel.eventLoop().execute(() -> send(Unpooled.wrappedBuffer(event.encoded(this::encode))));
     }
 
     /** {@code id: <version>}, {@code data: <the object>} and a blank line: encoded once per change, for all streams. */
@@ -72,7 +83,7 @@ final class EventStream implements ReservationWatcher {
 
     @Override
     public void gone() {
-        services.afterDurable(() -> channel.eventLoop().execute(() -> {
+        services.afterDurable(line, true, () -> channel.eventLoop().execute(() -> {
             if (channel.isActive()) {
                 channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
             }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   GET  /healthz                                                   health (503 while draining)
- *   GET  /metrics                                                   Prometheus text format
+ *   GET  /metrics                                                   Prometheus text format (metrics_token if set)
  *   POST /v1/companies/{account}/groups/{group}/reservations        create       (API key)
  *   GET  /v1/companies/{account}/groups/{group}/reservations/{sid}  get          (API key)
  *   POST /v1/companies/{account}/groups/{group}/reservations/{sid}/cancel        (API key)
@@ -87,7 +87,14 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             case "metrics" -> {
                 if (path.size() == 1 && only(HttpMethod.GET, method, reply)) {
-                    metrics(reply);
+                    if (services.metricsAllowed(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+                        metrics(reply);
+                    } else {
+                        reply.json(HttpResponseStatus.UNAUTHORIZED, new io.switchboard.protocol.Rest.Error(
+                                "unauthorized", "Authorization: missing or not the metrics token (expected: Bearer "
+                                + "<metrics_token>)"), Map.of(HttpHeaderNames.WWW_AUTHENTICATE.toString(),
+                                "Bearer realm=\"switchboard metrics\""));
+                    }
                     return;
                 }
             }

@@ -8,6 +8,7 @@ import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.Rest;
 import io.switchboard.server.desk.Desk;
 import io.switchboard.server.desk.DeskException;
+import io.switchboard.server.store.Release;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -76,13 +77,21 @@ final class RestRoutes {
         }
     }
 
-    /** 401 without a valid key, 400 for a bad path parameter, 403 for a key of another account. */
+    /**
+     * 401 without a valid key (429 instead once the address has sent too many wrong keys), 400 for a bad path
+     * parameter, 403 for a key of another account.
+     */
     private boolean authorized(FullHttpRequest request, String account, String group, String sid, Reply reply) {
-        String keyAccount = services.apiKeys().account(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        String keyAccount = keyAccount(request, reply);
         if (keyAccount == null) {
-            reply.json(HttpResponseStatus.UNAUTHORIZED, new Rest.Error("unauthorized",
-                    "Authorization: missing or not a valid API key (expected: Bearer <secret> or Basic <id:secret>)"),
-                    CHALLENGE);
+            long retryAfter = services.failedKeysRetryAfter(AddressGate.client(reply.channel()));
+            if (retryAfter > 0) {
+                reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.Error("rate_limited", tooManyWrongKeys(
+                        retryAfter)), Map.of(HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(retryAfter)));
+            } else {
+                reply.json(HttpResponseStatus.UNAUTHORIZED, new Rest.Error("unauthorized", "Authorization: missing "
+                        + "or not a valid API key (expected: Bearer <secret> or Basic <id:secret>)"), CHALLENGE);
+            }
             return false;
         }
         String bad = !isName(account) ? "account" : !isName(group) ? "group"
@@ -98,30 +107,58 @@ final class RestRoutes {
         return true;
     }
 
-    /** Runs a desk call on the desk's thread and answers with its result, or with the error it refused with. */
+    /**
+     * The account of the request's API key, or null (counted as a wrong key of the client's address). A valid key is
+     * always taken, however many wrong ones others sent from the same address.
+     */
+    private String keyAccount(FullHttpRequest request, Reply reply) {
+        String account = services.apiKeys().account(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (account == null) {
+            String client = AddressGate.client(reply.channel());
+            services.failedKey(client);
+            services.metrics().rateLimited("api_key");
+        }
+        return account;
+    }
+
+    private static String tooManyWrongKeys(long retryAfter) {
+        return "too many requests with a missing or wrong API key from your address; try again in " + retryAfter
+                + " s";
+    }
+
+    /**
+     * Runs a desk call on the desk's thread and answers with its result, or with the error it refused with. An answer
+     * to a call that changed something leaves once the change is durable; one that changed nothing (a read, a
+     * refusal) at once.
+     */
     private <T> void onDesk(Reply reply, Function<Desk, T> call, Consumer<T> answer) {
         reply.pause();
+        Release.Line line = new Release.Line();
         services.loop().execute(() -> {
+            long before = services.submitted();
             T result;
             try {
                 result = call.apply(services.desk());
             } catch (DeskException e) {
-                services.afterDurable(() -> reply.error(status(e), errorName(e), e.getMessage()));
+                services.afterDurable(line, services.submitted() != before,
+                        () -> reply.error(status(e), errorName(e), e.getMessage()));
                 return;
             } catch (RuntimeException e) {
                 log.error("REST call failed on the desk", e);
-                services.afterDurable(() -> reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
-                        "internal error"));
+                services.afterDurable(line, services.submitted() != before, () -> reply.error(
+                        HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error"));
                 return;
             }
-            // A 201 or 200 leaves only once what the call changed is durable.
-            services.afterDurable(() -> answer.accept(result));
+            services.afterDurable(line, services.submitted() != before, () -> answer.accept(result));
         });
     }
 
     private static HttpResponseStatus status(DeskException e) {
         if (e.missing()) {
             return HttpResponseStatus.NOT_FOUND;
+        }
+        if (e.unavailable()) {
+            return HttpResponseStatus.SERVICE_UNAVAILABLE;
         }
         return switch (e.code()) {
             case CONFLICT, NOT_ALLOWED -> HttpResponseStatus.CONFLICT;
@@ -144,10 +181,17 @@ final class RestRoutes {
                     request.method() + " (expected: GET)"), Map.of(HttpHeaderNames.ALLOW.toString(), "GET"));
             return;
         }
-        String keyAccount = services.apiKeys().account(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        String keyAccount = keyAccount(request, reply);
         if (keyAccount == null) {
-            reply.json(HttpResponseStatus.UNAUTHORIZED, new Rest.ApiError("UnauthorizedException",
-                    "Authorization: missing or not a valid API key (expected: Bearer <secret>)"), CHALLENGE);
+            long retryAfter = services.failedKeysRetryAfter(AddressGate.client(reply.channel()));
+            if (retryAfter > 0) {
+                reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.ApiError("TooManyRequestsException",
+                        tooManyWrongKeys(retryAfter)), Map.of(HttpHeaderNames.RETRY_AFTER.toString(),
+                        Long.toString(retryAfter)));
+            } else {
+                reply.json(HttpResponseStatus.UNAUTHORIZED, new Rest.ApiError("UnauthorizedException",
+                        "Authorization: missing or not a valid API key (expected: Bearer <secret>)"), CHALLENGE);
+            }
             return;
         }
         boolean shape = path.size() == 6 && path.get(2).equals("account") && path.get(4).equals("conversations");
@@ -196,9 +240,26 @@ final class RestRoutes {
                     + "path parameter");
             return;
         }
+        String client = AddressGate.client(reply.channel());
+        if (client != null && !services.streams().acquire(client)) {
+            reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "too many event streams from your "
+                    + "address (at most " + services.streams().limit() + ")");
+            return;
+        }
+        if (!AddressGate.hold(reply.channel(), services.connections())) {
+            if (client != null) {
+                services.streams().release(client);
+            }
+            reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "too many connections from your "
+                    + "address (at most " + services.connections().limit() + ")");
+            return;
+        }
         long lastSeen = lastEventId(request.headers().get("Last-Event-ID"));
-        String allowOrigin = services.allowOrigin(request.headers().get(HttpHeaderNames.ORIGIN));
+        String allowOrigin = services.origins().allowOrigin(request.headers().get(HttpHeaderNames.ORIGIN));
         EventStream stream = new EventStream(services, reply.channel(), sid, allowOrigin);
+        if (client != null) {
+            reply.channel().closeFuture().addListener(closed -> services.streams().release(client));
+        }
         reply.pause();
         reply.channel().attr(HttpRouter.STREAMING).set(true);
         services.loop().execute(() -> {
@@ -207,7 +268,11 @@ final class RestRoutes {
                 reply.channel().eventLoop().execute(() -> reply.channel().config().setAutoRead(true));
             } catch (DeskException e) {
                 reply.channel().attr(HttpRouter.STREAMING).set(false);
-                reply.error(HttpResponseStatus.NOT_FOUND, "not_found", e.getMessage());
+                if (e.code() == ErrorCode.RATE_LIMITED) {
+                    reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", e.getMessage());
+                } else {
+                    reply.error(HttpResponseStatus.NOT_FOUND, "not_found", e.getMessage());
+                }
             }
         });
     }

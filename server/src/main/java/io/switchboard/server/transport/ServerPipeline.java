@@ -14,7 +14,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  * Wires one connection's pipeline, and nothing else. In order:
  *
  * <pre>
- *   bytes → {@value #DEADLINE} → {@value #HTTP_CODEC} → {@value #HTTP_AGGREGATOR} → {@value #UPGRADE_GUARD} → {@value #WEBSOCKET_PROTOCOL}
+ *   bytes → {@value #ADDRESS_GATE} → {@value #DEADLINE} → {@value #HTTP_CODEC} → {@value #REQUEST_GUARD}
+ *         → {@value #HTTP_AGGREGATOR} → {@value #UPGRADE_GUARD} → {@value #WEBSOCKET_PROTOCOL}
  *         → {@value #WEBSOCKET_AGGREGATOR} → {@value #WEBSOCKET_FRAMES} (to the desk)
  *                                        ↘ {@value #HTTP_ROUTES} (plain HTTP: REST, SSE, health, metrics)
  * </pre>
@@ -24,8 +25,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  * reach the HTTP routes.
  */
 public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
+    public static final String ADDRESS_GATE = "address-gate";
     public static final String DEADLINE = "connection-deadline";
     public static final String HTTP_CODEC = "http-codec";
+    public static final String REQUEST_GUARD = "request-guard";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String UPGRADE_GUARD = "upgrade-guard";
     public static final String WEBSOCKET_PROTOCOL = "websocket-protocol";
@@ -86,9 +89,11 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast(ADDRESS_GATE, new AddressGate(services.addresses(), services.connections()));
         pipeline.addLast(DEADLINE, new ConnectionDeadline(services.handshakeTimeoutMs(),
                 services.httpIdleMs()));
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec());
+        pipeline.addLast(REQUEST_GUARD, new RequestGuard(services));
         pipeline.addLast(HTTP_AGGREGATOR, new JsonHttpObjectAggregator(maxHttpBodyBytes, services));
         pipeline.addLast(UPGRADE_GUARD, new UpgradeGuard(services, WEBSOCKET_PATH));
         pipeline.addLast(WEBSOCKET_PROTOCOL, new WebSocketServerProtocolHandler(webSocketConfig));

@@ -12,11 +12,12 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Stands before the WebSocket handshake: a browser's handshake from an {@code Origin} outside {@code allowed_origins}
- * (when the list is not empty) gets a JSON 403, and a request on the WebSocket path that is no upgrade a JSON 400
- * (Netty's handshaker would answer in plain text); real upgrades pass on. A request without {@code Origin} (scripts,
- * load tests, other servers) is no browser's and passes. It also notes every complete request for the connection
- * deadline.
+ * Stands before the WebSocket handshake, which Netty would answer in plain text: on the WebSocket path, a browser's
+ * handshake with an {@code Origin} outside {@code allowed_origins} (each {@code Origin} it carries is checked) gets a
+ * JSON 403, a request that is no upgrade a JSON 400, an upgrade without {@code Sec-WebSocket-Key} a JSON 400, and an
+ * upgrade through a trusted proxy from a client that holds {@code connections_per_address} already a JSON 429. A
+ * request without {@code Origin} (scripts, load tests, other servers) is no browser's and passes. It also notes every
+ * complete request for the connection deadline.
  */
 final class UpgradeGuard extends ChannelInboundHandlerAdapter {
     private final HttpServices services;
@@ -29,31 +30,40 @@ final class UpgradeGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
-        if (message instanceof FullHttpRequest request) {
-            ConnectionDeadline.requested(context.channel());
-            String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-            if (origin != null && onWebSocketPath(request) && !services.allowedOrigins().isEmpty()
-                    && !services.allowedOrigins().contains(origin)) {
-                try {
-                    new Reply(context.channel(), services.codec(), services.metrics(), false).error(
-                            HttpResponseStatus.FORBIDDEN, "forbidden", "Origin " + origin + " is not allowed");
-                } finally {
-                    ReferenceCountUtil.release(request);
-                }
-                return;
-            }
-        }
-        if (message instanceof FullHttpRequest request && onWebSocketPath(request) && !isUpgrade(request)) {
-            try {
-                new Reply(context.channel(), services.codec(), services.metrics(), HttpUtil.isKeepAlive(request))
-                        .error(HttpResponseStatus.BAD_REQUEST, "bad_request", path + " takes a WebSocket upgrade "
-                                + "(GET with Connection: Upgrade and Upgrade: websocket)");
-            } finally {
-                ReferenceCountUtil.release(request);
-            }
+        if (!(message instanceof FullHttpRequest request)) {
+            context.fireChannelRead(message);
             return;
         }
-        context.fireChannelRead(message);
+        ConnectionDeadline.requested(context.channel());
+        if (!onWebSocketPath(request)) {
+            context.fireChannelRead(message);
+            return;
+        }
+        String origin = services.origins().refused(request.headers());
+        if (origin != null) {
+            refuse(context, request, HttpResponseStatus.FORBIDDEN, "forbidden", "Origin " + origin + " is not allowed",
+                    false);
+        } else if (!isUpgrade(request)) {
+            refuse(context, request, HttpResponseStatus.BAD_REQUEST, "bad_request", path + " takes a WebSocket "
+                    + "upgrade (GET with Connection: Upgrade and Upgrade: websocket)", HttpUtil.isKeepAlive(request));
+        } else if (!request.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
+            refuse(context, request, HttpResponseStatus.BAD_REQUEST, "bad_request", "Sec-WebSocket-Key: missing "
+                    + "(expected: the handshake key of RFC 6455)", false);
+        } else if (!AddressGate.hold(context.channel(), services.connections())) {
+            refuse(context, request, HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "too many connections "
+                    + "from your address (at most " + services.connections().limit() + ")", false);
+        } else {
+            context.fireChannelRead(message);
+        }
+    }
+
+    private void refuse(ChannelHandlerContext context, FullHttpRequest request, HttpResponseStatus status, String code,
+                        String text, boolean keepAlive) {
+        try {
+            new Reply(context.channel(), services.codec(), services.metrics(), keepAlive).error(status, code, text);
+        } finally {
+            ReferenceCountUtil.release(request);
+        }
     }
 
     private boolean onWebSocketPath(FullHttpRequest request) {

@@ -95,6 +95,11 @@ class DeskModelTest {
         }
 
         @Override
+        public void current(ReservationEvent event) {
+            changed(event);
+        }
+
+        @Override
         public void changed(ReservationEvent event) {
             long newVersion = event.version();
             assertTrue(opened, "opened before the first event");
@@ -153,6 +158,8 @@ class DeskModelTest {
         }
 
         private String step() {
+            // A REST reservation that ended is forgotten after its retention (minutes when it was never served).
+            restReservations.removeIf(sid -> !harness.desk.reservations.containsKey(sid));
             int choice = random.nextInt(100);
             if (choice < 18) {
                 String account = random.nextInt(6) == 0 ? "other" : "acme";
@@ -286,7 +293,14 @@ class DeskModelTest {
                     lastSeen = harness.desk.reservations.get(sid).version;
                     watcher.version = lastSeen;
                 }
-                harness.desk.watch("billing", sid, lastSeen, watcher);
+                try {
+                    harness.desk.watch("billing", sid, lastSeen, watcher);
+                } catch (DeskException e) {
+                    assertEquals(ErrorCode.RATE_LIMITED, e.code(), e.getMessage());
+                    assertEquals(harness.config.limits().sseStreamsPerReservation(),
+                            harness.desk.reservations.get(sid).watchers.size(), "refused only at the limit");
+                    return "watch refused";
+                }
                 watchers.add(watcher);
                 return "watch" + (lastSeen < 0 ? "" : " from " + lastSeen);
             }

@@ -30,7 +30,19 @@ class DeskTest {
     }
 
     private static ServerMessage.Status availability(String user, StatusIs is) {
-        return new ServerMessage.Status(null, user, StatusOf.AVAILABILITY, is);
+        return new ServerMessage.Status(null, user, user.equals("sue") ? Role.SUPERVISOR : Role.AGENT,
+                StatusOf.AVAILABILITY, is);
+    }
+
+    /** Someone's presence in a room (contract §5.1: with the room's id). */
+    private static ServerMessage.Status presence(String room, String user, Role role, StatusIs is) {
+        return new ServerMessage.Status(room, user, role, StatusOf.AVAILABILITY, is);
+    }
+
+    private static ServerMessage.Notification notification(String room, String user, NotificationDetails details) {
+        Role role = user.equals("sue") ? Role.SUPERVISOR : List.of("bob", "ann", "kim").contains(user) ? Role.AGENT
+                : Role.GUEST;
+        return new ServerMessage.Notification(room, user, role, details);
     }
 
     private static String roomOf(Client client) {
@@ -59,7 +71,7 @@ class DeskTest {
     void guestsDefaultToDefaultAccountAndGroup() {
         Harness embedded = new Harness("""
                 {"accounts": [{"id": "default", "groups": [{"name": "default"}],
-                  "agents": [{"user": "admin", "token": "t", "supervisor": true}]}]}""");
+                  "agents": [{"user": "admin", "token": "admin-token-for-tests", "supervisor": true}]}]}""");
         Client guest = embedded.connect();
         guest.ok(Request.Identify.guest("carla", "hi"));
         Reservation reservation = embedded.reservation(guestOf(guest));
@@ -85,7 +97,7 @@ class DeskTest {
     void secondIdentifyIsAlreadyIdentified() {
         Client guest = harness.guest("carla");
         guest.refused(Request.Identify.guest("carla", "again"), ErrorCode.ALREADY_IDENTIFIED);
-        guest.refused(new Request.Login("bob", "bob-token"), ErrorCode.ALREADY_IDENTIFIED);
+        guest.refused(new Request.Login("bob", "bob-token-for-tests"), ErrorCode.ALREADY_IDENTIFIED);
     }
 
     @Test
@@ -213,8 +225,8 @@ class DeskTest {
                 update(UpdateDetails.DEQUEUED, "carla"),
                 update(UpdateDetails.ASSIGNED, "carla", "bob"),
                 joined,
-                new ServerMessage.Notification(room, "carla", NotificationDetails.JOINED),
-                new ServerMessage.Notification(room, "bob", NotificationDetails.JOINED)), bob.received);
+                notification(room, "carla", NotificationDetails.JOINED),
+                notification(room, "bob", NotificationDetails.JOINED)), bob.received);
         assertEquals(List.of(
                 update(UpdateDetails.QUEUED, "carla"),
                 update(UpdateDetails.DEQUEUED, "carla"),
@@ -222,8 +234,8 @@ class DeskTest {
         assertEquals(ServerMessage.Identified.class, guest.received.get(0).getClass());
         assertEquals(new ServerMessage.QueuePos(0, null, null), guest.received.get(1));
         assertEquals(List.of(joined,
-                new ServerMessage.Notification(room, "carla", NotificationDetails.JOINED),
-                new ServerMessage.Notification(room, "bob", NotificationDetails.JOINED)),
+                notification(room, "carla", NotificationDetails.JOINED),
+                notification(room, "bob", NotificationDetails.JOINED)),
                 guest.received.subList(2, 5));
         assertEquals(ReservationStatus.MATCHED, harness.reservation(guestOf(guest)).status);
     }
@@ -335,8 +347,8 @@ class DeskTest {
         harness.clock.advance(5);
         guest.ok(new Request.Message(room, "hello"));
         bob.ok(new Request.Message(room, "hi, how can I help?"));
-        ServerMessage.Message first = new ServerMessage.Message(room, "carla", "hello", Harness.START + 5, 1);
-        ServerMessage.Message second = new ServerMessage.Message(room, "bob", "hi, how can I help?",
+        ServerMessage.Message first = new ServerMessage.Message(room, "carla", Role.GUEST, "hello", Harness.START + 5, 1);
+        ServerMessage.Message second = new ServerMessage.Message(room, "bob", Role.AGENT, "hi, how can I help?",
                 Harness.START + 5, 2);
         assertEquals(List.of(first, second), guest.all(ServerMessage.Message.class));
         assertEquals(List.of(first, second), bob.all(ServerMessage.Message.class));
@@ -397,7 +409,7 @@ class DeskTest {
         guest.clear();
         bob.clear();
         guest.ok(new Request.Status(room, StatusOf.TYPING, StatusIs.TRUE));
-        assertEquals(List.of(new ServerMessage.Status(room, "carla", StatusOf.TYPING, StatusIs.TRUE)), bob.received);
+        assertEquals(List.of(new ServerMessage.Status(room, "carla", Role.GUEST, StatusOf.TYPING, StatusIs.TRUE)), bob.received);
         assertEquals(1, guest.received.size(), "only the ack");
     }
 
@@ -456,8 +468,8 @@ class DeskTest {
         bob.clear();
         ann.clear();
         bob.ok(new Request.Transfer(room, "ann"));
-        ServerMessage left = new ServerMessage.Notification(room, "bob", NotificationDetails.LEFT);
-        ServerMessage joinedAnn = new ServerMessage.Notification(room, "ann", NotificationDetails.JOINED);
+        ServerMessage left = notification(room, "bob", NotificationDetails.LEFT);
+        ServerMessage joinedAnn = notification(room, "ann", NotificationDetails.JOINED);
         assertEquals(List.of(left, joinedAnn), guest.received);
         assertEquals(left, bob.received.get(0));
         assertFalse(bob.received.contains(joinedAnn), "bob left the room");
@@ -491,7 +503,7 @@ class DeskTest {
         guest.clear();
         sue.clear();
         sue.ok(new Request.Join(room));
-        ServerMessage joined = new ServerMessage.Notification(room, "sue", NotificationDetails.JOINED);
+        ServerMessage joined = notification(room, "sue", NotificationDetails.JOINED);
         assertEquals(List.of(joined), guest.received);
         assertEquals(room, sue.first(ServerMessage.Joined.class).room());
         assertTrue(sue.received.contains(joined));
@@ -499,7 +511,7 @@ class DeskTest {
         sue.ok(new Request.Message(room, "supervisor here"));
         assertEquals("supervisor here", bob.last(ServerMessage.Message.class).body());
         sue.ok(new Request.Leave(room));
-        assertEquals(new ServerMessage.Notification(room, "sue", NotificationDetails.LEFT), guest.received.get(2));
+        assertEquals(notification(room, "sue", NotificationDetails.LEFT), guest.received.get(2));
         sue.refused(new Request.Leave(room), ErrorCode.NOT_ALLOWED);
         sue.refused(new Request.Message(room, "gone"), ErrorCode.NOT_ALLOWED);
     }
@@ -551,10 +563,10 @@ class DeskTest {
     @Test
     void loginNeedsTheRightTokenForTheUser() {
         Client client = harness.connect();
-        client.refused(new Request.Login("bob", "ann-token"), ErrorCode.AUTH_FAILED);
+        client.refused(new Request.Login("bob", "ann-token-for-tests"), ErrorCode.AUTH_FAILED);
         client.refused(new Request.Login("bob", "wrong"), ErrorCode.AUTH_FAILED);
         client.clear();
-        client.ok(new Request.Login("sue", "sue-token"));
+        client.ok(new Request.Login("sue", "sue-token-for-tests"));
         ServerMessage.Identified identified = client.first(ServerMessage.Identified.class);
         assertEquals(Role.SUPERVISOR, identified.role());
         assertNull(identified.reservation());
@@ -586,7 +598,6 @@ class DeskTest {
         assertTrue(harness.reservation(first).isWaiting());
         Client back = first.resume();
         assertEquals(ServerMessage.Identified.class, back.received.get(0).getClass());
-        assertEquals(first.session, back.first(ServerMessage.Identified.class).session());
         assertEquals(0, back.last(ServerMessage.QueuePos.class).position());
         harness.clock.advance(120_000);
         assertTrue(harness.reservation(first).isWaiting(), "a resumed session does not expire");
@@ -614,12 +625,12 @@ class DeskTest {
         String room = roomOf(guest);
         bob.clear();
         guest.drop();
-        assertEquals(List.of(availability("carla", StatusIs.AWAY)), bob.received);
+        assertEquals(List.of(presence(room, "carla", Role.GUEST, StatusIs.AWAY)), bob.received);
         bob.ok(new Request.Message(room, "are you there?"));
         harness.clock.advance(30_000);
         Client back = guest.resume();
         assertEquals(room, back.first(ServerMessage.Joined.class).room());
-        assertEquals(availability("carla", StatusIs.AVAILABLE), bob.last(ServerMessage.Status.class));
+        assertEquals(presence(room, "carla", Role.GUEST, StatusIs.AVAILABLE), bob.last(ServerMessage.Status.class));
         back.ok(new Request.History(room, 0L));
         assertEquals("are you there?", back.last(ServerMessage.History.class).messages().get(0).body());
     }
@@ -650,7 +661,7 @@ class DeskTest {
         guest.clear();
         sue.clear();
         bob.drop();
-        assertEquals(List.of(availability("bob", StatusIs.AWAY)), guest.received);
+        assertEquals(List.of(presence(room, "bob", Role.AGENT, StatusIs.AWAY)), guest.received);
         assertTrue(sue.received.contains(availability("bob", StatusIs.AWAY)));
         assertFalse(sue.received.contains(update(UpdateDetails.UNAVAILABLE, "bob")), "at the limit already");
         harness.clock.advance(60_000);
@@ -681,7 +692,7 @@ class DeskTest {
         assertInstanceOf(ServerMessage.Identified.class, back.received.get(0));
         assertInstanceOf(ServerMessage.Snapshot.class, back.received.get(1));
         assertEquals(room, back.first(ServerMessage.Joined.class).room());
-        assertEquals(List.of(availability("bob", StatusIs.AVAILABLE)), guest.received);
+        assertEquals(List.of(presence(room, "bob", Role.AGENT, StatusIs.AVAILABLE)), guest.received);
         harness.clock.advance(120_000);
         assertTrue(harness.reservation(guest).room.open);
     }
@@ -690,12 +701,14 @@ class DeskTest {
     void roomSeesAnAwayAgentDropAndComeBack() {
         Client bob = harness.availableAgent("bob");
         Client guest = harness.guest("carla");
+        String room = roomOf(guest);
         bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
         guest.clear();
         bob.drop();
-        assertEquals(List.of(availability("bob", StatusIs.AWAY)), guest.received);
+        assertEquals(List.of(presence(room, "bob", Role.AGENT, StatusIs.AWAY)), guest.received);
         bob.resume();
-        assertEquals(List.of(availability("bob", StatusIs.AWAY), availability("bob", StatusIs.AVAILABLE)),
+        assertEquals(List.of(presence(room, "bob", Role.AGENT, StatusIs.AWAY),
+                presence(room, "bob", Role.AGENT, StatusIs.AVAILABLE)),
                 guest.received, "presence in the room, not availability for new guests");
         assertEquals(StatusIs.AWAY, harness.agentNamed("acme", "bob").availability);
     }
@@ -709,7 +722,7 @@ class DeskTest {
         guest.clear();
         Client again = harness.agent("bob");
         assertEquals(room, again.first(ServerMessage.Joined.class).room());
-        assertEquals(List.of(availability("bob", StatusIs.AVAILABLE)), guest.received);
+        assertEquals(List.of(presence(room, "bob", Role.AGENT, StatusIs.AVAILABLE)), guest.received);
         harness.clock.advance(120_000);
         assertTrue(harness.reservation(guest).room.open, "the old session's grace no longer runs");
     }

@@ -28,17 +28,17 @@ final class Harness implements Outbox {
     static final String CONFIG = """
             {"accounts": [
               {"id": "acme",
-               "api_keys": [{"id": "ops", "secret": "acme-secret"}],
+               "api_keys": [{"id": "ops", "secret": "acme-secret-for-tests"}],
                "groups": [{"name": "billing"}, {"name": "tech", "routing": "manual"}],
                "agents": [
-                 {"user": "bob", "token": "bob-token", "groups": ["billing"], "limit": 2},
-                 {"user": "ann", "token": "ann-token", "groups": ["billing"], "limit": 2},
-                 {"user": "kim", "token": "kim-token", "groups": ["tech"], "limit": 1},
-                 {"user": "sue", "token": "sue-token", "groups": ["billing", "tech"], "limit": 3, "supervisor": true}
+                 {"user": "bob", "token": "bob-token-for-tests", "groups": ["billing"], "limit": 2},
+                 {"user": "ann", "token": "ann-token-for-tests", "groups": ["billing"], "limit": 2},
+                 {"user": "kim", "token": "kim-token-for-tests", "groups": ["tech"], "limit": 1},
+                 {"user": "sue", "token": "sue-token-for-tests", "groups": ["billing", "tech"], "limit": 3, "supervisor": true}
                ]},
               {"id": "other",
                "groups": [{"name": "default"}],
-               "agents": [{"user": "zed", "token": "zed-token"}]}
+               "agents": [{"user": "zed", "token": "zed-token-for-tests"}]}
             ]}""";
 
     final ManualClock clock = new ManualClock(START);
@@ -103,7 +103,7 @@ final class Harness implements Outbox {
     /** A signed-in agent, still away. */
     Client agent(String user) {
         Client client = connect();
-        client.request(new Request.Login(user, user + "-token"));
+        client.request(new Request.Login(user, user + "-token-for-tests"));
         client.session = client.first(ServerMessage.Identified.class).session();
         return client;
     }
@@ -124,6 +124,15 @@ final class Harness implements Outbox {
         return desk.accounts.get(account).agents.get(user);
     }
 
+    /** A connection from a client address (the per-address rules key on it). */
+    Client connectFrom(String source) {
+        Client client = new Client(this);
+        client.source = source;
+        desk.onConnect(client);
+        assertInstanceOf(ServerMessage.Welcome.class, client.received.remove(0));
+        return client;
+    }
+
     /** A client connection that records every message the desk sends it. */
     static final class Client implements Connection {
         final Harness harness;
@@ -131,10 +140,16 @@ final class Harness implements Outbox {
         int closeStatus;
         String session;
         String reservation;
+        String source;
         private int refs;
 
         Client(Harness harness) {
             this.harness = harness;
+        }
+
+        @Override
+        public String source() {
+            return source;
         }
 
         void request(Request request) {
@@ -205,12 +220,17 @@ final class Harness implements Outbox {
             harness.desk.onDisconnect(this);
         }
 
-        /** A new connection that resumes this client's session. */
+        /** A new connection that resumes this client's session, and keeps the new token it is given. */
         Client resume() {
             Client next = harness.connect();
             next.session = session;
             next.reservation = reservation;
             next.request(new Request.Resume(session));
+            for (ServerMessage message : next.received) {
+                if (message instanceof ServerMessage.Identified identified) {
+                    next.session = identified.session();
+                }
+            }
             return next;
         }
     }

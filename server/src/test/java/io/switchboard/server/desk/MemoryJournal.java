@@ -32,7 +32,7 @@ public final class MemoryJournal implements Journal {
             messages.remove(id);
         });
         changes.agents().forEach(row -> agents.put(row.key(), row));
-        changes.sessions().forEach(row -> sessions.put(row.token(), row));
+        changes.sessions().forEach(row -> sessions.put(row.key(), row));
         changes.endedSessions().forEach(sessions::remove);
         changes.groups().forEach(row -> groups.put(row.key(), row));
         return turns;

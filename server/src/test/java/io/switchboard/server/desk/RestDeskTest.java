@@ -35,6 +35,11 @@ class RestDeskTest {
         }
 
         @Override
+        public void current(ReservationEvent event) {
+            changed(event);
+        }
+
+        @Override
         public void changed(ReservationEvent event) {
             versions.add(event.version());
             views.add(event.reservation());
@@ -52,7 +57,7 @@ class RestDeskTest {
 
     @Test
     void callLimiterCountsASlidingMinutePerKey() {
-        CallLimiter limiter = new CallLimiter(harness.clock, 2, 60_000);
+        CallLimiter limiter = new CallLimiter(harness.clock::now, 2, 60_000);
         assertEquals(0, limiter.acquire("a"));
         harness.clock.advance(10_000);
         assertEquals(0, limiter.acquire("a"));
@@ -69,7 +74,7 @@ class RestDeskTest {
 
     @Test
     void callLimiterForgetsIdleKeys() {
-        CallLimiter limiter = new CallLimiter(harness.clock, 2, 60_000);
+        CallLimiter limiter = new CallLimiter(harness.clock::now, 2, 60_000);
         for (int i = 0; i < 10_000; i++) {
             limiter.acquire("conversation-" + i);
         }
@@ -120,7 +125,8 @@ class RestDeskTest {
     @Test
     void watchersGetEachChangeOnceAndAreToldWhenTheReservationIsForgotten() {
         Harness short_ = new Harness(Harness.CONFIG.replace("{\"accounts\": [",
-                "{\"timings\": {\"transcript_retention_ms\": 60000}, \"accounts\": ["));
+                "{\"timings\": {\"transcript_retention_ms\": 60000, \"unserved_retention_ms\": 60000}, "
+                        + "\"accounts\": ["));
         String sid = short_.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
         Recorder stream = new Recorder();
         short_.desk.watch("billing", sid, -1, stream);

@@ -20,7 +20,7 @@ class WaitEstimatorTest {
     private static final long S = 1_000;
 
     private static Group group() {
-        return new Group(new Account("a"), "g", Routing.AUTO);
+        return new Group(new Account("a"), "g", Routing.AUTO, 1_000);
     }
 
     // --- Baselines -------------------------------------------------------------------------------------------------

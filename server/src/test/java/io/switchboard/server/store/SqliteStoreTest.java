@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.protocol.Role;
 import io.switchboard.server.config.Durability;
 import io.switchboard.server.desk.MemoryJournal;
 import io.switchboard.server.desk.ReservationStatus;
@@ -52,10 +53,11 @@ class SqliteStoreTest {
                         random.nextBoolean() ? null : "question é " + turn, Map.of("plan", "gold"), null,
                         random.nextInt(3), 180, turn, random.nextBoolean(), 1_000L * turn, 0,
                         ReservationStatus.values()[random.nextInt(4)], turn, "ses_" + turn, null, null, 0, 0));
-                sessions.add(new Stored.SessionRow("ses_" + turn, "GUEST", "acme", null, sid));
+                sessions.add(new Stored.SessionRow(sid, "GUEST", "acme", null, sid, "digest-" + turn,
+                        random.nextBoolean() ? null : "before-" + turn));
             } else if (kind == 1) {
                 forgotten.add(sid);
-                ended.add("ses_" + random.nextInt(Math.max(1, turn)));
+                ended.add("rsv_" + random.nextInt(40));
             } else if (kind == 2 || rooms.isEmpty()) {
                 String id = "rm_" + turn;
                 rooms.add(id);
@@ -68,7 +70,8 @@ class SqliteStoreTest {
                 String id = rooms.get(random.nextInt(rooms.size()));
                 for (int i = random.nextInt(5); i >= 0; i--) {
                     long seq = seqs.merge(id, 1L, Long::sum);
-                    messages.add(new Stored.MessageRow(id, seq, "bob", "line " + seq + " <b>\n", 1_000L * turn));
+                    messages.add(new Stored.MessageRow(id, seq, "bob", Role.values()[random.nextInt(3)],
+                            "line " + seq + " <b>\n", 1_000L * turn));
                 }
             }
             List<Stored.AgentRow> agents = List.of(new Stored.AgentRow("acme", "bob", "AVAILABLE", 1 + turn % 5,
@@ -94,7 +97,7 @@ class SqliteStoreTest {
         model.messages.keySet().forEach(room -> messages.addAll(store.transcript(room)));
         assertEquals(expected, messages, "messages in room and seq order");
         TreeMap<String, Stored.SessionRow> sessions = new TreeMap<>();
-        state.sessions().forEach(row -> sessions.put(row.token(), row));
+        state.sessions().forEach(row -> sessions.put(row.key(), row));
         assertEquals(model.sessions, sessions);
         TreeMap<String, Stored.AgentRow> agents = new TreeMap<>();
         state.agents().forEach(row -> agents.put(row.key(), row));
@@ -103,7 +106,7 @@ class SqliteStoreTest {
 
     private static void awaitDurable(Commits commits) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        commits.afterSubmitted(done::countDown);
+        commits.after(new Release.Line(), true, done::countDown);
         assertTrue(done.await(10, TimeUnit.SECONDS), "the store committed within 10 s");
     }
 
@@ -133,19 +136,27 @@ class SqliteStoreTest {
         Commits commits = new Commits();
         try (SqliteStore store = SqliteStore.open(dir, Durability.FSYNC, commits, SqliteStore.Metrics.NONE)) {
             CountDownLatch nothingWritten = new CountDownLatch(1);
-            commits.afterSubmitted(nothingWritten::countDown);
+            Release.Line line = new Release.Line();
+            commits.after(line, true, nothingWritten::countDown);
             assertEquals(0, nothingWritten.getCount(), "with nothing submitted, a reply leaves at once");
             store.write(turns(1, 1).get(0));
             CountDownLatch first = new CountDownLatch(1);
             CountDownLatch second = new CountDownLatch(1);
-            commits.afterSubmitted(first::countDown);
-            commits.afterSubmitted(second::countDown);
-            assertEquals(2, commits.waiting(), "the writer has not started: both replies wait");
+            CountDownLatch pong = new CountDownLatch(1);
+            CountDownLatch elsewhere = new CountDownLatch(1);
+            commits.after(line, true, first::countDown);
+            commits.after(line, false, second::countDown);
+            commits.after(new Release.Line(), false, elsewhere::countDown);
+            assertEquals(2, commits.waiting(), "the writer has not started: both replies of the line wait");
             assertEquals(1, first.getCount());
+            assertEquals(1, second.getCount(), "what reveals nothing still waits behind its line");
+            assertEquals(0, elsewhere.getCount(), "what reveals nothing on another line leaves at once");
             store.start();
             assertTrue(second.await(10, TimeUnit.SECONDS));
             assertEquals(0, first.getCount(), "in order");
             assertEquals(0, commits.waiting());
+            commits.after(line, false, pong::countDown);
+            assertEquals(0, pong.getCount(), "once the line is clear, what reveals nothing leaves at once");
         }
     }
 

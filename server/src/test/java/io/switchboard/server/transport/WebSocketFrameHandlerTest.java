@@ -62,9 +62,9 @@ class WebSocketFrameHandlerTest implements ServerState {
     }
 
     private EmbeddedChannel handshaken() {
-        EmbeddedChannel channel = new EmbeddedChannel(new WebSocketFrameHandler(new HttpServices(CODEC, loop, desk, this,
-                new io.switchboard.server.metrics.ServerMetrics(), new ApiKeys(ConfigLoader.embeddedDefault()),
-                java.util.List.of(), 15_000, 1 << 20, 20, 40, 30_000, 10_000, 60_000, null)));
+        EmbeddedChannel channel = new EmbeddedChannel(new WebSocketFrameHandler(HttpServices.of(
+                ConfigLoader.embeddedDefault(), CODEC, loop, desk, this, new io.switchboard.server.metrics.ServerMetrics(),
+                io.switchboard.server.store.Release.NOW)));
         channel.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete("/ws",
                 new DefaultHttpHeaders(), null));
         assertEquals(new ServerMessage.Welcome(), read(channel));

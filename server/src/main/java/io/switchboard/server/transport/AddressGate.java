@@ -1,0 +1,92 @@
+package io.switchboard.server.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AttributeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first handler of every connection: knows its client address and counts connections per address ({@code
+ * limits.connections_per_address}). A connection straight from a client is counted when it opens and closed at once
+ * past the limit, before it costs anything more than its socket. A connection from a trusted proxy carries many clients'
+ * requests one after the other, so it is not counted itself; each request names its client ({@link ClientAddresses}),
+ * and a WebSocket or an event stream, which pins the connection to one client, is counted under that client when it
+ * starts ({@link #hold}).
+ */
+final class AddressGate extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(AddressGate.class);
+    /** The client address of the connection's current request (for WebSockets: of its upgrade). */
+    static final AttributeKey<String> CLIENT = AttributeKey.valueOf("switchboard.client");
+    /** The address this connection is counted under, if it is. */
+    private static final AttributeKey<String> COUNTED = AttributeKey.valueOf("switchboard.counted");
+
+    private final ClientAddresses addresses;
+    private final AddressCounts connections;
+
+    AddressGate(ClientAddresses addresses, AddressCounts connections) {
+        this.addresses = addresses;
+        this.connections = connections;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) throws Exception {
+        Channel channel = context.channel();
+        if (!addresses.trusted(channel.remoteAddress())) {
+            String client = ClientAddresses.of(channel.remoteAddress());
+            if (client != null) {
+                channel.attr(CLIENT).set(client);
+                if (!connections.acquire(client)) {
+                    log.debug("closing a connection from {}: it has {} open already", client, connections.limit());
+                    context.close();
+                    return;
+                }
+                channel.attr(COUNTED).set(client);
+            }
+        }
+        super.channelActive(context);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) throws Exception {
+        if (message instanceof HttpRequest request && addresses.trusted(context.channel().remoteAddress())) {
+            context.channel().attr(CLIENT).set(addresses.of(context.channel().remoteAddress(), request.headers()));
+        }
+        super.channelRead(context, message);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
+        String counted = context.channel().attr(COUNTED).getAndSet(null);
+        if (counted != null) {
+            connections.release(counted);
+        }
+        super.channelInactive(context);
+    }
+
+    /** The client address of a channel's current request, or null when unknown (an embedded channel in tests). */
+    static String client(Channel channel) {
+        return channel.attr(CLIENT).get();
+    }
+
+    /**
+     * Counts a connection that is being pinned to one client (an upgrade or a stream from a trusted proxy) under that
+     * client; false when that client holds the limit already. A connection counted at open is not counted again.
+     */
+    static boolean hold(Channel channel, AddressCounts connections) {
+        if (channel.hasAttr(COUNTED) && channel.attr(COUNTED).get() != null) {
+            return true;
+        }
+        String client = client(channel);
+        if (client == null) {
+            return true;
+        }
+        if (!connections.acquire(client)) {
+            return false;
+        }
+        channel.attr(COUNTED).set(client);
+        return true;
+    }
+}
