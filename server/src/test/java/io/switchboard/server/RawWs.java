@@ -57,11 +57,21 @@ final class RawWs implements AutoCloseable {
 
     /** The upgrade request; returns the status line and headers of the answer. */
     String handshake(String origin) throws IOException {
+        return handshake(origin, "");
+    }
+
+    /** The upgrade request with more header lines (each ending in CRLF); returns the answer's head. */
+    String handshake(String origin, String headers) throws IOException {
         byte[] key = new byte[16];
         random.nextBytes(key);
         write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n"
-                + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n");
+                + (origin == null ? "" : "Origin: " + origin + "\r\n") + headers + "\r\n");
+        return head();
+    }
+
+    /** Reads the status line and headers of an HTTP answer. */
+    String head() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
             int b = in.read();

@@ -87,7 +87,7 @@ final class ChatScenario {
             Connections.Conn agent = await(connections.open(i, listener));
             agent.state = AGENT;
             open.incrementAndGet();
-            agent.send("{\"type\":\"login\",\"user\":\"agent-" + (i + 1) + "\",\"token\":\"token-" + (i + 1) + "\"}");
+            agent.send("{\"type\":\"login\",\"user\":\"agent-" + (i + 1) + "\",\"token\":\"" + LoadConfig.token(i + 1) + "\"}");
             agent.send("{\"type\":\"status\",\"of\":\"availability\",\"is\":\"available\",\"ref\":\"ready\"}");
         }
         if (!agentsReady.await(60, TimeUnit.SECONDS)) {

@@ -203,7 +203,7 @@ public final class CrashCommand {
         for (Peer peer : agents) {
             peer.connect(target.ws);
             if (peer.session == null) {
-                peer.call(new Request.Login(peer.name, "token-" + peer.name.substring("agent-".length())));
+                peer.call(new Request.Login(peer.name, LoadConfig.token(Integer.parseInt(peer.name.substring("agent-".length())))));
             } else {
                 resume(peer);
             }

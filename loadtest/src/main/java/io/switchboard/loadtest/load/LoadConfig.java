@@ -7,12 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The Switchboard configuration the load test runs against: account {@code default} with group {@code default}
  * (automatic routing) and group {@code queue} (manual: the queue scenario's agent assists), agents {@code agent-1} to
- * {@code agent-N} (token {@code token-N}, limit 10, both groups), the API key {@code loadtest}, and rate limits high
- * enough not to be what is measured. {@code java -jar switchboard-loadtest.jar config [--agents N]} prints it, to run
+ * {@code agent-N} (token {@code loadtest-token-N}, limit 10, both groups), the API key {@code loadtest}, and rate and
+ * abuse limits high enough not to be what is measured (a load test is one address opening thousands of connections). {@code java -jar switchboard-loadtest.jar config [--agents N]} prints it, to run
  * a server yourself and point {@code --url} at it.
  */
 final class LoadConfig {
     private LoadConfig() {
+    }
+
+    /** Agent {@code agent-N}'s token. */
+    static String token(int agent) {
+        return "loadtest-token-" + agent;
     }
 
     static String json(int agents) {
@@ -30,10 +35,13 @@ final class LoadConfig {
         groups.addObject().put("name", "queue").put("routing", "manual");
         ArrayNode list = account.putArray("agents");
         for (int i = 1; i <= Math.max(1, agents); i++) {
-            list.addObject().put("user", "agent-" + i).put("token", "token-" + i).put("limit", 10);
+            list.addObject().put("user", "agent-" + i).put("token", token(i)).put("limit", 10);
         }
         root.putObject("limits").put("requests_per_second", 100_000).put("request_burst", 100_000)
-                .put("queue_position_calls_per_minute", 100_000);
+                .put("queue_position_calls_per_minute", 100_000).put("connections_per_address", 1_000_000)
+                .put("identifies_per_address_per_minute", 1_000_000).put("max_queue_length", 1_000_000)
+                .put("sse_streams_per_reservation", 1_000_000).put("sse_streams_per_address", 1_000_000)
+                .put("failed_logins_per_minute", 1_000_000);
         try {
             return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -88,7 +88,7 @@ final class QueueScenario {
                 open.incrementAndGet();
                 agent.state = agentsReady;
                 agents.add(agent);
-                agent.send("{\"type\":\"login\",\"user\":\"agent-" + (a + 1) + "\",\"token\":\"token-" + (a + 1)
+                agent.send("{\"type\":\"login\",\"user\":\"agent-" + (a + 1) + "\",\"token\":\"" + LoadConfig.token(a + 1)
                         + "\"}");
                 agent.send("{\"type\":\"status\",\"of\":\"availability\",\"is\":\"available\",\"ref\":\"ready\"}");
             }

@@ -122,8 +122,9 @@ public final class RestartBench {
                 String sid = "rsv_waiting" + i;
                 reservations.add(new Stored.ReservationRow(sid, "default", "default", "guest-" + i, "question " + i,
                         Map.of(), null, 1, 180, i + 1, false, now - (guests - i) * 100L, 0,
-                        ReservationStatus.QUEUED, 2, "ses_waiting" + i, null, null, 0, 0));
-                sessions.add(new Stored.SessionRow("ses_waiting" + i, "GUEST", "default", null, sid));
+                        ReservationStatus.QUEUED, 2, sid, null, null, 0, 0));
+                sessions.add(new Stored.SessionRow(sid, "GUEST", "default", null, sid,
+                        io.switchboard.server.config.Secrets.digestText("ses_waiting" + i), null));
                 last = sid;
             }
             List<Stored.RoomRow> roomRows = new ArrayList<>();
@@ -146,6 +147,7 @@ public final class RestartBench {
                 int count = r == rooms - 1 ? messages - written : Math.min(perRoom, messages - written);
                 for (int seq = 1; seq <= count; seq++) {
                     batch.add(new Stored.MessageRow("rm_done" + r, seq, seq % 2 == 0 ? "agent-1" : "done-" + r,
+                            seq % 2 == 0 ? io.switchboard.protocol.Role.AGENT : io.switchboard.protocol.Role.GUEST,
                             "message " + seq + " of a conversation that ended before the restart", now - 3_000_000
                             + seq));
                     written++;
@@ -159,7 +161,7 @@ public final class RestartBench {
             store.write(new Stored.Changes(List.of(), List.of(), List.of(), List.of(), batch, List.of(), List.of(),
                     List.of(), List.of()));
             CountDownLatch done = new CountDownLatch(1);
-            commits.afterSubmitted(done::countDown);
+            commits.after(new io.switchboard.server.store.Release.Line(), true, done::countDown);
             if (!done.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("the store did not commit within 10 minutes");
             }

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * or a Switchboard someone else started ({@code --url}). For a child, memory and CPU are read from its process.
  */
 final class Target implements AutoCloseable {
-    static final String API_KEY = "loadtest-secret";
+    static final String API_KEY = "loadtest-api-key-secret";
     private static final Pattern LISTENING = Pattern.compile("listening on http://([0-9.]+):(\\d+)");
 
     final String name;

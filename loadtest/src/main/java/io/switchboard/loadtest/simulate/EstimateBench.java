@@ -46,10 +46,10 @@ public final class EstimateBench {
         StringBuilder config = new StringBuilder("{\"accounts\": [{\"id\": \"b\", \"groups\": [{\"name\": \"q\"}],"
                 + " \"agents\": [");
         for (int a = 0; a < agents; a++) {
-            config.append(a == 0 ? "" : ",").append("{\"user\": \"a").append(a).append("\", \"token\": \"t")
+            config.append(a == 0 ? "" : ",").append("{\"user\": \"a").append(a).append("\", \"token\": \"bench-agent-token-")
                     .append(a).append("\", \"limit\": 3}");
         }
-        config.append("]}]}");
+        config.append("]}], \"limits\": {\"max_queue_length\": 1000000}}");
         ManualClock clock = new ManualClock(1_700_000_000_000L);
         List<String> rooms = new ArrayList<>();
         Outbox outbox = new Outbox() {
@@ -69,7 +69,7 @@ public final class EstimateBench {
         for (int a = 0; a < agents; a++) {
             Connection agent = new Connection() { };
             desk.onConnect(agent);
-            desk.onRequest(agent, null, new Request.Login("a" + a, "t" + a));
+            desk.onRequest(agent, null, new Request.Login("a" + a, "bench-agent-token-" + a));
             desk.onRequest(agent, null, new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
         }
         List<Guest> served = new ArrayList<>();

@@ -120,7 +120,7 @@ public final class Simulator implements Outbox {
         }
         ArrayNode agents = account.putArray("agents");
         for (Scenario.AgentSpec agent : scenario.agents()) {
-            ObjectNode node = agents.addObject().put("user", agent.user()).put("token", agent.user() + "-token")
+            ObjectNode node = agents.addObject().put("user", agent.user()).put("token", token(agent.user()))
                     .put("limit", agent.limit());
             if (agent.groups() != null) {
                 ArrayNode names = node.putArray("groups");
@@ -129,7 +129,14 @@ public final class Simulator implements Outbox {
         }
         root.putObject("timings").put("queuepos_interval_ms", scenario.queueposIntervalMs())
                 .put("resume_grace_ms", 86_400_000L);
+        // A simulated queue may be as long as the scenario makes it: the queue limit is not what is measured.
+        root.putObject("limits").put("max_queue_length", 1_000_000);
         return ConfigLoader.parse(root.toString(), "scenario " + scenario.name());
+    }
+
+    /** A simulated agent's token (the server takes none shorter than 16 characters). */
+    private static String token(String user) {
+        return user + "-simulated-agent-token";
     }
 
     /** Runs the scenario to its end and reports. */
@@ -243,7 +250,7 @@ public final class Simulator implements Outbox {
             connection = new Client();
             agentConnections.put(user, connection);
             desk.onConnect(connection);
-            desk.onRequest(connection, null, new Request.Login(user, user + "-token"));
+            desk.onRequest(connection, null, new Request.Login(user, token(user)));
         }
         desk.onRequest(connection, null, new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
     }

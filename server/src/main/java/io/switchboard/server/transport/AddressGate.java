@@ -49,12 +49,11 @@ final class AddressGate extends ChannelInboundHandlerAdapter {
         super.channelActive(context);
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext context, Object message) throws Exception {
-        if (message instanceof HttpRequest request && addresses.trusted(context.channel().remoteAddress())) {
-            context.channel().attr(CLIENT).set(addresses.of(context.channel().remoteAddress(), request.headers()));
+    /** A request arrived: through a trusted proxy, it names its client (called by {@link RequestGuard}). */
+    static void requested(Channel channel, HttpRequest request, ClientAddresses addresses) {
+        if (addresses.trusted(channel.remoteAddress())) {
+            channel.attr(CLIENT).set(addresses.of(channel.remoteAddress(), request.headers()));
         }
-        super.channelRead(context, message);
     }
 
     @Override

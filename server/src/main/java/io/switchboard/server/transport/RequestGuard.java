@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Right after the HTTP decoder: a request whose {@code Transfer-Encoding} does not end in {@code chunked} is answered
+ * Right after the HTTP decoder: notes each request's client address ({@link AddressGate#requested}), and answers a
+ * request whose {@code Transfer-Encoding} does not end in {@code chunked}
  * 400 and the connection closed. Such a body has no length we can trust (RFC 9112 §6.3), and a proxy in front may
  * frame it differently than Netty would: the classic way to smuggle a second request. Whatever else the connection
  * sends is dropped.
@@ -28,6 +29,9 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
         if (refused) {
             ReferenceCountUtil.release(message);
             return;
+        }
+        if (message instanceof HttpRequest request) {
+            AddressGate.requested(context.channel(), request, services.addresses());
         }
         if (message instanceof HttpRequest request && !lastCodingIsChunked(request)) {
             refused = true;

@@ -82,9 +82,9 @@ final class RestRoutes {
      * parameter, 403 for a key of another account.
      */
     private boolean authorized(FullHttpRequest request, String account, String group, String sid, Reply reply) {
+        long retryAfter = services.failedKeysRetryAfter(AddressGate.client(reply.channel()));
         String keyAccount = keyAccount(request, reply);
         if (keyAccount == null) {
-            long retryAfter = services.failedKeysRetryAfter(AddressGate.client(reply.channel()));
             if (retryAfter > 0) {
                 reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.Error("rate_limited", tooManyWrongKeys(
                         retryAfter)), Map.of(HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(retryAfter)));
@@ -181,9 +181,9 @@ final class RestRoutes {
                     request.method() + " (expected: GET)"), Map.of(HttpHeaderNames.ALLOW.toString(), "GET"));
             return;
         }
+        long retryAfter = services.failedKeysRetryAfter(AddressGate.client(reply.channel()));
         String keyAccount = keyAccount(request, reply);
         if (keyAccount == null) {
-            long retryAfter = services.failedKeysRetryAfter(AddressGate.client(reply.channel()));
             if (retryAfter > 0) {
                 reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.ApiError("TooManyRequestsException",
                         tooManyWrongKeys(retryAfter)), Map.of(HttpHeaderNames.RETRY_AFTER.toString(),

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -227,5 +228,177 @@ class SqliteStoreTest {
                 new Commits(), SqliteStore.Metrics.NONE));
         assertTrue(refused.getMessage().contains("format version 7"), refused.getMessage());
         assertTrue(refused.getMessage().contains("reads version " + SqliteStore.FORMAT_VERSION), refused.getMessage());
+    }
+
+    /** Waits (with a deadline, polling) until the condition holds. */
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+    }
+
+    /** Fails the next {@code count} commits as a full disk does, then lets them through. */
+    private static final class FailNext implements StoreFaults {
+        final java.util.concurrent.atomic.AtomicInteger left;
+        final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+
+        FailNext(int count) {
+            left = new java.util.concurrent.atomic.AtomicInteger(count);
+        }
+
+        @Override
+        public void beforeCommit() throws java.sql.SQLException {
+            attempts.incrementAndGet();
+            if (left.getAndDecrement() > 0) {
+                throw new java.sql.SQLException("[SQLITE_FULL] database or disk is full (injected)", null, 13);
+            }
+        }
+    }
+
+    private static SqliteStore.Options options(StoreFaults faults) {
+        return new SqliteStore.Options(Durability.FSYNC, 40, 20_000, faults);
+    }
+
+    @Test
+    void aStoreThatFailsRecoversByItselfAndLosesNothing() throws Exception {
+        MemoryJournal model = new MemoryJournal();
+        Commits commits = new Commits();
+        FailNext faults = new FailNext(6);
+        List<Stored.Changes> turns = turns(11, 300);
+        try (SqliteStore store = SqliteStore.open(dir, options(faults), commits, SqliteStore.Metrics.NONE)) {
+            store.load();
+            store.start();
+            CountDownLatch released = new CountDownLatch(1);
+            store.write(turns.get(0));
+            model.write(turns.get(0));
+            commits.after(new Release.Line(), true, released::countDown);
+            await("the first commit fails", store::failing);
+            assertFalse(store.accepting(), "a failing store takes nothing new");
+            assertEquals(1, released.getCount(), "nothing is released before it is stored");
+            CountDownLatch pong = new CountDownLatch(1);
+            commits.after(new Release.Line(), false, pong::countDown);
+            assertEquals(0, pong.getCount(), "what reveals nothing still leaves");
+            for (Stored.Changes turn : turns.subList(1, turns.size())) {
+                store.write(turn);
+                model.write(turn);
+            }
+            assertTrue(released.await(10, TimeUnit.SECONDS), "released once storing works again");
+            awaitDurable(commits);
+            assertFalse(store.failing());
+            assertTrue(store.accepting());
+            assertTrue(faults.attempts.get() >= 7, "it retried: " + faults.attempts);
+        }
+        try (SqliteStore store = SqliteStore.open(dir, Durability.FSYNC, new Commits(), SqliteStore.Metrics.NONE)) {
+            assertHolds(model, store);
+        }
+    }
+
+    @Test
+    void closingAFailingStoreTakesNoLongerThanTheGrace() throws Exception {
+        Commits commits = new Commits();
+        SqliteStore store = SqliteStore.open(dir, options(new FailNext(Integer.MAX_VALUE)), commits,
+                SqliteStore.Metrics.NONE);
+        store.load();
+        store.start();
+        store.write(turns(3, 1).get(0));
+        await("failing", store::failing);
+        long started = System.nanoTime();
+        store.close(500);
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(tookMs < 3_000, "closed in " + tookMs + " ms");
+        assertEquals(0, commits.durable(), "nothing was stored, nothing released");
+        // The directory is free again, and holds nothing of the failed turn.
+        try (SqliteStore again = SqliteStore.open(dir, Durability.FSYNC, new Commits(), SqliteStore.Metrics.NONE)) {
+            assertEquals(0, again.load().reservations().size() + again.load().sessions().size()
+                    + again.load().rooms().size());
+        }
+    }
+
+    @Test
+    void tooManyWaitingTurnsMakeTheStoreRefuseMore() {
+        Commits commits = new Commits();
+        try (SqliteStore store = SqliteStore.open(dir, new SqliteStore.Options(Durability.FSYNC, 40, 3,
+                StoreFaults.NONE), commits, SqliteStore.Metrics.NONE)) {
+            store.load();
+            for (Stored.Changes turn : turns(5, 3)) {
+                assertTrue(store.accepting());
+                store.write(turn);
+            }
+            assertFalse(store.accepting(), "store_queue_turns turns wait (the writer has not started)");
+            store.start();
+            await("taking again once they are stored", store::accepting);
+        }
+    }
+
+    @Test
+    void theDirectoryAndItsFilesAreTheOwnersOnly() throws Exception {
+        Path data = dir.resolve("new-data");
+        Commits commits = new Commits();
+        try (SqliteStore store = SqliteStore.open(data, Durability.FSYNC, commits, SqliteStore.Metrics.NONE)) {
+            store.load();
+            store.start();
+            store.write(turns(9, 1).get(0));
+            awaitDurable(commits);
+            assertTrue(Files.exists(data.resolve(SqliteStore.FILE + "-wal")), "with its log");
+        }
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(data)));
+        try (var files = Files.list(data)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(file)), file.toString());
+            }
+        }
+    }
+
+    @Test
+    void dataOfFormatOneIsBroughtUpToThisFormat() throws Exception {
+        Files.createDirectories(dir);
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE));
+             Statement statement = db.createStatement()) {
+            statement.execute("CREATE TABLE reservations (sid TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID");
+            statement.execute("CREATE TABLE rooms (id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID");
+            statement.execute("CREATE TABLE messages (room TEXT NOT NULL, seq INTEGER NOT NULL, user TEXT NOT NULL, "
+                    + "body TEXT NOT NULL, sent INTEGER NOT NULL, PRIMARY KEY (room, seq)) WITHOUT ROWID");
+            statement.execute("CREATE TABLE agents (key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID");
+            statement.execute("CREATE TABLE sessions (token TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID");
+            statement.execute("CREATE TABLE groups (key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID");
+            statement.execute("INSERT INTO reservations VALUES ('rsv_1', '{\"sid\":\"rsv_1\",\"account\":\"acme\","
+                    + "\"group\":\"billing\",\"user\":\"carla\",\"question\":\"q\",\"details\":{},"
+                    + "\"externalUserId\":null,\"priority\":1,\"reserveForSeconds\":180,\"ticket\":1,"
+                    + "\"front\":false,\"enqueuedAt\":1,\"waitedMs\":0,\"status\":\"MATCHED\",\"version\":3,"
+                    + "\"session\":\"ses_guest\",\"room\":\"rm_1\",\"matchedAgent\":\"bob\",\"reservedUntil\":5,"
+                    + "\"forgetAt\":0}')");
+            statement.execute("INSERT INTO rooms VALUES ('rm_1', '{\"id\":\"rm_1\",\"account\":\"acme\","
+                    + "\"reservation\":\"rsv_1\",\"agent\":\"bob\",\"supervisors\":[],\"pastMembers\":[\"bob\"],"
+                    + "\"open\":true,\"openedAt\":2,\"forgetAt\":0}')");
+            statement.execute("INSERT INTO messages VALUES ('rm_1', 1, 'carla', 'hello', 3), "
+                    + "('rm_1', 2, 'bob', 'hi', 4)");
+            statement.execute("INSERT INTO agents VALUES ('acme/bob', '{\"account\":\"acme\",\"user\":\"bob\","
+                    + "\"availability\":\"AVAILABLE\",\"limit\":2,\"session\":\"ses_agent\","
+                    + "\"lastAssignedAt\":2,\"recentGroups\":[\"billing\"]}')");
+            statement.execute("INSERT INTO sessions VALUES ('ses_guest', '{\"token\":\"ses_guest\",\"role\":\"GUEST\","
+                    + "\"account\":\"acme\",\"agent\":null,\"reservation\":\"rsv_1\"}'), ('ses_agent', "
+                    + "'{\"token\":\"ses_agent\",\"role\":\"AGENT\",\"account\":\"acme\",\"agent\":\"bob\","
+                    + "\"reservation\":null}')");
+            statement.execute("PRAGMA user_version=1");
+        }
+        try (SqliteStore store = SqliteStore.open(dir, Durability.FSYNC, new Commits(), SqliteStore.Metrics.NONE)) {
+            Stored.State state = store.load();
+            assertEquals("rsv_1", state.reservations().get(0).session(), "a guest's session is keyed by its sid");
+            assertEquals("acme/bob", state.agents().get(0).session());
+            TreeMap<String, Stored.SessionRow> sessions = new TreeMap<>();
+            state.sessions().forEach(row -> sessions.put(row.key(), row));
+            assertEquals(Set.of("rsv_1", "acme/bob"), sessions.keySet());
+            assertEquals(io.switchboard.server.config.Secrets.digestText("ses_guest"), sessions.get("rsv_1").digest(),
+                    "the token became its digest");
+            assertFalse(sessions.toString().contains("ses_guest"), "no token is left: " + sessions);
+            List<Stored.MessageRow> messages = store.transcript("rm_1");
+            assertEquals(List.of(Role.GUEST, Role.AGENT), messages.stream().map(Stored.MessageRow::role).toList());
+        }
     }
 }
