@@ -71,6 +71,11 @@ final class Connections implements AutoCloseable {
 
     /** Opens connection {@code index} from source address 127.0.0.(1 + index % sources). */
     CompletableFuture<Conn> open(int index, Listener listener) {
+        return open(index, sources == 1 ? null : "127.0.0." + (1 + index % sources), listener);
+    }
+
+    /** Opens connection {@code index} from a given loopback source address (null: the system's choice). */
+    CompletableFuture<Conn> open(int index, String source, Listener listener) {
         Conn conn = new Conn(index, listener);
         CompletableFuture<Conn> done = new CompletableFuture<>();
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
@@ -95,8 +100,8 @@ final class Connections implements AutoCloseable {
         InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());
         // One source address: let connect() pick the port (binding to port 0 first makes the kernel search ports
         // without knowing the destination, which gets slow as they fill).
-        var connecting = sources == 1 ? bootstrap.connect(remote)
-                : bootstrap.connect(remote, new InetSocketAddress("127.0.0." + (1 + index % sources), 0));
+        var connecting = source == null ? bootstrap.connect(remote)
+                : bootstrap.connect(remote, new InetSocketAddress(source, 0));
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
                 done.completeExceptionally(f.cause());

@@ -63,6 +63,29 @@ final class Target implements AutoCloseable {
         return target;
     }
 
+    /**
+     * Starts Switchboard in a child JVM on a free loopback port with a given configuration and JVM options (a small
+     * heap), keeping its data in a new temporary directory deleted when the target closes.
+     */
+    static Target switchboard(String configJson, java.util.List<String> jvmOptions) throws IOException {
+        Path config = Files.createTempFile("switchboard-loadtest", ".json");
+        Files.writeString(config, configJson);
+        config.toFile().deleteOnExit();
+        Path data = Files.createTempDirectory("switchboard-loadtest-data");
+        java.util.List<String> args = new java.util.ArrayList<>(jvmOptions);
+        args.add("--");
+        args.addAll(java.util.List.of("--config", config.toString(), "--port", "0", "--host", "127.0.0.1",
+                "--data-dir", data.toString()));
+        Target target = start("switchboard", "io.switchboard.server.Main", args.toArray(String[]::new));
+        target.ownData = data;
+        return target;
+    }
+
+    /** Whether the server process is still running. */
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     /** The server's recent output lines that contain {@code text}. */
     java.util.List<String> outputContaining(String text) {
         synchronized (output) {
@@ -89,8 +112,14 @@ final class Target implements AutoCloseable {
         if (extra != null && !extra.isBlank()) {
             command.addAll(java.util.List.of(extra.trim().split("\\s+")));
         }
+        java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(args));
+        int options = rest.indexOf("--");
+        if (options >= 0) {
+            command.addAll(rest.subList(0, options));
+            rest = new java.util.ArrayList<>(rest.subList(options + 1, rest.size()));
+        }
         command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), mainClass));
-        command.addAll(java.util.List.of(args));
+        command.addAll(rest);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<URI> listening = new CompletableFuture<>();
         ArrayDeque<String> lines = new ArrayDeque<>();

@@ -77,7 +77,8 @@ public final class ServerMetrics implements DeskMetrics {
             .register(registry);
     private final Counter rateLimited = Counter.builder()
             .name("switchboard_rate_limited_total")
-            .help("Calls refused by a rate limit, by limit (websocket, queue_position, sign_in)")
+            .help("Calls refused by a limit, by limit (websocket, queue_position, sign_in, identify, queue_full, "
+                    + "sse_streams, api_key, connections)")
             .labelNames("limit")
             .register(registry);
     private final Gauge sseStreams = Gauge.builder()
@@ -95,9 +96,10 @@ public final class ServerMetrics implements DeskMetrics {
         for (ErrorCode code : ErrorCode.values()) {
             errors.labelValues(code.wire()).inc(0);
         }
-        rateLimited.labelValues("websocket").inc(0);
-        rateLimited.labelValues("queue_position").inc(0);
-        rateLimited.labelValues("sign_in").inc(0);
+        for (String limit : new String[] {"websocket", "queue_position", "sign_in", "identify", "queue_full",
+            "sse_streams", "api_key", "connections"}) {
+            rateLimited.labelValues(limit).inc(0);
+        }
     }
 
     @Override

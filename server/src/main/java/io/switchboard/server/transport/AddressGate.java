@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AttributeKey;
+import io.switchboard.server.metrics.ServerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +26,12 @@ final class AddressGate extends ChannelInboundHandlerAdapter {
 
     private final ClientAddresses addresses;
     private final AddressCounts connections;
+    private final ServerMetrics metrics;
 
-    AddressGate(ClientAddresses addresses, AddressCounts connections) {
+    AddressGate(ClientAddresses addresses, AddressCounts connections, ServerMetrics metrics) {
         this.addresses = addresses;
         this.connections = connections;
+        this.metrics = metrics;
     }
 
     @Override
@@ -39,6 +42,7 @@ final class AddressGate extends ChannelInboundHandlerAdapter {
             if (client != null) {
                 channel.attr(CLIENT).set(client);
                 if (!connections.acquire(client)) {
+                    metrics.rateLimited("connections");
                     log.debug("closing a connection from {}: it has {} open already", client, connections.limit());
                     context.close();
                     return;

@@ -86,6 +86,7 @@ final class RestRoutes {
         String keyAccount = keyAccount(request, reply);
         if (keyAccount == null) {
             if (retryAfter > 0) {
+                services.metrics().rateLimited("api_key");
                 reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.Error("rate_limited", tooManyWrongKeys(
                         retryAfter)), Map.of(HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(retryAfter)));
             } else {
@@ -114,9 +115,7 @@ final class RestRoutes {
     private String keyAccount(FullHttpRequest request, Reply reply) {
         String account = services.apiKeys().account(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (account == null) {
-            String client = AddressGate.client(reply.channel());
-            services.failedKey(client);
-            services.metrics().rateLimited("api_key");
+            services.failedKey(AddressGate.client(reply.channel()));
         }
         return account;
     }
@@ -185,6 +184,7 @@ final class RestRoutes {
         String keyAccount = keyAccount(request, reply);
         if (keyAccount == null) {
             if (retryAfter > 0) {
+                services.metrics().rateLimited("api_key");
                 reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.ApiError("TooManyRequestsException",
                         tooManyWrongKeys(retryAfter)), Map.of(HttpHeaderNames.RETRY_AFTER.toString(),
                         Long.toString(retryAfter)));
@@ -242,6 +242,7 @@ final class RestRoutes {
         }
         String client = AddressGate.client(reply.channel());
         if (client != null && !services.streams().acquire(client)) {
+            services.metrics().rateLimited("sse_streams");
             reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "too many event streams from your "
                     + "address (at most " + services.streams().limit() + ")");
             return;

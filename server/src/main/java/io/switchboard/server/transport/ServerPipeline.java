@@ -89,7 +89,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast(ADDRESS_GATE, new AddressGate(services.addresses(), services.connections()));
+        pipeline.addLast(ADDRESS_GATE, new AddressGate(services.addresses(), services.connections(), services.metrics()));
         pipeline.addLast(DEADLINE, new ConnectionDeadline(services.handshakeTimeoutMs(),
                 services.httpIdleMs()));
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec());

@@ -50,6 +50,7 @@ final class UpgradeGuard extends ChannelInboundHandlerAdapter {
             refuse(context, request, HttpResponseStatus.BAD_REQUEST, "bad_request", "Sec-WebSocket-Key: missing "
                     + "(expected: the handshake key of RFC 6455)", false);
         } else if (!AddressGate.hold(context.channel(), services.connections())) {
+            services.metrics().rateLimited("connections");
             refuse(context, request, HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "too many connections "
                     + "from your address (at most " + services.connections().limit() + ")", false);
         } else {
