@@ -192,6 +192,13 @@ class BrowserTest {
                 "Still here after a reload", "After the drop")), "the widget is back, each message once");
         assertEquals(List.of("Hello, I need help", "Happy to help!", attack, "Still here after a reload",
                 "After the drop"), bodies(agent, agent.findElement(By.cssSelector(".panel"))));
+        // Who wrote what is told by the message's role (issue 13): the guest's own lines are theirs in the widget,
+        // the agent's own lines are theirs in the console.
+        assertEquals(List.of(true, false, true, true, false), classes(widget(guest).findElements(
+                By.cssSelector(".messages li:not(.system)")), "mine"));
+        List<WebElement> consoleLines = agent.findElements(By.cssSelector(".panel .messages li"));
+        assertEquals(List.of(false, true, false, false, true), classes(consoleLines, "mine"));
+        assertEquals(List.of(true, false, true, true, false), classes(consoleLines, "guest"));
         screenshot(agent, "console-chat");
         screenshot(guest, "widget-chat");
 
@@ -289,6 +296,15 @@ class BrowserTest {
             bodies.add(body.getText());
         }
         return bodies;
+    }
+
+    /** For each element, whether it has the class. */
+    private static List<Boolean> classes(List<WebElement> elements, String name) {
+        List<Boolean> has = new ArrayList<>();
+        for (WebElement element : elements) {
+            has.add(List.of(element.getAttribute("class").split(" ")).contains(name));
+        }
+        return has;
     }
 
     private static List<String> guestBodies(WebDriver driver) {
