@@ -29,12 +29,53 @@ import java.util.Map;
 })
 public sealed interface Request {
 
+    /** Hands this request to the visitor's method for its type: a new request type fails to compile until handled. */
+    <R> R accept(Visitor<R> visitor);
+
+    /** One method per request type (contract §2.1). */
+    interface Visitor<R> {
+        R identify(Identify request);
+
+        R login(Login request);
+
+        R resume(Resume request);
+
+        R status(Status request);
+
+        R message(Message request);
+
+        R history(History request);
+
+        R cancel(Cancel request);
+
+        R end(End request);
+
+        R assist(Assist request);
+
+        R transfer(Transfer request);
+
+        R join(Join request);
+
+        R leave(Leave request);
+
+        R limit(Limit request);
+
+        R snapshot(Snapshot request);
+
+        R ping(Ping request);
+    }
+
     /**
      * A new connection becomes a guest: either with a user name and a question (queued now), or attached to a
      * reservation made over REST.
      */
     record Identify(String user, String question, String account, String group, Map<String, String> details,
                     String reservation) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.identify(this);
+        }
+
         public Identify {
             if (reservation == null) {
                 Check.name("user", user, Limits.USER_MAX);
@@ -65,6 +106,11 @@ public sealed interface Request {
 
     /** A new connection signs in as an agent. */
     record Login(String user, String token) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.login(this);
+        }
+
         public Login {
             Check.name("user", user, Limits.USER_MAX);
             Check.text("token", token, 1, Limits.TOKEN_MAX);
@@ -78,6 +124,11 @@ public sealed interface Request {
 
     /** A new connection takes back a session whose connection dropped. */
     record Resume(String session) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.resume(this);
+        }
+
         public Resume {
             Check.name("session", session, Limits.ID_MAX);
         }
@@ -90,6 +141,11 @@ public sealed interface Request {
 
     /** Typing in a room, or an agent's availability (then without room). */
     record Status(String room, StatusOf of, StatusIs is) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.status(this);
+        }
+
         public Status {
             Check.required("of", of, "typing or availability");
             Check.required("is", is, "a status value");
@@ -114,6 +170,11 @@ public sealed interface Request {
 
     /** A chat message to a room. */
     record Message(String room, String body) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.message(this);
+        }
+
         public Message {
             Check.name("room", room, Limits.ID_MAX);
             Check.text("body", body, 1, Limits.BODY_MAX);
@@ -122,6 +183,11 @@ public sealed interface Request {
 
     /** The room's messages after a sequence number. */
     record History(String room, Long after) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.history(this);
+        }
+
         public History {
             Check.name("room", room, Limits.ID_MAX);
             if (after == null) {
@@ -135,10 +201,19 @@ public sealed interface Request {
 
     /** A waiting guest leaves the queue. */
     record Cancel() implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.cancel(this);
+        }
     }
 
     /** A member ends a room. */
     record End(String room) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.end(this);
+        }
+
         public End {
             Check.name("room", room, Limits.ID_MAX);
         }
@@ -146,6 +221,11 @@ public sealed interface Request {
 
     /** An agent takes the next waiting guest of a group (or of any of their groups). */
     record Assist(String group) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.assist(this);
+        }
+
         public Assist {
             Check.optionalName("group", group, Limits.ID_MAX);
         }
@@ -153,6 +233,11 @@ public sealed interface Request {
 
     /** A room moves to another agent. */
     record Transfer(String room, String agent) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.transfer(this);
+        }
+
         public Transfer {
             Check.name("room", room, Limits.ID_MAX);
             Check.name("agent", agent, Limits.USER_MAX);
@@ -161,6 +246,11 @@ public sealed interface Request {
 
     /** A supervisor joins a room as an extra member. */
     record Join(String room) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.join(this);
+        }
+
         public Join {
             Check.name("room", room, Limits.ID_MAX);
         }
@@ -168,6 +258,11 @@ public sealed interface Request {
 
     /** A supervisor leaves a room they joined. */
     record Leave(String room) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.leave(this);
+        }
+
         public Leave {
             Check.name("room", room, Limits.ID_MAX);
         }
@@ -175,6 +270,11 @@ public sealed interface Request {
 
     /** Sets a guest limit: one's own, or (supervisors) another agent's. */
     record Limit(Integer limit, String agent) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.limit(this);
+        }
+
         public Limit {
             Check.range("limit", limit, Limits.GUEST_LIMIT_MIN, Limits.GUEST_LIMIT_MAX);
             Check.optionalName("agent", agent, Limits.USER_MAX);
@@ -183,9 +283,17 @@ public sealed interface Request {
 
     /** Asks for the agent's view of the account. */
     record Snapshot() implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.snapshot(this);
+        }
     }
 
     /** The browser's heartbeat. */
     record Ping() implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.ping(this);
+        }
     }
 }

@@ -1,56 +1,42 @@
 package io.switchboard.server;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.protocol.Codec;
 import io.switchboard.server.config.ServerConfig;
-import io.switchboard.server.desk.Desk;
 import io.switchboard.server.desk.DeskClock;
-import io.switchboard.server.metrics.ServerMetrics;
-import io.switchboard.server.transport.HttpServices;
 import io.switchboard.server.desk.EstimateMethod;
 import io.switchboard.server.desk.Ids;
+import io.switchboard.server.gate.DeskGate;
+import io.switchboard.server.gate.DeskThread;
+import io.switchboard.server.gate.ExecutorDeskThread;
+import io.switchboard.server.metrics.ServerMetrics;
 import io.switchboard.server.store.Commits;
 import io.switchboard.server.store.SqliteStore;
 import io.switchboard.server.store.StoreFaults;
-import java.nio.file.Path;
 import io.switchboard.server.transport.ChannelOutbox;
-import io.switchboard.server.transport.ServerPipeline;
-import io.switchboard.server.transport.ServerState;
-import java.net.InetSocketAddress;
+import io.switchboard.server.transport.ConnectionRules;
+import io.switchboard.server.transport.NettyServer;
+import io.switchboard.server.transport.Transport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One running server: the desk on its thread and the Netty transport on one port. */
-public final class SwitchboardServer implements ServerState, AutoCloseable {
+/**
+ * One running server, wired: the store, the desks behind their gate, and the transport on one port. Nothing here
+ * speaks Netty; {@link NettyServer} does.
+ */
+public final class SwitchboardServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
-    private static final long START_TIMEOUT_MS = 10_000;
-    /** Reading back a large data directory (a million messages) takes seconds, not minutes. */
-    private static final long RESTORE_TIMEOUT_MS = 120_000;
 
     private final ServerConfig config;
-    private final DeskLoop loop = new DeskLoop();
     private final ServerMetrics metrics = new ServerMetrics();
-    private final ChannelGroup webSockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
-    private final ChannelGroup eventStreams = new DefaultChannelGroup("event-streams", GlobalEventExecutor.INSTANCE);
-    private final EventLoopGroup bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-    private volatile boolean draining;
-    private Channel serverChannel;
-    private Desk desk;
     private final Commits commits = new Commits();
+    private volatile boolean draining;
     private SqliteStore store;
+    private DeskGate gate;
+    private NettyServer netty;
 
     private SwitchboardServer(ServerConfig config) {
         this.config = config;
@@ -62,8 +48,8 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
     }
 
     /**
-     * Starts a server whose desk keeps time with {@code clock} (tests: a {@code ManualClock} that only moves when the
-     * test advances it on the desk's thread, see {@link #onDesk}); null for the real clock.
+     * Starts a server whose desks keep time with {@code clock} (tests: a {@code ManualClock} that only moves when the
+     * test advances it through {@link #onDesk}); null for the real clock.
      */
     static SwitchboardServer start(ServerConfig config, DeskClock clock) throws InterruptedException {
         return start(config, clock, StoreFaults.NONE);
@@ -74,7 +60,7 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
             throws InterruptedException {
         SwitchboardServer server = new SwitchboardServer(config);
         try {
-            server.bind(clock == null ? server.loop : clock, faults);
+            server.bind(clock, faults);
         } catch (RuntimeException | InterruptedException e) {
             server.close();
             throw e;
@@ -88,36 +74,34 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
         store = SqliteStore.open(Path.of(config.dataDir()), new SqliteStore.Options(config.durability(),
                 config.timings().storeRetryMaxMs(), config.limits().storeQueueTurns(), faults), commits,
                 metrics::committed);
+        ConnectionRules rules = ConnectionRules.of(config);
+        List<DeskThread> threads = new ArrayList<>();
+        for (int i = 0; i < config.deskThreads(); i++) {
+            threads.add(clock == null ? new ExecutorDeskThread("switchboard-desk-" + i)
+                    : new ClockedDeskThread("switchboard-desk-" + i, clock));
+        }
         // What a turn says leaves only once the changes it made are durable (see Commits).
-        ChannelOutbox outbox = new ChannelOutbox(codec, config.limits().slowReaderBytes(), commits);
-        loop.onEndOfTurn(outbox::flush);
-        desk = loop.call(() -> {
-            Desk restored = new Desk(config, clock, outbox, Ids.secure(), metrics, EstimateMethod.SWITCHBOARD, store);
-            restored.restore(store.load());
-            return restored;
-        }, RESTORE_TIMEOUT_MS);
+        gate = DeskGate.start(new DeskGate.Settings(config, threads,
+                index -> new ChannelOutbox(codec, rules.slowReaderBytes(), commits), Ids.secure(), metrics,
+                EstimateMethod.SWITCHBOARD, store, store::load, commits));
         store.start();
         log.info("data in {} ({} durability), ready in {} ms", store.dir().toAbsolutePath(),
                 config.durability().wire(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        HttpServices services = HttpServices.of(config, codec, loop, desk, this, metrics, commits);
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                // Writability follows the slow-reader limit: a connection is unwritable exactly when its unsent
-                // output passes limits.slow_reader_bytes, which is when the outbox closes it (1008).
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(
-                        (int) Math.min(Integer.MAX_VALUE, config.limits().slowReaderBytes() / 2),
-                        (int) Math.min(Integer.MAX_VALUE, config.limits().slowReaderBytes())))
-                .childHandler(new ServerPipeline(services, config.limits().maxFrameBytes(),
-                        config.limits().maxHttpBodyBytes()));
-        serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+        Transport transport = new Transport(config, codec, gate, this::health, metrics, commits, rules);
+        netty = NettyServer.bind(transport, config.host(), config.port());
+    }
+
+    /** What {@code /healthz} says now. */
+    Transport.Health health() {
+        if (draining) {
+            return Transport.Health.DRAINING;
+        }
+        return store != null && store.failing() ? Transport.Health.STORAGE_FAILING : Transport.Health.OK;
     }
 
     /** The port it listens on (the real one when configured with port 0). */
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return netty.port();
     }
 
     /** The host it listens on. */
@@ -125,29 +109,34 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
         return config.host();
     }
 
-    @Override
-    public ChannelGroup webSockets() {
-        return webSockets;
+    /** The gate to its desks (tests: look at a desk's state, move its clock). */
+    DeskGate gate() {
+        return gate;
     }
 
-    @Override
-    public ChannelGroup eventStreams() {
-        return eventStreams;
-    }
-
-    /** Runs a task on the desk's thread and returns its result (tests: advance a manual clock, look at state). */
+    /**
+     * Runs a task on the desk thread and returns its result (tests: advance a manual clock there, so its timers fire
+     * on the desks' thread).
+     */
     <T> T onDesk(java.util.concurrent.Callable<T> task) {
-        return loop.call(task, START_TIMEOUT_MS);
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        gate.onDesk(gate.accounts().get(0), desk -> {
+            try {
+                result.complete(task.call());
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the desk did not answer", e);
+        }
     }
 
-    @Override
-    public boolean draining() {
-        return draining;
-    }
-
-    @Override
-    public boolean storeFailing() {
-        return store != null && store.failing();
+    /** Drops every WebSocket without a close frame (tests: clients must come back by themselves). */
+    void dropWebSockets() {
+        netty.dropWebSockets();
     }
 
     /**
@@ -158,18 +147,12 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
     public void close() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timings().shutdownGraceMs());
         draining = true;
-        if (serverChannel != null) {
-            serverChannel.close().awaitUninterruptibly(remainingMs(deadline));
+        if (netty != null) {
+            netty.close(remainingMs(deadline));
         }
-        webSockets.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE,
-                "server shutting down")).awaitUninterruptibly(remainingMs(deadline) / 2);
-        webSockets.close().awaitUninterruptibly(remainingMs(deadline) / 2);
-        eventStreams.close().awaitUninterruptibly(remainingMs(deadline) / 2);
-        workerGroup.shutdownGracefully(0, remainingMs(deadline), TimeUnit.MILLISECONDS)
-                .awaitUninterruptibly(remainingMs(deadline));
-        bossGroup.shutdownGracefully(0, remainingMs(deadline), TimeUnit.MILLISECONDS)
-                .awaitUninterruptibly(remainingMs(deadline));
-        loop.shutdown(remainingMs(deadline));
+        if (gate != null) {
+            gate.close(remainingMs(deadline));
+        }
         if (store != null) {
             store.close(remainingMs(deadline));
         }
@@ -178,5 +161,39 @@ public final class SwitchboardServer implements ServerState, AutoCloseable {
 
     private static long remainingMs(long deadlineNanos) {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    /**
+     * A desk thread on a test's clock: a real thread (the transport calls in from its event loops), whose timers are
+     * the test's manual clock ones, fired on the thread when the test moves the clock ({@link #onDesk}).
+     */
+    private static final class ClockedDeskThread implements DeskThread {
+        private final ExecutorDeskThread thread;
+        private final DeskClock clock;
+
+        ClockedDeskThread(String name, DeskClock clock) {
+            this.thread = new ExecutorDeskThread(name);
+            this.clock = clock;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            thread.execute(task);
+        }
+
+        @Override
+        public long now() {
+            return clock.now();
+        }
+
+        @Override
+        public io.switchboard.server.desk.Cancellable schedule(long delayMs, Runnable task) {
+            return clock.schedule(delayMs, task);
+        }
+
+        @Override
+        public void shutdown(long timeoutMs) {
+            thread.shutdown(timeoutMs);
+        }
     }
 }

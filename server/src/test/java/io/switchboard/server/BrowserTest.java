@@ -184,7 +184,7 @@ class BrowserTest {
                 "a message after the reload arrives");
 
         // Both connections drop; both clients come back by themselves and nothing is lost or repeated.
-        server.webSockets().close().awaitUninterruptibly();
+        server.dropWebSockets();
         waitFor(agent, a -> a.findElement(By.id("connection")).getText().equals("Connected")
                 && bodies(a, a.findElement(By.cssSelector(".panel"))).size() == 4, "the console is back");
         agent.findElement(By.cssSelector(".panel textarea")).sendKeys("After the drop", Keys.ENTER);

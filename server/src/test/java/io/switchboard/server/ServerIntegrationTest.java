@@ -300,7 +300,7 @@ class ServerIntegrationTest {
             client.call(Request.Identify.guest("ivy", "bye"));
             own.close();
             assertEquals(1001, client.awaitClose());
-            assertTrue(own.draining());
+            assertEquals(io.switchboard.server.transport.Transport.Health.DRAINING, own.health());
         }
     }
 

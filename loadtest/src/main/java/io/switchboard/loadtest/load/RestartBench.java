@@ -161,7 +161,7 @@ public final class RestartBench {
             store.write(new Stored.Changes(List.of(), List.of(), List.of(), List.of(), batch, List.of(), List.of(),
                     List.of(), List.of()));
             CountDownLatch done = new CountDownLatch(1);
-            commits.after(new io.switchboard.server.store.Release.Line(), true, done::countDown);
+            commits.after(new io.switchboard.server.gate.Release.Line(), true, done::countDown);
             if (!done.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("the store did not commit within 10 minutes");
             }

@@ -5,9 +5,9 @@ import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.server.config.ConfigLoader;
+import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.desk.Connection;
 import io.switchboard.server.desk.Desk;
-import io.switchboard.server.desk.DeskMetrics;
 import io.switchboard.server.desk.EstimateMethod;
 import io.switchboard.server.desk.Ids;
 import io.switchboard.server.desk.ManualClock;
@@ -64,30 +64,30 @@ public final class EstimateBench {
             public void close(Connection connection, int status, String reason) {
             }
         };
-        Desk desk = new Desk(ConfigLoader.parse(config.toString(), "bench"), clock, outbox, Ids.seeded(1),
-                DeskMetrics.NONE, EstimateMethod.SWITCHBOARD);
+        ServerConfig parsed = ConfigLoader.parse(config.toString(), "bench");
+        Desk desk = Desk.builder(parsed, parsed.accounts().get(0), clock, outbox).ids(Ids.seeded(1), 0).build();
         for (int a = 0; a < agents; a++) {
             Connection agent = new Connection() { };
-            desk.onConnect(agent);
-            desk.onRequest(agent, null, new Request.Login("a" + a, "bench-agent-token-" + a));
-            desk.onRequest(agent, null, new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+            desk.turn(() -> desk.onConnect(agent));
+            request(desk, agent, new Request.Login("a" + a, "bench-agent-token-" + a));
+            request(desk, agent, new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
         }
         List<Guest> served = new ArrayList<>();
         for (int i = 0; i < agents * 3 * 2; i++) {
             Guest guest = new Guest();
-            desk.onConnect(guest);
-            desk.onRequest(guest, null, new Request.Identify("h" + i, "q", "b", "q", null, null));
+            desk.turn(() -> desk.onConnect(guest));
+            request(desk, guest, new Request.Identify("h" + i, "q", "b", "q", null, null));
             served.add(guest);
             clock.advance(7_000);
             if (i >= agents * 3) {
                 // A handle-time history: the oldest rooms end as new guests come.
-                desk.onRequest(served.get(i - agents * 3), null, new Request.End(rooms.get(i - agents * 3)));
+                request(desk, served.get(i - agents * 3), new Request.End(rooms.get(i - agents * 3)));
             }
         }
         for (int i = 0; i < guests; i++) {
             Guest guest = new Guest();
-            desk.onConnect(guest);
-            desk.onRequest(guest, null, new Request.Identify("w" + i, "q", "b", "q", null, null));
+            desk.turn(() -> desk.onConnect(guest));
+            request(desk, guest, new Request.Identify("w" + i, "q", "b", "q", null, null));
         }
         System.out.printf(Locale.ROOT, "%d guests waiting, %d agents at their limit of 3%n", guests, agents);
         System.out.println("| method | median (ms) | p99 (ms) | max (ms) |");
@@ -95,12 +95,12 @@ public final class EstimateBench {
         for (EstimateMethod method : EstimateMethod.values()) {
             Long[] sink = null;
             for (int i = 0; i < rounds; i++) {
-                sink = desk.estimateQueue("b", "q", method);
+                sink = desk.probe().estimateQueue("q", method);
             }
             double[] millis = new double[rounds];
             for (int i = 0; i < rounds; i++) {
                 long started = System.nanoTime();
-                sink = desk.estimateQueue("b", "q", method);
+                sink = desk.probe().estimateQueue("q", method);
                 millis[i] = (System.nanoTime() - started) / 1e6;
             }
             Arrays.sort(millis);
@@ -111,6 +111,11 @@ public final class EstimateBench {
             }
         }
         return 0;
+    }
+
+    /** One request as one turn of the desk, as the gate would run it. */
+    private static void request(Desk desk, Connection connection, Request request) {
+        desk.turn(() -> desk.onRequest(connection, null, request));
     }
 
     private static final class Guest implements Connection {

@@ -11,7 +11,6 @@ import io.switchboard.server.config.ConfigLoader;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.desk.Connection;
 import io.switchboard.server.desk.Desk;
-import io.switchboard.server.desk.DeskMetrics;
 import io.switchboard.server.desk.EstimateMethod;
 import io.switchboard.server.desk.Ids;
 import io.switchboard.server.desk.ManualClock;
@@ -101,8 +100,8 @@ public final class Simulator implements Outbox {
         for (Scenario.GroupSpec group : scenario.groups()) {
             handleByGroup.put(group.name(), group.handleTimeS() != null ? group.handleTimeS() : scenario.handleTimeS());
         }
-        this.desk = new Desk(config(scenario), clock, this, Ids.seeded(seed), DeskMetrics.NONE,
-                EstimateMethod.SWITCHBOARD);
+        ServerConfig config = config(scenario);
+        this.desk = Desk.builder(config, config.accounts().get(0), clock, this).ids(Ids.seeded(seed), 0).build();
     }
 
     /** The desk's configuration: one account with the scenario's groups and agents; no guest ever drops. */
@@ -205,8 +204,7 @@ public final class Simulator implements Outbox {
 
     private void arrive(String group) {
         Guest guest = newGuest(group);
-        desk.onRequest(guest.connection, null, new Request.Identify(guest.user, "a question", ACCOUNT, group, null,
-                null));
+        request(guest.connection, new Request.Identify(guest.user, "a question", ACCOUNT, group, null, null));
         losePatienceLater(guest);
     }
 
@@ -214,7 +212,7 @@ public final class Simulator implements Outbox {
         Guest guest = new Guest("g" + ++names, group);
         guests.add(guest);
         guestsByConnection.put(guest.connection, guest);
-        desk.onConnect(guest.connection);
+        desk.turn(() -> desk.onConnect(guest.connection));
         return guest;
     }
 
@@ -232,14 +230,15 @@ public final class Simulator implements Outbox {
         if (!guest.waiting()) {
             return;
         }
-        desk.onRequest(guest.connection, null, new Request.Cancel());
+        request(guest.connection, new Request.Cancel());
         guest.abandonedAt = clock.now();
         Scenario.Rejoin rejoin = scenario.rejoin();
         if (rejoin != null && rejoinDraws.nextDouble() < rejoin.probability()) {
             Guest again = newGuest(guest.group);
-            String sid = desk.createReservation(ACCOUNT, guest.group, "ext-" + again.user, rejoin.priority(), null,
-                    Map.of()).reservationSid();
-            desk.onRequest(again.connection, null, new Request.Identify(again.user, null, null, null, null, sid));
+            String[] sid = new String[1];
+            desk.turn(() -> sid[0] = desk.createReservation(guest.group, "ext-" + again.user, rejoin.priority(),
+                    null, Map.of()).reservationSid());
+            request(again.connection, new Request.Identify(again.user, null, null, null, null, sid[0]));
             losePatienceLater(again);
         }
     }
@@ -249,15 +248,20 @@ public final class Simulator implements Outbox {
         if (connection == null) {
             connection = new Client();
             agentConnections.put(user, connection);
-            desk.onConnect(connection);
-            desk.onRequest(connection, null, new Request.Login(user, token(user)));
+            Connection agent = connection;
+            desk.turn(() -> desk.onConnect(agent));
+            request(agent, new Request.Login(user, token(user)));
         }
-        desk.onRequest(connection, null, new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+        request(connection, new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
     }
 
     private void endShift(String user) {
-        desk.onRequest(agentConnections.get(user), null,
-                new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        request(agentConnections.get(user), new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+    }
+
+    /** One request as one turn of the desk, as the gate would run it. */
+    private void request(Connection connection, Request request) {
+        desk.turn(() -> desk.onRequest(connection, null, request));
     }
 
     @Override
@@ -272,7 +276,7 @@ public final class Simulator implements Outbox {
             Long[] estimates = new Long[METHODS.length];
             for (EstimateMethod method : METHODS) {
                 estimates[method.ordinal()] = method == EstimateMethod.SWITCHBOARD ? queuePos.estimatedWait()
-                        : desk.estimate(guest.sid, method);
+                        : desk.probe().estimate(guest.sid, method);
             }
             guest.samples.add(new Sample(clock.now(), queuePos.position(), estimates));
         } else if (message instanceof ServerMessage.Joined joined && guest.waiting()) {
@@ -280,7 +284,7 @@ public final class Simulator implements Outbox {
             double handle = handleByGroup.get(guest.group).sample(handleDraws);
             String room = joined.room();
             events.add(new Event(clock.now() + Math.round(handle * 1000), sequence++,
-                    () -> desk.onRequest(guest.connection, null, new Request.End(room))));
+                    () -> request(guest.connection, new Request.End(room))));
         }
     }
 

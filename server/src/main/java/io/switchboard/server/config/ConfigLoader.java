@@ -87,8 +87,8 @@ public final class ConfigLoader {
                 List.of(new ServerConfig.ApiKeyConfig(DEFAULT_API_KEY, secret(random))),
                 List.of(new ServerConfig.GroupConfig(DEFAULT_GROUP, Routing.AUTO)),
                 List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, secret(random), null, null, true)));
-        ServerConfig config = new ServerConfig(null, null, null, null, null, null, null, List.of(account), null,
-                null);
+        ServerConfig config = new ServerConfig(null, null, null, null, null, null, null, null, List.of(account),
+                null, null);
         check(config);
         return config;
     }
@@ -124,6 +124,9 @@ public final class ConfigLoader {
         }
         if (config.metricsToken() != null) {
             requireSecret("metrics_token", config.metricsToken());
+        }
+        if (config.deskThreads() < 1 || config.deskThreads() > 64) {
+            fail("desk_threads: " + config.deskThreads() + " (expected: 1..64)");
         }
         Set<String> accountIds = new HashSet<>();
         Set<String> tokens = new HashSet<>();

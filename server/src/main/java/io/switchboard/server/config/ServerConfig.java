@@ -15,6 +15,7 @@ public record ServerConfig(
         @JsonProperty("allowed_origins") List<String> allowedOrigins,
         @JsonProperty("trusted_proxies") List<String> trustedProxies,
         @JsonProperty("metrics_token") String metricsToken,
+        @JsonProperty("desk_threads") Integer deskThreads,
         List<AccountConfig> accounts,
         Timings timings,
         Limits limits) {
@@ -30,6 +31,7 @@ public record ServerConfig(
         durability = durability == null ? Durability.FSYNC : durability;
         allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        deskThreads = deskThreads == null ? 1 : deskThreads;
         accounts = accounts == null ? null : List.copyOf(accounts);
         timings = timings == null ? Timings.DEFAULTS : timings;
         limits = limits == null ? Limits.DEFAULTS : limits;
@@ -39,7 +41,7 @@ public record ServerConfig(
     public ServerConfig with(String newHost, Integer newPort, String newDataDir) {
         return new ServerConfig(newHost == null ? host : newHost, newPort == null ? port : newPort,
                 newDataDir == null ? dataDir : newDataDir, durability, allowedOrigins, trustedProxies, metricsToken,
-                accounts, timings, limits);
+                deskThreads, accounts, timings, limits);
     }
 
     /** The queue length past which a group takes no new guest: its own setting, or {@code limits.max_queue_length}. */
@@ -51,7 +53,8 @@ public record ServerConfig(
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", durability=" + durability
                 + ", allowedOrigins=" + allowedOrigins + ", trustedProxies=" + trustedProxies + ", metricsToken="
-                + (metricsToken == null ? "none" : "(hidden)") + ", accounts=" + accounts + ", timings=" + timings
+                + (metricsToken == null ? "none" : "(hidden)") + ", deskThreads=" + deskThreads + ", accounts="
+                + accounts + ", timings=" + timings
                 + ", limits=" + limits + "]";
     }
 

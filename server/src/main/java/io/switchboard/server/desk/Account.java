@@ -1,8 +1,12 @@
 package io.switchboard.server.desk;
 
+import io.switchboard.server.config.Secrets;
+import io.switchboard.server.config.ServerConfig;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A tenant: its groups, agents and rooms. Nothing of one account reaches another. Desk thread only. */
 final class Account {
@@ -16,9 +20,32 @@ final class Account {
     /** REST reservations by their caller's {@code external_user_id}: the newest of each. */
     final Map<String, Reservation> byExternalUser = new HashMap<>();
     /** The agents' names as they look ({@link Names#fold}): no guest may take one of them. */
-    final java.util.Set<String> agentNames = new java.util.HashSet<>();
+    final Set<String> agentNames = new java.util.HashSet<>();
 
     Account(String id) {
         this.id = id;
+    }
+
+    /** The account as configured: its groups (with their queue limits), its agents with their groups and limits. */
+    static Account configured(ServerConfig config, ServerConfig.AccountConfig accountConfig) {
+        Account account = new Account(accountConfig.id());
+        for (ServerConfig.GroupConfig groupConfig : accountConfig.groups()) {
+            account.groups.put(groupConfig.name(), new Group(account, groupConfig.name(), groupConfig.routing(),
+                    config.maxQueueLength(groupConfig)));
+        }
+        for (ServerConfig.AgentConfig agentConfig : accountConfig.agents()) {
+            Agent agent = new Agent(account, agentConfig.user(), agentConfig.supervisor(), agentConfig.limit());
+            agent.tokenDigest = Secrets.digest(agentConfig.token());
+            account.agents.put(agent.user, agent);
+            account.agentNames.add(Names.fold(agent.user));
+            List<String> groupNames = agentConfig.groups() == null
+                    ? List.copyOf(account.groups.keySet()) : agentConfig.groups();
+            for (String groupName : groupNames) {
+                Group group = account.groups.get(groupName);
+                agent.groups.add(group);
+                group.agents.add(agent);
+            }
+        }
+        return account;
     }
 }

@@ -18,26 +18,26 @@ final class Assignment {
             .thenComparingLong(r -> r.enqueuedAt)
             .thenComparingLong(r -> r.ticket);
 
+    private final Account account;
     private final DeskClock clock;
     private final Fanout fanout;
     private final QueuePositions positions;
     private final Rooms rooms;
     private final Retention retention;
-    private final ReservationFeed feed;
     private final DeskMetrics metrics;
-    private final Dirty dirty;
+    private final Turn turn;
     private long tickets;
 
-    Assignment(DeskClock clock, Fanout fanout, QueuePositions positions, Rooms rooms, Retention retention,
-               ReservationFeed feed, DeskMetrics metrics, Dirty dirty) {
-        this.dirty = dirty;
+    Assignment(Account account, DeskClock clock, Fanout fanout, QueuePositions positions, Rooms rooms,
+               Retention retention, DeskMetrics metrics, Turn turn) {
+        this.account = account;
         this.clock = clock;
         this.fanout = fanout;
         this.positions = positions;
         this.rooms = rooms;
         this.retention = retention;
-        this.feed = feed;
         this.metrics = metrics;
+        this.turn = turn;
     }
 
     /** A new guest joins the back of their queue (within their priority) and is told their place. */
@@ -52,41 +52,38 @@ final class Assignment {
         reservation.matchedAgent = null;
         reservation.front = true;
         reservation.reservedUntil = 0;
-        feed.changed(reservation);
         enqueue(reservation);
     }
 
     private void enqueue(Reservation reservation) {
-        reservation.status = ReservationStatus.QUEUED;
+        reservation.queue(turn);
         reservation.enqueuedAt = clock.now();
-        dirty.reservation(reservation);
         reservation.group.queue.add(reservation);
         reservation.group.recordArrival(clock.now(), reservation);
         positions.sendNow(reservation);
-        fanout.toAgents(reservation.account, new ServerMessage.Update(List.of(reservation.user),
-                UpdateDetails.QUEUED));
+        fanout.toAgents(account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.QUEUED));
         if (reservation != reservation.group.queue.last()) {
             // Someone is behind the newcomer (it had priority, or came back to the front): they moved.
             positions.changed(reservation.group);
         }
+        turn.queued(reservation.group);
     }
 
     /** A waiting guest leaves the queue with an outcome (canceled, expired); those behind move up. */
     void leaveQueue(Reservation reservation, ReservationStatus outcome) {
         reservation.group.queue.remove(reservation);
         reservation.group.recordAbandonment(clock.now(), clock.now() - reservation.enqueuedAt);
-        reservation.status = outcome;
-        feed.changed(reservation);
+        reservation.finish(turn, outcome);
         reservation.pendingQueuePos = null;
         positions.changed(reservation.group);
         retention.forgetUnserved(reservation);
     }
 
     /**
-     * Assigns waiting guests to free agents until no group of the account has both: the most urgent head first, each
-     * to the free agent of its group with the fewest guests, ties to the oldest last assignment.
+     * Assigns waiting guests to free agents until no group has both: the most urgent head first, each to the free agent
+     * of its group with the fewest guests, ties to the oldest last assignment. Run by the turn ({@link Turn#settle}).
      */
-    void assignWhereFree(Account account) {
+    void assignWhereFree() {
         while (true) {
             Reservation next = null;
             Agent agent = null;
@@ -143,29 +140,27 @@ final class Assignment {
         group.queue.remove(reservation);
         group.recordAssignment(now, now - reservation.enqueuedAt);
         reservation.waitedMs = now - reservation.enqueuedAt;
-        metrics.assigned(group.account.id, group.name, now - reservation.enqueuedAt);
+        metrics.assigned(account.id, group.name, now - reservation.enqueuedAt);
         positions.changed(group);
         reservation.pendingQueuePos = null;
         reservation.front = false;
-        reservation.status = ReservationStatus.MATCHED;
-        long holdMs = reservation.reserveForSeconds * 1000L;
-        reservation.reservedUntil = now + holdMs;
-        feed.changed(reservation);
+        reservation.reservedUntil = now + reservation.reserveForSeconds * 1000L;
         reservation.matchedAgent = agent;
+        reservation.match(turn);
         agent.lastAssignedAt = now;
         agent.recentGroups.addLast(group);
         if (agent.recentGroups.size() > Agent.RECENT_GROUPS) {
             agent.recentGroups.removeFirst();
         }
-        fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.DEQUEUED));
-        fanout.toAgents(agent.account, new ServerMessage.Update(List.of(reservation.user, agent.user),
+        fanout.toAgents(account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.DEQUEUED));
+        fanout.toAgents(account, new ServerMessage.Update(List.of(reservation.user, agent.user),
                 UpdateDetails.ASSIGNED));
         if (reservation.session != null) {
             rooms.open(reservation, agent);
         } else {
             holdUntilReserved(reservation);
         }
-        fanout.refreshFree(agent);
+        turn.capacityChanged(agent);
     }
 
     /** Tickets continue after a restart from the highest one stored. */
@@ -182,21 +177,18 @@ final class Assignment {
 
     /** A matched REST reservation whose guest did not attach within {@code reserve_for_seconds}. */
     private void onHoldOver(Reservation reservation) {
-        if (reservation.status != ReservationStatus.MATCHED || reservation.room != null) {
+        if (reservation.status() != ReservationStatus.MATCHED || reservation.room != null) {
             return;
         }
         Agent agent = reservation.matchedAgent;
         release(reservation);
-        reservation.status = ReservationStatus.EXPIRED;
-        feed.changed(reservation);
-        fanout.toAgents(reservation.account, new ServerMessage.Update(List.of(reservation.user),
-                UpdateDetails.EXPIRED));
+        reservation.finish(turn, ReservationStatus.EXPIRED);
+        fanout.toAgents(account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.EXPIRED));
         retention.forgetUnserved(reservation);
-        fanout.refreshFree(agent);
-        assignWhereFree(reservation.account);
+        turn.capacityChanged(agent);
     }
 
-    /** Lets go of a held REST reservation (its guest never attached). */
+    /** Lets go of a held REST reservation (its guest never attached); the caller records the agent's capacity. */
     void release(Reservation reservation) {
         Agent agent = reservation.matchedAgent;
         if (agent != null) {

@@ -30,18 +30,29 @@ public final class DeskException extends RuntimeException {
         return new DeskException(ErrorCode.INTERNAL, message, false, true, 0);
     }
 
+    /** {@code resume} of a session that does not exist (or no longer): no failed sign-in. */
+    public static DeskException unknownSession() {
+        return new DeskException(ErrorCode.AUTH_FAILED, "session: unknown or expired (expected: a session token "
+                + "from identified, within the resume grace)");
+    }
+
     /** A queue that is full: {@code rate_limited} over WebSocket, HTTP 503 over REST. */
     static DeskException queueFull(String message) {
         return new DeskException(ErrorCode.RATE_LIMITED, message, false, true, 0);
     }
 
     /** What a REST path names (a group, a reservation) does not exist: HTTP 404. */
-    static DeskException missing(String message) {
+    public static DeskException missing(String message) {
         return new DeskException(ErrorCode.UNKNOWN_RESERVATION, message, true, false, 0);
     }
 
+    /** A request refused with a contract code (for the gate, which answers what no desk takes). */
+    public static DeskException refused(ErrorCode code, String message) {
+        return new DeskException(code, message);
+    }
+
     /** Too many calls: try again in {@code retryAfterSeconds} (HTTP 429 with {@code Retry-After}). */
-    static DeskException rateLimited(String message, long retryAfterSeconds) {
+    public static DeskException rateLimited(String message, long retryAfterSeconds) {
         return new DeskException(ErrorCode.RATE_LIMITED, message, false, false, retryAfterSeconds);
     }
 

@@ -1,11 +1,10 @@
 package io.switchboard.server.desk;
 
 import io.switchboard.protocol.ErrorCode;
-import io.switchboard.protocol.Role;
 
 /**
- * What the desk counts as it works, and the state it reports when asked ({@link Desk#reportGauges}). Called on the desk
- * thread; implementations must be cheap and must not call back into the desk.
+ * What the desk counts as it works (the gauges of its state are read through {@link DeskProbe#gauges}). Called on the
+ * desk threads; implementations must be cheap, thread-safe, and must not call back into the desk.
  */
 public interface DeskMetrics {
     /** A guest of a group was matched to an agent after waiting {@code waitedMs}. */
@@ -19,12 +18,6 @@ public interface DeskMetrics {
 
     /** A call was refused by a rate limit ({@code kind} says which). */
     void rateLimited(String kind);
-
-    /** A group's queue now: its length and how long its longest-waiting guest has waited. */
-    void queue(String account, String group, int length, long oldestWaitMs);
-
-    /** How many open WebSocket connections have this role now ({@code null}: not identified yet). */
-    void connections(Role role, int count);
 
     /** Counts nothing. */
     DeskMetrics NONE = new DeskMetrics() {
@@ -44,12 +37,5 @@ public interface DeskMetrics {
         public void rateLimited(String kind) {
         }
 
-        @Override
-        public void queue(String account, String group, int length, long oldestWaitMs) {
-        }
-
-        @Override
-        public void connections(Role role, int count) {
-        }
     };
 }

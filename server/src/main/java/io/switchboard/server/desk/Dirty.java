@@ -132,7 +132,7 @@ final class Dirty {
     static Stored.ReservationRow row(Reservation r) {
         return new Stored.ReservationRow(r.sid, r.account.id, r.group.name, r.user, r.question, r.details,
                 r.externalUserId, r.priority, r.reserveForSeconds, r.ticket, r.front, r.enqueuedAt, r.waitedMs,
-                r.status, r.version, r.session == null ? null : r.session.key, r.room == null ? null : r.room.id,
+                r.status(), r.version, r.session == null ? null : r.session.key, r.room == null ? null : r.room.id,
                 r.matchedAgent == null ? null : r.matchedAgent.user, r.reservedUntil, r.forgetAt);
     }
 

@@ -9,8 +9,6 @@ import java.util.List;
 /** Who hears what: every message of the desk leaves through here, to exactly the recipients the contract names. */
 final class Fanout {
     private final Outbox outbox;
-    /** Told whenever an agent's free state may have changed (their groups' estimates may have too). */
-    private java.util.function.Consumer<Agent> agentChanged = agent -> { };
 
     Fanout(Outbox outbox) {
         this.outbox = outbox;
@@ -26,10 +24,6 @@ final class Fanout {
         if (session != null && session.connection != null) {
             outbox.send(session.connection, message);
         }
-    }
-
-    void onAgentChanged(java.util.function.Consumer<Agent> listener) {
-        this.agentChanged = listener;
     }
 
     void close(Connection connection, int status, String reason) {
@@ -101,8 +95,7 @@ final class Fanout {
     }
 
     /** Tells the account's agents when an agent becomes free or stops being free. Desk thread only. */
-    void refreshFree(Agent agent) {
-        agentChanged.accept(agent);
+    void announceFree(Agent agent) {
         boolean free = agent.isFree();
         if (free != agent.announcedFree) {
             agent.announcedFree = free;

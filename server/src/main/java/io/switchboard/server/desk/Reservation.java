@@ -25,7 +25,8 @@ final class Reservation {
     long enqueuedAt;
     /** How long the guest waited until their last assignment (ms). */
     long waitedMs;
-    ReservationStatus status = ReservationStatus.QUEUED;
+    /** Changed only by the transitions below (and a restart): each checks where it comes from and records itself. */
+    private ReservationStatus status = ReservationStatus.QUEUED;
     /** Grows by one with every change a REST caller can see (the SSE event id); see {@link ReservationFeed}. */
     long version = 1;
     /** The SSE streams following this reservation. */
@@ -59,6 +60,42 @@ final class Reservation {
         this.externalUserId = externalUserId;
         this.priority = priority;
         this.reserveForSeconds = reserveForSeconds;
+    }
+
+    ReservationStatus status() {
+        return status;
+    }
+
+    /** Takes the status it had before a restart (restore only). */
+    void restoreStatus(ReservationStatus stored) {
+        status = stored;
+    }
+
+    /** Joins (or goes back to) its queue: new, or matched and sent back because its agent was gone. */
+    void queue(Turn turn) {
+        require(status == ReservationStatus.QUEUED || status == ReservationStatus.MATCHED, "queue");
+        status = ReservationStatus.QUEUED;
+        turn.changed(this);
+    }
+
+    /** Matched to an agent, from the queue. */
+    void match(Turn turn) {
+        require(status == ReservationStatus.QUEUED, "match");
+        status = ReservationStatus.MATCHED;
+        turn.changed(this);
+    }
+
+    /** An outcome: canceled or expired, from the queue or from a match. */
+    void finish(Turn turn, ReservationStatus outcome) {
+        require(outcome.isFinal() && !status.isFinal(), "finish as " + outcome);
+        status = outcome;
+        turn.changed(this);
+    }
+
+    private void require(boolean allowed, String transition) {
+        if (!allowed) {
+            throw new IllegalStateException("reservation " + sid + ": cannot " + transition + " from " + status);
+        }
     }
 
     boolean isWaiting() {

@@ -108,7 +108,7 @@ final class ReservationFeed {
 
     private Rest.GroupReservation view(Reservation reservation, int position, String estimatedUntil) {
         Agent agent = reservation.room != null ? reservation.room.agent : reservation.matchedAgent;
-        boolean matched = reservation.status == ReservationStatus.MATCHED;
+        boolean matched = reservation.status() == ReservationStatus.MATCHED;
         List<Rest.Detail> details = new ArrayList<>(reservation.details.size());
         for (Map.Entry<String, String> entry : reservation.details.entrySet()) {
             details.add(new Rest.Detail(entry.getKey(), entry.getValue()));
@@ -120,7 +120,7 @@ final class ReservationFeed {
                 reservation.externalUserId,
                 reservation.priority,
                 reservation.reserveForSeconds,
-                reservation.status.wire(),
+                reservation.status().wire(),
                 position,
                 estimatedUntil,
                 details,

@@ -6,18 +6,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the desk's state again from what was stored ({@link Desk#restore}): accounts, groups and agents come from the
- * configuration; everything else from the rows. Desk thread only, before the desk serves anything.
+ * Builds one account's desk state again from what was stored ({@link Desk#restore}): groups and agents come from the
+ * configuration; everything else from the account's rows (rows of other accounts are not its business and are
+ * skipped). Desk thread only, before the desk serves anything.
  */
 final class Restore {
     private static final Logger log = LoggerFactory.getLogger(Restore.class);
 
-    private final Map<String, Account> accounts;
+    private final Account account;
+    private final Sessions owner;
     private final Map<String, Session> sessions;
     private final Map<String, Reservation> reservations;
     private final Assignment assignment;
@@ -25,20 +26,18 @@ final class Restore {
     private final Rooms rooms;
     private final DeskClock clock;
     private final long resumeGraceMs;
-    private final Consumer<Session> graceOver;
 
-    Restore(Map<String, Account> accounts, Map<String, Session> sessions, Map<String, Reservation> reservations,
-            Assignment assignment, Retention retention, Rooms rooms, DeskClock clock, long resumeGraceMs,
-            Consumer<Session> graceOver) {
-        this.accounts = accounts;
-        this.sessions = sessions;
+    Restore(Account account, Sessions owner, Map<String, Reservation> reservations, Assignment assignment,
+            Retention retention, Rooms rooms, DeskClock clock, long resumeGraceMs) {
+        this.account = account;
+        this.owner = owner;
+        this.sessions = owner.byDigest;
         this.reservations = reservations;
         this.assignment = assignment;
         this.retention = retention;
         this.rooms = rooms;
         this.clock = clock;
         this.resumeGraceMs = resumeGraceMs;
-        this.graceOver = graceOver;
     }
 
     void apply(Stored.State state) {
@@ -53,8 +52,10 @@ final class Restore {
         Map<String, Stored.SessionRow> sessionRows = new HashMap<>();
         state.sessions().forEach(row -> sessionRows.put(row.key(), row));
         for (Stored.AgentRow row : state.agents()) {
-            Account account = accounts.get(row.account());
-            Agent agent = account == null ? null : account.agents.get(row.user());
+            if (!row.account().equals(account.id)) {
+                continue;
+            }
+            Agent agent = account.agents.get(row.user());
             if (agent == null) {
                 log.warn("restore: agent {}/{} is no longer configured; skipped", row.account(), row.user());
                 continue;
@@ -89,7 +90,7 @@ final class Restore {
             reservation.front = row.front();
             reservation.enqueuedAt = row.enqueuedAt();
             reservation.waitedMs = row.waitedMs();
-            reservation.status = row.status();
+            reservation.restoreStatus(row.status());
             reservation.version = Math.max(row.version() + 1, now);
             reservation.reservedUntil = row.reservedUntil();
             reservation.forgetAt = row.forgetAt();
@@ -127,6 +128,9 @@ final class Restore {
         List<Stored.RoomRow> roomRows = new ArrayList<>(state.rooms());
         roomRows.sort(java.util.Comparator.comparingLong(Stored.RoomRow::openedAt));
         for (Stored.RoomRow row : roomRows) {
+            if (!row.account().equals(account.id)) {
+                continue;
+            }
             Reservation reservation = reservations.get(row.reservation());
             Agent agent = reservation == null ? null : reservation.account.agents.get(row.agent());
             if (agent == null) {
@@ -142,7 +146,6 @@ final class Restore {
                     room.pastMembers.add(member);
                 }
             }
-            Account account = reservation.account;
             account.rooms.put(room.id, room);
             roomsById.put(room.id, room);
             if (room.id.equals(reservationRows.get(reservation.sid).room())) {
@@ -170,7 +173,7 @@ final class Restore {
         List<Reservation> byMatch = new ArrayList<>(reservations.values());
         byMatch.sort(java.util.Comparator.comparingLong(r -> r.reservedUntil - r.reserveForSeconds * 1000L));
         for (Reservation reservation : byMatch) {
-            if (reservation.status == ReservationStatus.MATCHED && reservation.room == null
+            if (reservation.status() == ReservationStatus.MATCHED && reservation.room == null
                     && reservation.matchedAgent != null) {
                 assignment.holdUntilReserved(reservation);
             }
@@ -180,10 +183,11 @@ final class Restore {
         }
         java.util.Set<Session> resumable = new java.util.LinkedHashSet<>(sessions.values());
         for (Session session : resumable) {
-            session.graceTimer = clock.schedule(resumeGraceMs, () -> graceOver.accept(session));
+            session.graceTimer = clock.schedule(resumeGraceMs, () -> owner.graceOver(session));
         }
-        log.info("restored {} reservations ({} waiting), {} rooms ({} open, with {} messages; ended rooms' "
-                        + "transcripts are read when asked for), {} resumable sessions in {} ms", reservations.size(),
+        log.info("{}: restored {} reservations ({} waiting), {} rooms ({} open, with {} messages; ended rooms' "
+                        + "transcripts are read when asked for), {} resumable sessions in {} ms", account.id,
+                reservations.size(),
                 reservations.values().stream().filter(Reservation::isWaiting).count(), roomsById.size(),
                 roomsById.values().stream().filter(room -> room.open).count(), messages, resumable.size(),
                 (System.nanoTime() - started) / 1_000_000);
@@ -199,8 +203,10 @@ final class Restore {
     }
 
     private Group storedGroup(String accountId, String name, String what) {
-        Account account = accounts.get(accountId);
-        Group group = account == null ? null : account.groups.get(name);
+        if (!accountId.equals(account.id)) {
+            return null;
+        }
+        Group group = account.groups.get(name);
         if (group == null) {
             log.warn("restore: {} is in group {}/{}, which is no longer configured; skipped", what, accountId, name);
         }

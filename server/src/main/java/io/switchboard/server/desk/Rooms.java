@@ -22,7 +22,7 @@ final class Rooms {
     private final Ids ids;
     private final Fanout fanout;
     private final Retention retention;
-    private final ReservationFeed feed;
+    private final Turn turn;
     private final DeskMetrics metrics;
     private final Dirty dirty;
     private final Journal journal;
@@ -35,7 +35,7 @@ final class Rooms {
     private final java.util.Set<Room> written = new java.util.LinkedHashSet<>();
     private final java.util.Set<Room> overTail = new java.util.LinkedHashSet<>();
 
-    Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, ReservationFeed feed, DeskMetrics metrics,
+    Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, Turn turn, DeskMetrics metrics,
           Dirty dirty, Journal journal, int tailMessages) {
         this.tailMessages = tailMessages;
         this.dirty = dirty;
@@ -44,7 +44,7 @@ final class Rooms {
         this.ids = ids;
         this.fanout = fanout;
         this.retention = retention;
-        this.feed = feed;
+        this.turn = turn;
         this.metrics = metrics;
     }
 
@@ -56,7 +56,7 @@ final class Rooms {
         }
         Room room = new Room(ids.next("rm_"), reservation, agent, clock.now());
         reservation.room = room;
-        feed.changed(reservation);
+        turn.changed(reservation);
         dirty.room(room);
         agent.rooms.add(room);
         room.account.rooms.put(room.id, room);
@@ -93,7 +93,7 @@ final class Rooms {
         fanout.toAgents(room.account, new ServerMessage.Update(List.of(room.reservation.user, agent.user),
                 UpdateDetails.UNASSIGNED));
         retention.forgetLater(room.reservation, room);
-        fanout.refreshFree(agent);
+        turn.capacityChanged(agent);
     }
 
     void message(Session session, Request.Message request) {
@@ -295,7 +295,7 @@ final class Rooms {
         }
         room.agent = target;
         dirty.room(room);
-        feed.changed(room.reservation);
+        turn.changed(room.reservation);
         room.pastMembers.add(target);
         target.rooms.add(room);
         target.lastAssignedAt = clock.now();
@@ -303,8 +303,8 @@ final class Rooms {
         fanout.toRoom(room, notification(room, target, NotificationDetails.JOINED));
         fanout.toAgents(room.account, new ServerMessage.Update(List.of(room.reservation.user, target.user),
                 UpdateDetails.ASSIGNED));
-        fanout.refreshFree(previous);
-        fanout.refreshFree(target);
+        turn.capacityChanged(previous);
+        turn.capacityChanged(target);
     }
 
     void join(Agent supervisor, Room room) {

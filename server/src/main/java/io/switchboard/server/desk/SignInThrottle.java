@@ -17,7 +17,7 @@ import java.util.Map;
  * generated ones 192 bits); it slows a client that keeps failing and keeps its failures from costing the desk.
  *
  * <p>Memory follows the pairs in use: a pair idle past its wait and a minute is forgotten, and at most {@value
- * #MAX_PAIRS} pairs are kept (the oldest go first). Desk thread only.
+ * #MAX_PAIRS} pairs are kept (the oldest go first). Not thread-safe: {@link AddressLimits} guards it.
  */
 final class SignInThrottle {
     static final long WINDOW_MS = 60_000;
@@ -32,11 +32,11 @@ final class SignInThrottle {
         long lastSeen;
     }
 
-    private final DeskClock clock;
+    private final java.util.function.LongSupplier clock;
     private final int free;
     private final LinkedHashMap<String, Pair> pairs = new LinkedHashMap<>(16, 0.75f, true);
 
-    SignInThrottle(DeskClock clock, int freeFailuresPerMinute) {
+    SignInThrottle(java.util.function.LongSupplier clock, int freeFailuresPerMinute) {
         this.clock = clock;
         this.free = freeFailuresPerMinute;
     }
@@ -46,7 +46,7 @@ final class SignInThrottle {
         if (source == null) {
             return 0;
         }
-        long now = clock.now();
+        long now = clock.getAsLong();
         forgetIdle(now);
         Pair pair = pairs.get(key(source, who));
         if (pair == null || pair.blockedUntil <= now) {
@@ -60,7 +60,7 @@ final class SignInThrottle {
         if (source == null) {
             return;
         }
-        long now = clock.now();
+        long now = clock.getAsLong();
         forgetIdle(now);
         Pair pair = pairs.computeIfAbsent(key(source, who), k -> new Pair());
         pair.lastSeen = now;

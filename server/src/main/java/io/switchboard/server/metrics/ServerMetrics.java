@@ -10,13 +10,17 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Role;
 import io.switchboard.server.desk.DeskMetrics;
+import io.switchboard.server.desk.DeskProbe;
+import io.switchboard.server.gate.DeskGate;
+import java.util.EnumMap;
+import java.util.Map;
 import java.io.IOException;
 import java.io.OutputStream;
 
 /**
  * The server's metrics, written by the Prometheus Java client in its text format. One registry per server (tests run
- * several servers in one JVM). Counters are updated where things happen (desk thread, event loops); the gauges of
- * desk state are set by the desk when a scrape asks for them ({@code Desk.reportGauges}).
+ * several servers in one JVM). Counters are updated where things happen (desk threads, event loops); the gauges of
+ * desk state are read from every desk when a scrape asks for them ({@link #gauges}).
  */
 public final class ServerMetrics implements DeskMetrics {
     /** Upper bounds (seconds) of the wait histogram: from "at once" to an hour. */
@@ -130,15 +134,22 @@ public final class ServerMetrics implements DeskMetrics {
         rateLimited.labelValues(kind).inc();
     }
 
-    @Override
-    public void queue(String account, String group, int length, long oldestWaitMs) {
-        queueLength.labelValues(account, group).set(length);
-        oldestWait.labelValues(account, group).set(oldestWaitMs / 1000.0);
-    }
-
-    @Override
-    public void connections(Role role, int count) {
-        connections.labelValues(role == null ? "anonymous" : role.wire()).set(count);
+    /** Sets the gauges of desk state from what every desk and the lobby reported (a scrape asked for them). */
+    public void gauges(DeskGate.Gauges gauges) {
+        Map<Role, Integer> byRole = new EnumMap<>(Role.class);
+        int anonymous = gauges.lobby();
+        for (DeskProbe.Gauges desk : gauges.desks()) {
+            for (DeskProbe.QueueGauge queue : desk.queues()) {
+                queueLength.labelValues(queue.account(), queue.group()).set(queue.length());
+                oldestWait.labelValues(queue.account(), queue.group()).set(queue.oldestWaitMs() / 1000.0);
+            }
+            desk.connections().forEach((role, count) -> byRole.merge(role, count, Integer::sum));
+            anonymous += desk.anonymous();
+        }
+        for (Role role : Role.values()) {
+            connections.labelValues(role.wire()).set(byRole.getOrDefault(role, 0));
+        }
+        connections.labelValues("anonymous").set(anonymous);
     }
 
     /** An SSE stream opened (+1) or closed (-1). Any thread. */

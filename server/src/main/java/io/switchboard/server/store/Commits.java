@@ -15,41 +15,36 @@ import org.slf4j.LoggerFactory;
  * the queue, and a line whose wait is at or below the durable batch has nothing left in the queue, so its next task
  * may run at once.
  */
-public final class Commits implements Release {
+public final class Commits implements io.switchboard.server.gate.Release {
     private static final Logger log = LoggerFactory.getLogger(Commits.class);
 
     private record Waiting(long seq, Runnable task) {
     }
 
-    private long submitted;
+    private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
     private volatile long durable;
     private final Object lock = new Object();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /** The batch the last queued task waits for (guarded by {@link #lock}). */
     private long tail;
 
-    /** The number of a new batch. Desk thread only. */
+    /** The number of a new batch. Any desk thread (the store numbers and queues a batch under one lock). */
     long next() {
-        return ++submitted;
-    }
-
-    @Override
-    public long submitted() {
-        return submitted;
+        return submitted.incrementAndGet();
     }
 
     @Override
     public void after(Line line, boolean reveals, Runnable task) {
-        long needs = reveals ? submitted : 0;
+        long needs = reveals ? submitted.get() : 0;
         synchronized (lock) {
-            long seq = Math.max(needs, line.waitsFor);
+            long seq = Math.max(needs, line.waitsFor());
             if (durable >= seq) {
                 run(task);
                 return;
             }
             seq = Math.max(seq, tail);
             tail = seq;
-            line.waitsFor = seq;
+            line.waitFor(seq);
             waiting.addLast(new Waiting(seq, task));
         }
     }

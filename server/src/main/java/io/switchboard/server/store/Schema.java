@@ -15,24 +15,34 @@ import org.slf4j.LoggerFactory;
  * The tables and their format version ({@code PRAGMA user_version}): creates them in a new database, brings an older
  * format up to this one in one transaction, and refuses a newer one. Opening thread only.
  *
- * <p>Format 2 (this one): messages carry their writer's {@code role}; sessions are keyed for good ({@code key}) and
- * keep only digests of their tokens. Format 1 kept message rows without a role and sessions under their raw token.
+ * <p>Format 3 (this one): every row but a message names its account in a column of its own (indexed), so one
+ * account's desk is restored from its rows alone. Format 2 had the account only inside each row's JSON. Format 1 kept
+ * message rows without a role and sessions under their raw token.
  */
 final class Schema {
     private static final Logger log = LoggerFactory.getLogger(Schema.class);
 
     /** The format this server reads and writes. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+
+    /** The tables whose rows belong to one account (a column {@code account}); messages belong to their room. */
+    static final String[] ACCOUNT_TABLES = {"reservations", "rooms", "agents", "sessions", "groups"};
 
     private static final String[] TABLES = {
-        "CREATE TABLE reservations (sid TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
-        "CREATE TABLE rooms (id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE reservations (sid TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
+        "CREATE TABLE rooms (id TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE messages (room TEXT NOT NULL, seq INTEGER NOT NULL, user TEXT NOT NULL, body TEXT NOT NULL, "
                 + "sent INTEGER NOT NULL, role TEXT, PRIMARY KEY (room, seq)) WITHOUT ROWID",
-        "CREATE TABLE agents (key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
-        "CREATE TABLE sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
-        "CREATE TABLE groups (key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID",
+        "CREATE TABLE agents (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
+        "CREATE TABLE sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
+        "CREATE TABLE groups (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
     };
+
+    private static void indexAccounts(Statement statement) throws SQLException {
+        for (String table : ACCOUNT_TABLES) {
+            statement.execute("CREATE INDEX " + table + "_by_account ON " + table + " (account)");
+        }
+    }
 
     private Schema() {
     }
@@ -62,19 +72,25 @@ final class Schema {
                     for (String table : TABLES) {
                         statement.execute(table);
                     }
+                    indexAccounts(statement);
                     statement.execute("PRAGMA user_version=" + VERSION);
                 }
             });
             return;
         }
-        if (version == 1) {
-            inTransaction(db, () -> migrateFrom1(db));
-            log.info("{}: data of format version 1 brought to version {} (messages with roles, sessions keyed by "
-                    + "digests)", where, VERSION);
+        if (version == 1 || version == 2) {
+            inTransaction(db, () -> {
+                if (version == 1) {
+                    migrateFrom1(db);
+                }
+                migrateFrom2(db);
+            });
+            log.info("{}: data of format version {} brought to version {} (messages with roles, sessions keyed by "
+                    + "digests, rows by account)", where, version, VERSION);
             return;
         }
         throw new StoreException(where + " holds data of format version " + version + "; this server reads version "
-                + VERSION + " (and brings version 1 up to it): use the server version that wrote it, or another "
+                + VERSION + " (and brings versions 1 and 2 up to it): use the server version that wrote it, or another "
                 + "--data-dir");
     }
 
@@ -122,7 +138,7 @@ final class Schema {
                 }
             }
             statement.execute("DROP TABLE sessions");
-            statement.execute(TABLES[4]);
+            statement.execute("CREATE TABLE sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID");
             try (PreparedStatement insert = db.prepareStatement("INSERT INTO sessions VALUES (?, json_object("
                     + "'key', ?, 'role', ?, 'account', ?, 'agent', ?, 'reservation', ?, 'digest', ?, 'previous', "
                     + "NULL))")) {
@@ -138,6 +154,17 @@ final class Schema {
                     insert.executeUpdate();
                 }
             }
+        }
+    }
+
+    /** Format 2 to 3: each row's account, read from its JSON, in a column of its own with an index. */
+    private static void migrateFrom2(Connection db) throws SQLException {
+        try (Statement statement = db.createStatement()) {
+            for (String table : ACCOUNT_TABLES) {
+                statement.execute("ALTER TABLE " + table + " ADD COLUMN account TEXT");
+                statement.execute("UPDATE " + table + " SET account = json_extract(data, '$.account')");
+            }
+            indexAccounts(statement);
             statement.execute("PRAGMA user_version=" + VERSION);
         }
     }

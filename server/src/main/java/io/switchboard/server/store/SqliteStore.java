@@ -75,7 +75,9 @@ public final class SqliteStore implements Journal, AutoCloseable {
     private final BlockingQueue<StoreWriter.Batch> queue = new LinkedBlockingQueue<>();
     private final StoreWriter writer;
     private final Thread writerThread;
-    private final TranscriptReader reader;
+    /** Each desk thread reads transcripts on a connection of its own. */
+    private final ThreadLocal<TranscriptReader> reader;
+    private final List<TranscriptReader> readers = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private SqliteStore(Path dir, FileChannel lock, Connection db, StoreWriter.Opener opener, Options options,
                         Commits commits, Metrics metrics) throws SQLException {
@@ -87,7 +89,11 @@ public final class SqliteStore implements Journal, AutoCloseable {
         this.writer = new StoreWriter(dir, opener, db, queue, commits, metrics, options.faults(), options.retryMaxMs());
         this.writerThread = new Thread(writer, "switchboard-store");
         writerThread.setDaemon(true);
-        this.reader = new TranscriptReader(dir.resolve(FILE));
+        this.reader = ThreadLocal.withInitial(() -> {
+            TranscriptReader own = new TranscriptReader(dir.resolve(FILE));
+            readers.add(own);
+            return own;
+        });
     }
 
     /** Opens (or creates) the store in {@code dir} with the default options. */
@@ -221,38 +227,53 @@ public final class SqliteStore implements Journal, AutoCloseable {
 
     /** Reads everything but messages back (before {@link #start}); {@link #transcript} reads a room's messages. */
     public Stored.State load() {
-        try {
+        return load(null);
+    }
+
+    /**
+     * Reads one account's rows back (null: every account's), everything but messages; on the caller's own connection,
+     * so the desks of several accounts may read theirs at once (their threads) before the writer starts.
+     */
+    public Stored.State load(String account) {
+        try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(FILE))) {
             return new Stored.State(
-                    read("SELECT data FROM reservations", Stored.ReservationRow.class),
-                    read("SELECT data FROM rooms", Stored.RoomRow.class),
-                    read("SELECT data FROM agents", Stored.AgentRow.class),
-                    read("SELECT data FROM sessions", Stored.SessionRow.class),
-                    read("SELECT data FROM groups", Stored.GroupRow.class));
+                    read(reader, "reservations", account, Stored.ReservationRow.class),
+                    read(reader, "rooms", account, Stored.RoomRow.class),
+                    read(reader, "agents", account, Stored.AgentRow.class),
+                    read(reader, "sessions", account, Stored.SessionRow.class),
+                    read(reader, "groups", account, Stored.GroupRow.class));
         } catch (SQLException | IOException e) {
             throw new StoreException("cannot read " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private <T> List<T> read(String query, Class<T> type) throws SQLException, IOException {
+    private <T> List<T> read(Connection reader, String table, String account, Class<T> type)
+            throws SQLException, IOException {
         List<T> rows = new ArrayList<>();
-        try (Statement statement = db.createStatement(); ResultSet result = statement.executeQuery(query)) {
-            while (result.next()) {
-                rows.add(json.readValue(result.getString(1), type));
+        String query = "SELECT data FROM " + table + (account == null ? "" : " WHERE account = ?");
+        try (var statement = reader.prepareStatement(query)) {
+            if (account != null) {
+                statement.setString(1, account);
+            }
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    rows.add(json.readValue(result.getString(1), type));
+                }
             }
         }
         return rows;
     }
 
-    /** A page of a room's messages in seq order, read on the desk's own connection. Desk thread only. */
+    /** A page of a room's messages in seq order, read on the desk thread's own connection. Desk threads. */
     @Override
     public List<Stored.MessageRow> transcript(String room, long after, int limit) {
-        return reader.after(room, after, limit);
+        return reader.get().after(room, after, limit);
     }
 
-    /** The last messages of a room, in seq order. Desk thread only (a restart reads open rooms this way). */
+    /** The last messages of a room, in seq order (a restart reads open rooms this way). Desk threads. */
     @Override
     public List<Stored.MessageRow> tail(String room, int limit) {
-        return reader.tail(room, limit);
+        return reader.get().tail(room, limit);
     }
 
     /** Starts the writer (after {@link #load}). */
@@ -265,9 +286,12 @@ public final class SqliteStore implements Journal, AutoCloseable {
         writerThread.start();
     }
 
-    /** Takes a turn's changes for the next commit. Desk thread only; never blocks. */
+    /**
+     * Takes a turn's changes for the next commit; never blocks. Any desk thread: numbering and queueing happen under
+     * one lock, so the queue is in number order and a commit covers a prefix of the numbers.
+     */
     @Override
-    public long write(Stored.Changes changes) {
+    public synchronized long write(Stored.Changes changes) {
         long seq = commits.next();
         queue.add(new StoreWriter.Batch(seq, changes));
         return seq;
@@ -318,7 +342,7 @@ public final class SqliteStore implements Journal, AutoCloseable {
                 log.warn("{}: close failed: {}", dir, e.getMessage());
             }
         }
-        reader.close();
+        readers.forEach(TranscriptReader::close);
         release(lock);
     }
 }

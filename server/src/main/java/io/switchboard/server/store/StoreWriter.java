@@ -230,17 +230,17 @@ final class StoreWriter implements Runnable {
         private boolean pendingMessages;
 
         Statements(Connection db) throws SQLException {
-            putReservation = prepare(db, "INSERT OR REPLACE INTO reservations VALUES (?, ?)");
+            putReservation = prepare(db, "INSERT OR REPLACE INTO reservations VALUES (?, ?, ?)");
             deleteReservation = prepare(db, "DELETE FROM reservations WHERE sid = ?");
-            putRoom = prepare(db, "INSERT OR REPLACE INTO rooms VALUES (?, ?)");
+            putRoom = prepare(db, "INSERT OR REPLACE INTO rooms VALUES (?, ?, ?)");
             deleteRoom = prepare(db, "DELETE FROM rooms WHERE id = ?");
             deleteRoomMessages = prepare(db, "DELETE FROM messages WHERE room = ?");
             putMessage = prepare(db, "INSERT OR REPLACE INTO messages (room, seq, user, body, sent, role) "
                     + "VALUES (?, ?, ?, ?, ?, ?)");
-            putAgent = prepare(db, "INSERT OR REPLACE INTO agents VALUES (?, ?)");
-            putSession = prepare(db, "INSERT OR REPLACE INTO sessions VALUES (?, ?)");
+            putAgent = prepare(db, "INSERT OR REPLACE INTO agents VALUES (?, ?, ?)");
+            putSession = prepare(db, "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)");
             deleteSession = prepare(db, "DELETE FROM sessions WHERE key = ?");
-            putGroup = prepare(db, "INSERT OR REPLACE INTO groups VALUES (?, ?)");
+            putGroup = prepare(db, "INSERT OR REPLACE INTO groups VALUES (?, ?, ?)");
         }
 
         private PreparedStatement prepare(Connection db, String sql) throws SQLException {
@@ -251,13 +251,13 @@ final class StoreWriter implements Runnable {
 
         int apply(Stored.Changes changes) throws SQLException, JsonProcessingException {
             for (Stored.ReservationRow row : changes.reservations()) {
-                put(putReservation, row.sid(), row);
+                put(putReservation, row.sid(), row.account(), row);
             }
             for (String sid : changes.forgottenReservations()) {
                 delete(deleteReservation, sid);
             }
             for (Stored.RoomRow row : changes.rooms()) {
-                put(putRoom, row.id(), row);
+                put(putRoom, row.id(), row.account(), row);
             }
             for (Stored.MessageRow row : changes.messages()) {
                 putMessage.setString(1, row.room());
@@ -277,16 +277,16 @@ final class StoreWriter implements Runnable {
                 delete(deleteRoomMessages, id);
             }
             for (Stored.AgentRow row : changes.agents()) {
-                put(putAgent, row.key(), row);
+                put(putAgent, row.key(), row.account(), row);
             }
             for (Stored.SessionRow row : changes.sessions()) {
-                put(putSession, row.key(), row);
+                put(putSession, row.key(), row.account(), row);
             }
             for (String key : changes.endedSessions()) {
                 delete(deleteSession, key);
             }
             for (Stored.GroupRow row : changes.groups()) {
-                put(putGroup, row.key(), row);
+                put(putGroup, row.key(), row.account(), row);
             }
             return changes.size();
         }
@@ -302,10 +302,11 @@ final class StoreWriter implements Runnable {
             }
         }
 
-        private void put(PreparedStatement statement, String key, Object row)
+        private void put(PreparedStatement statement, String key, String account, Object row)
                 throws SQLException, JsonProcessingException {
             statement.setString(1, key);
             statement.setString(2, json.writeValueAsString(row));
+            statement.setString(3, account);
             statement.executeUpdate();
         }
 

@@ -11,8 +11,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.switchboard.protocol.Codec;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.server.desk.Connection;
-import io.switchboard.server.desk.Outbox;
-import io.switchboard.server.store.Release;
+import io.switchboard.server.gate.Release;
+import io.switchboard.server.gate.TurnOutbox;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * read, an error) leaves as soon as what waits before it on its connection has left, so it answers even while the disk
  * is full. A connection whose unsent output passes the high-water mark is closed (1008).
  */
-public final class ChannelOutbox implements Outbox {
+public final class ChannelOutbox implements TurnOutbox {
     private static final Logger log = LoggerFactory.getLogger(ChannelOutbox.class);
 
     private static final long SLOW_READER_CLOSE_WAIT_MS = 1_000;
@@ -40,8 +40,6 @@ public final class ChannelOutbox implements Outbox {
     private final Map<ServerMessage, byte[]> encoded = new IdentityHashMap<>();
 
     private final Release release;
-    /** What the store had been handed at the end of the last turn (a turn that does not move it changed nothing). */
-    private long submittedBefore;
 
     /** An outbox whose turns leave at once. */
     public ChannelOutbox(Codec codec, long slowReaderBytes) {
@@ -78,10 +76,8 @@ public final class ChannelOutbox implements Outbox {
     }
 
     /** Ends a desk turn: hands each touched connection its frames. Desk thread only. */
-    public void flush() {
-        long submitted = release.submitted();
-        boolean changed = submitted != submittedBefore;
-        submittedBefore = submitted;
+    @Override
+    public void flush(boolean changed) {
         if (touched.isEmpty()) {
             return;
         }

@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.server.desk.ReservationEvent;
 import io.switchboard.server.desk.ReservationWatcher;
-import io.switchboard.server.store.Release;
+import io.switchboard.server.gate.Release;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,35 +34,37 @@ final class EventStream implements ReservationWatcher {
     static final long RETRY_MS = 3_000;
     private static final byte[] KEEPALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
-    private final HttpServices services;
+    private final Transport transport;
     private final Channel channel;
+    private final String account;
     private final String sid;
     private final String allowOrigin;
     private ScheduledFuture<?> keepalive;
     /** The stream's place in the release order: its events leave in order, each once what it shows is durable. */
     private final Release.Line line = new Release.Line();
 
-    EventStream(HttpServices services, Channel channel, String sid, String allowOrigin) {
-        this.services = services;
+    EventStream(Transport transport, Channel channel, String account, String sid, String allowOrigin) {
+        this.transport = transport;
         this.channel = channel;
+        this.account = account;
         this.sid = sid;
         this.allowOrigin = allowOrigin;
     }
 
     @Override
     public void opened() {
-        services.afterDurable(line, false, () -> channel.eventLoop().execute(this::start));
+        transport.release().after(line, false, () -> channel.eventLoop().execute(this::start));
     }
 
     @Override
     public void current(ReservationEvent event) {
-        services.afterDurable(line, false, () -> write(event));
+        transport.release().after(line, false, () -> write(event));
     }
 
     @Override
     public void changed(ReservationEvent event) {
         // Not before the change is durable: a stream never shows a change that a crash could take back.
-        services.afterDurable(line, true, () -> write(event));
+        transport.release().after(line, true, () -> write(event));
     }
 
     private void write(ReservationEvent event) {
@@ -71,7 +73,7 @@ final class EventStream implements ReservationWatcher {
 
     /** {@code id: <version>}, {@code data: <the object>} and a blank line: encoded once per change, for all streams. */
     private byte[] encode(ReservationEvent event) {
-        byte[] json = services.codec().encodeJson(event.reservation());
+        byte[] json = transport.codec().encodeJson(event.reservation());
         byte[] head = ("id: " + event.version() + "\ndata: ").getBytes(StandardCharsets.UTF_8);
         byte[] bytes = new byte[head.length + json.length + 2];
         System.arraycopy(head, 0, bytes, 0, head.length);
@@ -83,7 +85,7 @@ final class EventStream implements ReservationWatcher {
 
     @Override
     public void gone() {
-        services.afterDurable(line, true, () -> channel.eventLoop().execute(() -> {
+        transport.release().after(line, true, () -> channel.eventLoop().execute(() -> {
             if (channel.isActive()) {
                 channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
             }
@@ -95,8 +97,8 @@ final class EventStream implements ReservationWatcher {
         if (!channel.isActive()) {
             return;
         }
-        services.metrics().sseStreams(1);
-        services.state().eventStreams().add(channel);
+        transport.metrics().sseStreams(1);
+        transport.eventStreams().add(channel);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
@@ -105,10 +107,10 @@ final class EventStream implements ReservationWatcher {
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
         }
         HttpUtil.setTransferEncodingChunked(response, true);
-        services.metrics().httpResponse(response.status().code());
+        transport.metrics().httpResponse(response.status().code());
         channel.write(response);
         send(Unpooled.copiedBuffer("retry: " + RETRY_MS + "\n\n", StandardCharsets.UTF_8));
-        long period = services.keepaliveMs();
+        long period = transport.rules().sseKeepaliveMs();
         keepalive = channel.eventLoop().scheduleAtFixedRate(
                 () -> send(Unpooled.wrappedBuffer(KEEPALIVE)), period, period, TimeUnit.MILLISECONDS);
     }
@@ -119,10 +121,10 @@ final class EventStream implements ReservationWatcher {
             chunk.release();
             return;
         }
-        if (ChannelOutbox.unsentOver(channel, services.slowReaderBytes())) {
+        if (ChannelOutbox.unsentOver(channel, transport.rules().slowReaderBytes())) {
             chunk.release();
             log.info("closing event stream {}: slow reader, over {} bytes unsent", channel.id().asShortText(),
-                    services.slowReaderBytes());
+                    transport.rules().slowReaderBytes());
             channel.close();
             return;
         }
@@ -132,8 +134,8 @@ final class EventStream implements ReservationWatcher {
     private void stopped() {
         if (keepalive != null) {
             keepalive.cancel(false);
-            services.metrics().sseStreams(-1);
+            transport.metrics().sseStreams(-1);
         }
-        services.loop().execute(() -> services.desk().unwatch(sid, this));
+        transport.gate().tell(account, desk -> desk.unwatch(sid, this));
     }
 }

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
+import io.switchboard.protocol.Rest;
+import io.switchboard.server.metrics.ServerMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,34 +20,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plain HTTP requests (everything that is not a WebSocket upgrade on {@code /ws}): finds the route and hands over.
+ * Plain HTTP requests (everything that is not a WebSocket upgrade on {@code /ws}), by the route table:
  *
  * <pre>
- *   GET  /healthz                                                   health (503 while draining)
+ *   GET  /healthz                                                   health (503 while draining or storage fails)
  *   GET  /metrics                                                   Prometheus text format (metrics_token if set)
  *   POST /v1/companies/{account}/groups/{group}/reservations        create       (API key)
  *   GET  /v1/companies/{account}/groups/{group}/reservations/{sid}  get          (API key)
  *   POST /v1/companies/{account}/groups/{group}/reservations/{sid}/cancel        (API key)
- *   GET  /v1/queuePosition/account/{account}/conversations/{sid}    queue position (API key, 2 calls/min)
+ *   GET  /v1/queuePosition/account/{accountId}/conversations/{conversationId}   (API key, 2 calls/min)
  *   GET  /events/g/{group}/r/{sid}                                  SSE stream of a reservation
  *   GET  /console, /console.js, /console.css, /client.js            the agent console
  *   GET  /widget.js, /demo                                          the guest widget and its demo page
  * </pre>
  *
- * Every answer is JSON (but the metrics and the stream); nothing a client sends yields a stack trace or an empty 500.
+ * Every answer is JSON (but the metrics, the pages and the stream); nothing a client sends yields a stack trace or an
+ * empty 500.
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     /** Set on a channel that carries an event stream: it takes no more requests. */
     static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf("switchboard.streaming");
-
-    private final HttpServices services;
-    private final RestRoutes rest;
     private static final StaticFiles FILES = new StaticFiles();
 
-    HttpRouter(HttpServices services) {
-        this.services = services;
-        this.rest = new RestRoutes(services);
+    private final Transport transport;
+    private final Routes routes;
+
+    HttpRouter(Transport transport) {
+        this.transport = transport;
+        RestRoutes rest = new RestRoutes(transport);
+        Routes table = new Routes()
+                .route(HttpMethod.GET, "/healthz", Routes.ErrorShape.CONTRACT, (request, parameters, reply) -> health(
+                        reply))
+                .route(HttpMethod.GET, "/metrics", Routes.ErrorShape.CONTRACT, this::metrics)
+                .route(HttpMethod.POST, "/v1/companies/{account}/groups/{group}/reservations",
+                        Routes.ErrorShape.CONTRACT, rest::create)
+                .route(HttpMethod.GET, "/v1/companies/{account}/groups/{group}/reservations/{sid}",
+                        Routes.ErrorShape.CONTRACT, rest::get)
+                .route(HttpMethod.POST, "/v1/companies/{account}/groups/{group}/reservations/{sid}/cancel",
+                        Routes.ErrorShape.CONTRACT, rest::cancel)
+                .route(HttpMethod.GET, "/v1/queuePosition/account/{account}/conversations/{conversation}",
+                        Routes.ErrorShape.API, rest::queuePosition)
+                .prefix("/v1/queuePosition", Routes.ErrorShape.API,
+                        "/v1/queuePosition/account/{accountId}/conversations/{conversationId}")
+                .route(HttpMethod.GET, "/events/g/{group}/r/{sid}", Routes.ErrorShape.CONTRACT, rest::stream);
+        for (String name : FILES.names()) {
+            StaticFiles.File file = FILES.find(name);
+            table.route(HttpMethod.GET, "/" + name, Routes.ErrorShape.CONTRACT, (request, parameters, reply) ->
+                    reply.write(HttpResponseStatus.OK, file.bytes(), file.contentType(), file.headers()));
+        }
+        this.routes = table;
     }
 
     @Override
@@ -53,12 +77,13 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (Boolean.TRUE.equals(context.channel().attr(STREAMING).get())) {
             return;
         }
+        ServerMetrics metrics = transport.metrics();
         if (!request.decoderResult().isSuccess()) {
-            new Reply(context.channel(), services.codec(), services.metrics(), false).error(
-                    HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
+            new Reply(context.channel(), transport.codec(), metrics, false).error(HttpResponseStatus.BAD_REQUEST,
+                    "bad_request", "malformed HTTP request");
             return;
         }
-        Reply reply = new Reply(context.channel(), services.codec(), services.metrics(), HttpUtil.isKeepAlive(request));
+        Reply reply = new Reply(context.channel(), transport.codec(), metrics, HttpUtil.isKeepAlive(request));
         String rawPath = new QueryStringDecoder(request.uri()).rawPath();
         List<String> path;
         try {
@@ -68,115 +93,41 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         try {
-            route(request, path, reply);
+            routes.dispatch(request, path, reply);
         } catch (RuntimeException e) {
             log.error("HTTP {} {} failed", request.method(), rawPath, e);
             reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error");
         }
     }
 
-    private void route(FullHttpRequest request, List<String> path, Reply reply) {
-        HttpMethod method = request.method();
-        String first = path.isEmpty() ? "" : path.get(0);
-        switch (first) {
-            case "healthz" -> {
-                if (path.size() == 1 && only(HttpMethod.GET, method, reply)) {
-                    health(reply);
-                    return;
-                }
-            }
-            case "metrics" -> {
-                if (path.size() == 1 && only(HttpMethod.GET, method, reply)) {
-                    if (services.metricsAllowed(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-                        metrics(reply);
-                    } else {
-                        reply.json(HttpResponseStatus.UNAUTHORIZED, new io.switchboard.protocol.Rest.Error(
-                                "unauthorized", "Authorization: missing or not the metrics token (expected: Bearer "
-                                + "<metrics_token>)"), Map.of(HttpHeaderNames.WWW_AUTHENTICATE.toString(),
-                                "Bearer realm=\"switchboard metrics\""));
-                    }
-                    return;
-                }
-            }
-            case "v1" -> {
-                if (path.size() > 1 && path.get(1).equals("queuePosition")) {
-                    rest.queuePosition(request, path, reply);
-                    return;
-                }
-                if (path.size() >= 6 && path.get(1).equals("companies") && path.get(3).equals("groups")
-                        && path.get(5).equals("reservations")) {
-                    reservations(request, path, reply);
-                    return;
-                }
-            }
-            case "events" -> {
-                if (path.size() == 5 && path.get(1).equals("g") && path.get(3).equals("r")
-                        && only(HttpMethod.GET, method, reply)) {
-                    rest.stream(request, path.get(2), path.get(4), reply);
-                    return;
-                }
-            }
-            default -> {
-                StaticFiles.File file = path.size() == 1 ? FILES.find(first) : null;
-                if (file != null && only(HttpMethod.GET, method, reply)) {
-                    reply.write(HttpResponseStatus.OK, file.bytes(), file.contentType(), file.headers());
-                    return;
-                }
-            }
-        }
-        if (!reply.answered()) {
-            reply.error(HttpResponseStatus.NOT_FOUND, "not_found", "no route for " + method + " /"
-                    + String.join("/", path));
-        }
-    }
-
-    private void reservations(FullHttpRequest request, List<String> path, Reply reply) {
-        String account = path.get(2);
-        String group = path.get(4);
-        HttpMethod method = request.method();
-        if (path.size() == 6 && only(HttpMethod.POST, method, reply)) {
-            rest.create(request, account, group, reply);
-        } else if (path.size() == 7 && only(HttpMethod.GET, method, reply)) {
-            rest.get(request, account, group, path.get(6), reply);
-        } else if (path.size() == 8 && path.get(7).equals("cancel") && only(HttpMethod.POST, method, reply)) {
-            rest.cancel(request, account, group, path.get(6), reply);
-        }
-    }
-
-    /** True for the route's method; otherwise answers 405 with {@code Allow}. */
-    private static boolean only(HttpMethod allowed, HttpMethod method, Reply reply) {
-        if (allowed.equals(method)) {
-            return true;
-        }
-        reply.json(HttpResponseStatus.METHOD_NOT_ALLOWED, new io.switchboard.protocol.Rest.Error(
-                "method_not_allowed", method + " (expected: " + allowed + ")"),
-                Map.of(HttpHeaderNames.ALLOW.toString(), allowed.name()));
-        return false;
-    }
-
     private void health(Reply reply) {
-        if (services.state().draining()) {
-            reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "draining"));
-        } else if (services.state().storeFailing()) {
-            reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "storage failing"));
-        } else {
-            reply.json(HttpResponseStatus.OK, Map.of("status", "ok"));
+        switch (transport.health()) {
+            case OK -> reply.json(HttpResponseStatus.OK, Map.of("status", "ok"));
+            case DRAINING -> reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "draining"));
+            case STORAGE_FAILING -> reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status",
+                    "storage failing"));
         }
     }
 
-    /** Asks the desk for its gauges (on its thread), then writes every metric on the event loop. */
-    private void metrics(Reply reply) {
+    /** Asks every desk for its gauges (on its thread), then writes every metric on the event loop. */
+    private void metrics(FullHttpRequest request, Map<String, String> parameters, Reply reply) {
+        if (!transport.metricsAllowed(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            reply.json(HttpResponseStatus.UNAUTHORIZED, new Rest.Error("unauthorized", "Authorization: missing or "
+                    + "not the metrics token (expected: Bearer <metrics_token>)"), Map.of(
+                    HttpHeaderNames.WWW_AUTHENTICATE.toString(), "Bearer realm=\"switchboard metrics\""));
+            return;
+        }
         reply.pause();
-        services.loop().execute(() -> {
-            services.desk().reportGauges();
+        transport.gate().gauges(gauges -> {
+            transport.metrics().gauges(gauges);
             reply.channel().eventLoop().execute(() -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream(16_384);
                 try {
-                    services.metrics().write(out);
+                    transport.metrics().write(out);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-                reply.write(HttpResponseStatus.OK, out.toByteArray(), services.metrics().contentType(), Map.of());
+                reply.write(HttpResponseStatus.OK, out.toByteArray(), transport.metrics().contentType(), Map.of());
             });
         });
     }

@@ -7,9 +7,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /** Netty's aggregator, but a body over the limit is answered with a JSON 413 (and the connection closed). */
 final class JsonHttpObjectAggregator extends HttpObjectAggregator {
-    private final HttpServices services;
+    private final Transport services;
 
-    JsonHttpObjectAggregator(int maxContentLength, HttpServices services) {
+    JsonHttpObjectAggregator(int maxContentLength, Transport services) {
         super(maxContentLength);
         this.services = services;
     }

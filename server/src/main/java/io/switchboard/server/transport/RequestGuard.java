@@ -17,10 +17,10 @@ import java.util.Locale;
  * sends is dropped.
  */
 final class RequestGuard extends ChannelInboundHandlerAdapter {
-    private final HttpServices services;
+    private final Transport services;
     private boolean refused;
 
-    RequestGuard(HttpServices services) {
+    RequestGuard(Transport services) {
         this.services = services;
     }
 

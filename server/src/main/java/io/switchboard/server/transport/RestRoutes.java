@@ -8,26 +8,23 @@ import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.Rest;
 import io.switchboard.server.desk.Desk;
 import io.switchboard.server.desk.DeskException;
-import io.switchboard.server.store.Release;
+import io.switchboard.server.gate.DeskGate;
+import io.switchboard.server.gate.Release;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The REST routes of contract §3.1 and §3.2 and the SSE stream: each checks the caller and the input on the event
- * loop, then makes one desk call on the desk's thread and answers from its result. No route reads desk state from
- * another thread.
+ * loop, then makes one desk call through the gate ({@link DeskGate#ask}: a turn of the account's desk) and answers
+ * from its outcome, once the release lets it go. No route touches a desk.
  */
 final class RestRoutes {
-    private static final Logger log = LoggerFactory.getLogger(RestRoutes.class);
     private static final Map<String, String> CHALLENGE = Map.of(HttpHeaderNames.WWW_AUTHENTICATE.toString(),
             "Bearer realm=\"switchboard\", Basic realm=\"switchboard\"");
     /** A name in a path (account, group): 1..128 characters, none of them a control character. */
@@ -35,44 +32,48 @@ final class RestRoutes {
     /** A reservation sid: {@code rsv_} and base64url, or anything of those characters (then it is unknown). */
     private static final Pattern SID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
-    private final HttpServices services;
+    private final Transport transport;
 
-    RestRoutes(HttpServices services) {
-        this.services = services;
+    RestRoutes(Transport transport) {
+        this.transport = transport;
     }
 
     // -------------------------------------------------------------------------------------------------------------
     // Group reservations (§3.1)
 
-    void create(FullHttpRequest request, String account, String group, Reply reply) {
+    void create(FullHttpRequest request, Map<String, String> path, Reply reply) {
+        String account = path.get("account");
+        String group = path.get("group");
         if (!authorized(request, account, group, null, reply)) {
             return;
         }
         Rest.CreateReservation body;
         Map<String, String> details;
         try {
-            body = services.codec().decodeBody(utf8(request), Rest.CreateReservation.class);
+            body = transport.codec().decodeBody(utf8(request), Rest.CreateReservation.class);
             details = body.detailMap();
         } catch (ProtocolException e) {
             reply.error(HttpResponseStatus.BAD_REQUEST, e.code().wire(), e.getMessage());
             return;
         }
         int priority = body.priority() == null ? Desk.WEBSOCKET_PRIORITY : body.priority();
-        onDesk(reply, desk -> desk.createReservation(account, group, body.externalUserId(), priority,
+        onDesk(account, reply, desk -> desk.createReservation(group, body.externalUserId(), priority,
                         body.reserveForSeconds(), details),
                 view -> reply.json(HttpResponseStatus.CREATED, new Rest.ReservationEnvelope(view)));
     }
 
-    void get(FullHttpRequest request, String account, String group, String sid, Reply reply) {
-        if (authorized(request, account, group, sid, reply)) {
-            onDesk(reply, desk -> desk.reservation(account, group, sid),
+    void get(FullHttpRequest request, Map<String, String> path, Reply reply) {
+        String account = path.get("account");
+        if (authorized(request, account, path.get("group"), path.get("sid"), reply)) {
+            onDesk(account, reply, desk -> desk.reservation(path.get("group"), path.get("sid")),
                     view -> reply.json(HttpResponseStatus.OK, new Rest.ReservationEnvelope(view)));
         }
     }
 
-    void cancel(FullHttpRequest request, String account, String group, String sid, Reply reply) {
-        if (authorized(request, account, group, sid, reply)) {
-            onDesk(reply, desk -> desk.cancelReservation(account, group, sid),
+    void cancel(FullHttpRequest request, Map<String, String> path, Reply reply) {
+        String account = path.get("account");
+        if (authorized(request, account, path.get("group"), path.get("sid"), reply)) {
+            onDesk(account, reply, desk -> desk.cancelReservation(path.get("group"), path.get("sid")),
                     view -> reply.json(HttpResponseStatus.OK, new Rest.ReservationEnvelope(view)));
         }
     }
@@ -82,11 +83,11 @@ final class RestRoutes {
      * parameter, 403 for a key of another account.
      */
     private boolean authorized(FullHttpRequest request, String account, String group, String sid, Reply reply) {
-        long retryAfter = services.failedKeysRetryAfter(AddressGate.client(reply.channel()));
+        long retryAfter = transport.failedKeysRetryAfter(AddressGate.client(reply.channel()));
         String keyAccount = keyAccount(request, reply);
         if (keyAccount == null) {
             if (retryAfter > 0) {
-                services.metrics().rateLimited("api_key");
+                transport.metrics().rateLimited("api_key");
                 reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.Error("rate_limited", tooManyWrongKeys(
                         retryAfter)), Map.of(HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(retryAfter)));
             } else {
@@ -113,9 +114,9 @@ final class RestRoutes {
      * always taken, however many wrong ones others sent from the same address.
      */
     private String keyAccount(FullHttpRequest request, Reply reply) {
-        String account = services.apiKeys().account(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        String account = transport.apiKeys().account(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (account == null) {
-            services.failedKey(AddressGate.client(reply.channel()));
+            transport.failedKey(AddressGate.client(reply.channel()));
         }
         return account;
     }
@@ -125,30 +126,16 @@ final class RestRoutes {
                 + " s";
     }
 
-    /**
-     * Runs a desk call on the desk's thread and answers with its result, or with the error it refused with. An answer
-     * to a call that changed something leaves once the change is durable; one that changed nothing (a read, a
-     * refusal) at once.
-     */
-    private <T> void onDesk(Reply reply, Function<Desk, T> call, Consumer<T> answer) {
+    /** Makes one desk call and answers with its result, or with the error it refused with. */
+    private <T> void onDesk(String account, Reply reply, Function<Desk, T> call, Consumer<T> answer) {
         reply.pause();
-        Release.Line line = new Release.Line();
-        services.loop().execute(() -> {
-            long before = services.submitted();
-            T result;
-            try {
-                result = call.apply(services.desk());
-            } catch (DeskException e) {
-                services.afterDurable(line, services.submitted() != before,
-                        () -> reply.error(status(e), errorName(e), e.getMessage()));
-                return;
-            } catch (RuntimeException e) {
-                log.error("REST call failed on the desk", e);
-                services.afterDurable(line, services.submitted() != before, () -> reply.error(
-                        HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error"));
-                return;
+        transport.gate().ask(account, call, new Release.Line(), outcome -> {
+            if (outcome.refused() == null) {
+                answer.accept(outcome.value());
+            } else {
+                DeskException e = outcome.refused();
+                reply.error(status(e), e.missing() ? "not_found" : e.code().wire(), e.getMessage());
             }
-            services.afterDurable(line, services.submitted() != before, () -> answer.accept(result));
         });
     }
 
@@ -167,24 +154,15 @@ final class RestRoutes {
         };
     }
 
-    private static String errorName(DeskException e) {
-        return e.missing() ? "not_found" : e.code().wire();
-    }
-
     // -------------------------------------------------------------------------------------------------------------
     // Queue position (§3.2): its own error shape
 
-    void queuePosition(FullHttpRequest request, List<String> path, Reply reply) {
-        if (!request.method().name().equals("GET")) {
-            reply.json(HttpResponseStatus.METHOD_NOT_ALLOWED, new Rest.ApiError("MethodNotAllowedException",
-                    request.method() + " (expected: GET)"), Map.of(HttpHeaderNames.ALLOW.toString(), "GET"));
-            return;
-        }
-        long retryAfter = services.failedKeysRetryAfter(AddressGate.client(reply.channel()));
+    void queuePosition(FullHttpRequest request, Map<String, String> path, Reply reply) {
+        long retryAfter = transport.failedKeysRetryAfter(AddressGate.client(reply.channel()));
         String keyAccount = keyAccount(request, reply);
         if (keyAccount == null) {
             if (retryAfter > 0) {
-                services.metrics().rateLimited("api_key");
+                transport.metrics().rateLimited("api_key");
                 reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.ApiError("TooManyRequestsException",
                         tooManyWrongKeys(retryAfter)), Map.of(HttpHeaderNames.RETRY_AFTER.toString(),
                         Long.toString(retryAfter)));
@@ -194,39 +172,32 @@ final class RestRoutes {
             }
             return;
         }
-        boolean shape = path.size() == 6 && path.get(2).equals("account") && path.get(4).equals("conversations");
-        if (!shape || !isName(path.get(3)) || !SID.matcher(path.get(5)).matches()) {
-            reply.json(HttpResponseStatus.BAD_REQUEST, new Rest.ApiError("BadRequestException", shape
-                    ? "accountId or conversationId: not a valid path parameter"
-                    : "path: expected /v1/queuePosition/account/{accountId}/conversations/{conversationId}"));
+        String account = path.get("account");
+        String conversation = path.get("conversation");
+        if (!isName(account) || !SID.matcher(conversation).matches()) {
+            reply.json(HttpResponseStatus.BAD_REQUEST, new Rest.ApiError("BadRequestException",
+                    "accountId or conversationId: not a valid path parameter"));
             return;
         }
-        String account = path.get(3);
-        String conversation = path.get(5);
         if (!keyAccount.equals(account)) {
             reply.json(HttpResponseStatus.FORBIDDEN, new Rest.ApiError("ForbiddenException",
                     "this API key is not a key of account " + account));
             return;
         }
         reply.pause();
-        services.loop().execute(() -> {
-            try {
-                reply.json(HttpResponseStatus.OK, services.desk().queuePosition(account, conversation));
-            } catch (DeskException e) {
-                if (e.missing()) {
-                    reply.json(HttpResponseStatus.NOT_FOUND, new Rest.ApiError("NotFoundException", e.getMessage()));
-                } else if (e.code() == ErrorCode.RATE_LIMITED) {
-                    reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.ApiError("TooManyRequestsException",
-                            e.getMessage()), Map.of(HttpHeaderNames.RETRY_AFTER.toString(),
-                            Long.toString(e.retryAfterSeconds())));
-                } else {
-                    reply.json(HttpResponseStatus.INTERNAL_SERVER_ERROR, new Rest.ApiError(
-                            "InternalServerErrorException", e.getMessage()));
-                }
-            } catch (RuntimeException e) {
-                log.error("queue position failed on the desk", e);
+        transport.gate().ask(account, desk -> desk.queuePosition(conversation), new Release.Line(), outcome -> {
+            DeskException e = outcome.refused();
+            if (e == null) {
+                reply.json(HttpResponseStatus.OK, outcome.value());
+            } else if (e.missing()) {
+                reply.json(HttpResponseStatus.NOT_FOUND, new Rest.ApiError("NotFoundException", e.getMessage()));
+            } else if (e.code() == ErrorCode.RATE_LIMITED) {
+                reply.json(HttpResponseStatus.TOO_MANY_REQUESTS, new Rest.ApiError("TooManyRequestsException",
+                        e.getMessage()), Map.of(HttpHeaderNames.RETRY_AFTER.toString(),
+                        Long.toString(e.retryAfterSeconds())));
+            } else {
                 reply.json(HttpResponseStatus.INTERNAL_SERVER_ERROR, new Rest.ApiError(
-                        "InternalServerErrorException", "internal error"));
+                        "InternalServerErrorException", e.getMessage()));
             }
         });
     }
@@ -234,46 +205,57 @@ final class RestRoutes {
     // -------------------------------------------------------------------------------------------------------------
     // The SSE stream (§3.1): the sid is the credential
 
-    void stream(FullHttpRequest request, String group, String sid, Reply reply) {
+    void stream(FullHttpRequest request, Map<String, String> path, Reply reply) {
+        String group = path.get("group");
+        String sid = path.get("sid");
         if (!isName(group) || !SID.matcher(sid).matches()) {
             reply.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "group or reservation_sid: not a valid "
                     + "path parameter");
             return;
         }
-        String client = AddressGate.client(reply.channel());
-        if (client != null && !services.streams().acquire(client)) {
-            services.metrics().rateLimited("sse_streams");
-            reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "too many event streams from your "
-                    + "address (at most " + services.streams().limit() + ")");
+        String account = transport.gate().accountOfReservation(sid);
+        if (account == null) {
+            reply.error(HttpResponseStatus.NOT_FOUND, "not_found", "reservation: " + sid + " (expected: a "
+                    + "reservation of group " + group + ")");
             return;
         }
-        if (!AddressGate.hold(reply.channel(), services.connections())) {
+        String client = AddressGate.client(reply.channel());
+        if (client != null && !transport.streams().acquire(client)) {
+            transport.metrics().rateLimited("sse_streams");
+            reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "too many event streams from your "
+                    + "address (at most " + transport.streams().limit() + ")");
+            return;
+        }
+        if (!AddressGate.hold(reply.channel(), transport.connections())) {
             if (client != null) {
-                services.streams().release(client);
+                transport.streams().release(client);
             }
             reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "too many connections from your "
-                    + "address (at most " + services.connections().limit() + ")");
+                    + "address (at most " + transport.connections().limit() + ")");
             return;
         }
         long lastSeen = lastEventId(request.headers().get("Last-Event-ID"));
-        String allowOrigin = services.origins().allowOrigin(request.headers().get(HttpHeaderNames.ORIGIN));
-        EventStream stream = new EventStream(services, reply.channel(), sid, allowOrigin);
+        String allowOrigin = transport.origins().allowOrigin(request.headers().get(HttpHeaderNames.ORIGIN));
+        EventStream stream = new EventStream(transport, reply.channel(), account, sid, allowOrigin);
         if (client != null) {
-            reply.channel().closeFuture().addListener(closed -> services.streams().release(client));
+            reply.channel().closeFuture().addListener(closed -> transport.streams().release(client));
         }
         reply.pause();
         reply.channel().attr(HttpRouter.STREAMING).set(true);
-        services.loop().execute(() -> {
-            try {
-                services.desk().watch(group, sid, lastSeen, stream);
+        transport.gate().ask(account, desk -> {
+            desk.watch(group, sid, lastSeen, stream);
+            return Boolean.TRUE;
+        }, new Release.Line(), outcome -> {
+            DeskException e = outcome.refused();
+            if (e == null) {
                 reply.channel().eventLoop().execute(() -> reply.channel().config().setAutoRead(true));
-            } catch (DeskException e) {
-                reply.channel().attr(HttpRouter.STREAMING).set(false);
-                if (e.code() == ErrorCode.RATE_LIMITED) {
-                    reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", e.getMessage());
-                } else {
-                    reply.error(HttpResponseStatus.NOT_FOUND, "not_found", e.getMessage());
-                }
+                return;
+            }
+            reply.channel().attr(HttpRouter.STREAMING).set(false);
+            if (e.code() == ErrorCode.RATE_LIMITED) {
+                reply.error(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", e.getMessage());
+            } else {
+                reply.error(HttpResponseStatus.NOT_FOUND, "not_found", e.getMessage());
             }
         });
     }

@@ -38,15 +38,15 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
 
     static final String WEBSOCKET_PATH = "/ws";
 
-    private final HttpServices services;
+    private final Transport services;
     private final WebSocketServerProtocolConfig webSocketConfig;
     private final int maxFrameBytes;
     private final int maxHttpBodyBytes;
 
-    public ServerPipeline(HttpServices services, int maxFrameBytes, int maxHttpBodyBytes) {
+    ServerPipeline(Transport services) {
         this.services = services;
-        this.maxFrameBytes = maxFrameBytes;
-        this.maxHttpBodyBytes = maxHttpBodyBytes;
+        this.maxFrameBytes = services.rules().maxFrameBytes();
+        this.maxHttpBodyBytes = services.rules().maxHttpBodyBytes();
         this.webSocketConfig = protocolConfig(WEBSOCKET_PATH, true, maxFrameBytes);
     }
 
@@ -90,8 +90,8 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(ADDRESS_GATE, new AddressGate(services.addresses(), services.connections(), services.metrics()));
-        pipeline.addLast(DEADLINE, new ConnectionDeadline(services.handshakeTimeoutMs(),
-                services.httpIdleMs()));
+        pipeline.addLast(DEADLINE, new ConnectionDeadline(services.rules().handshakeTimeoutMs(),
+                services.rules().httpIdleMs()));
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec());
         pipeline.addLast(REQUEST_GUARD, new RequestGuard(services));
         pipeline.addLast(HTTP_AGGREGATOR, new JsonHttpObjectAggregator(maxHttpBodyBytes, services));

@@ -46,6 +46,11 @@ final class StaticFiles {
                 "demo", new File(bytes(read("demo.html")), HTML, PAGE_HEADERS));
     }
 
+    /** The names of the files (each served at {@code /name}). */
+    java.util.Set<String> names() {
+        return files.keySet();
+    }
+
     /** The file at a one-segment path, or null. */
     File find(String name) {
         return files.get(name);

@@ -20,10 +20,10 @@ import io.netty.util.ReferenceCountUtil;
  * complete request for the connection deadline.
  */
 final class UpgradeGuard extends ChannelInboundHandlerAdapter {
-    private final HttpServices services;
+    private final Transport services;
     private final String path;
 
-    UpgradeGuard(HttpServices services, String path) {
+    UpgradeGuard(Transport services, String path) {
         this.services = services;
         this.path = path;
     }

@@ -61,7 +61,7 @@ class AbuseDeskTest {
         ServerMessage.ErrorReply refused = fourth.refused(new Request.Identify("g4", "q", "acme", "billing", null, null),
                 ErrorCode.RATE_LIMITED);
         assertTrue(refused.message().contains("new conversations a minute from your address"), refused.message());
-        assertEquals(3, small.desk.reservations.size(), "the refused one created nothing");
+        assertEquals(3, small.desk().reservations.size(), "the refused one created nothing");
         small.connectFrom("203.0.113.9").ok(new Request.Identify("other", "q", "acme", "billing", null, null));
         small.clock.advance(60_000);
         small.connectFrom("198.51.100.7").ok(new Request.Identify("g4", "q", "acme", "billing", null, null));
@@ -78,7 +78,7 @@ class AbuseDeskTest {
                 ErrorCode.RATE_LIMITED);
         assertTrue(full.message().contains("the queue is full"), full.message());
         DeskException rest = assertThrows(DeskException.class,
-                () -> small.desk.createReservation("acme", "billing", "cust-1", 1, null, Map.of()));
+                () -> small.createReservation("acme", "billing", "cust-1", 1, null, Map.of()));
         assertEquals(ErrorCode.RATE_LIMITED, rest.code());
         assertTrue(rest.unavailable(), "503 over REST");
         third.ok(new Request.Identify("third", "q", "acme", "tech", null, null));
@@ -86,12 +86,12 @@ class AbuseDeskTest {
 
     @Test
     void eventStreamsPerReservationAreLimited() {
-        String sid = harness.desk.createReservation("acme", "billing", "cust-1", 1, null, Map.of()).reservationSid();
+        String sid = harness.createReservation("acme", "billing", "cust-1", 1, null, Map.of()).reservationSid();
         for (int i = 0; i < 5; i++) {
-            harness.desk.watch("billing", sid, -1, new Watching());
+            harness.watch("billing", sid, -1, new Watching());
         }
         DeskException refused = assertThrows(DeskException.class,
-                () -> harness.desk.watch("billing", sid, -1, new Watching()));
+                () -> harness.watch("billing", sid, -1, new Watching()));
         assertEquals(ErrorCode.RATE_LIMITED, refused.code());
     }
 
@@ -105,7 +105,7 @@ class AbuseDeskTest {
         assertEquals(Map.of(), reservation.details);
         guest.drop();
         harness.clock.advance(300_000);
-        assertNull(harness.desk.reservations.get(reservation.sid), "forgotten after unserved_retention_ms");
+        assertNull(harness.reservationOf(reservation.sid), "forgotten after unserved_retention_ms");
     }
 
     @Test
@@ -114,10 +114,10 @@ class AbuseDeskTest {
         String sid = guest.reservation;
         guest.ok(new Request.Cancel());
         harness.clock.advance(600_000);
-        assertTrue(harness.desk.reservations.containsKey(sid), "kept while its guest is connected");
+        assertTrue(harness.desk().reservations.containsKey(sid), "kept while its guest is connected");
         guest.drop();
         harness.clock.advance(60_000);
-        assertNull(harness.desk.reservations.get(sid), "gone once the session is");
+        assertNull(harness.reservationOf(sid), "gone once the session is");
     }
 
     @Test
@@ -141,7 +141,7 @@ class AbuseDeskTest {
         for (int i = 1; i <= 1_234; i++) {
             (i % 2 == 0 ? bob : guest).request(new Request.Message(room, "line " + i));
         }
-        Room open = stored.desk.accounts.get("acme").rooms.get(room);
+        Room open = stored.desk("acme").account.rooms.get(room);
         assertTrue(open.messages.size() <= 11, "the tail only: " + open.messages.size());
         assertEquals(1_234, open.lastSeq);
         long after = 0;
@@ -166,11 +166,10 @@ class AbuseDeskTest {
         // A restart reads the tail only, and the room goes on at the next seq.
         Harness restarted = new Harness(Harness.CONFIG.replace("{\"accounts\": [",
                 "{\"limits\": {\"transcript_tail_messages\": 10}, \"accounts\": ["), journal);
-        restarted.desk.restore(journal.state());
-        Room back = restarted.desk.accounts.get("acme").rooms.get(room);
+        Room back = restarted.desk().account.rooms.get(room);
         assertEquals(10, back.messages.size());
         assertEquals(1_234, back.lastSeq);
-        assertEquals(1_234, restarted.desk.transcript(back).size());
+        assertEquals(1_234, restarted.desk().transcript(back).size());
     }
 
     // --- 3. Sign-in throttling never locks anybody out --------------------------------------------------------------
@@ -217,7 +216,7 @@ class AbuseDeskTest {
 
     @Test
     void aReservationIsAttachedOnceAndItsGuestComesBackOnlyWithResume() {
-        String sid = harness.desk.createReservation("acme", "billing", "cust-1", 1, null, Map.of()).reservationSid();
+        String sid = harness.createReservation("acme", "billing", "cust-1", 1, null, Map.of()).reservationSid();
         Client guest = harness.connect();
         guest.ok(new Request.Identify("Carla", null, null, null, null, sid));
         String session = guest.first(ServerMessage.Identified.class).session();
@@ -239,7 +238,7 @@ class AbuseDeskTest {
                     ErrorCode.UNKNOWN_RESERVATION);
         }
         prober.refused(new Request.Identify(null, null, null, null, null, "rsv_guess"), ErrorCode.RATE_LIMITED);
-        String sid = harness.desk.createReservation("acme", "billing", "cust-1", 1, null, Map.of()).reservationSid();
+        String sid = harness.createReservation("acme", "billing", "cust-1", 1, null, Map.of()).reservationSid();
         harness.connectFrom("192.0.2.1").ok(new Request.Identify("Carla", null, null, null, null, sid));
     }
 
@@ -285,7 +284,7 @@ class AbuseDeskTest {
         }
         harness.connect().ok(new Request.Identify("bobby", "q", "acme", "billing", null, null));
         harness.connect().ok(new Request.Identify("bob", "q", "other", "default", null, null));
-        String sid = harness.desk.createReservation("acme", "billing", "cust-1", 1, null, Map.of()).reservationSid();
+        String sid = harness.createReservation("acme", "billing", "cust-1", 1, null, Map.of()).reservationSid();
         harness.connect().refused(new Request.Identify("Ann", null, null, null, null, sid), ErrorCode.INVALID_FIELD);
     }
 
@@ -333,9 +332,9 @@ class AbuseDeskTest {
         bob.ok(new Request.History(room, 0L));
         bob.ok(new Request.Status(room, StatusOf.TYPING, StatusIs.TRUE));
         DeskException rest = assertThrows(DeskException.class,
-                () -> failing.desk.createReservation("acme", "billing", "cust", 1, null, Map.of()));
+                () -> failing.createReservation("acme", "billing", "cust", 1, null, Map.of()));
         assertTrue(rest.unavailable());
-        assertEquals(1, failing.desk.reservations.size(), "nothing new was taken");
+        assertEquals(1, failing.desk().reservations.size(), "nothing new was taken");
         journal.accepting = true;
         dan.ok(identify);
         carla.ok(new Request.Message(room, "still there?"));

@@ -159,7 +159,7 @@ class DeskModelTest {
 
         private String step() {
             // A REST reservation that ended is forgotten after its retention (minutes when it was never served).
-            restReservations.removeIf(sid -> !harness.desk.reservations.containsKey(sid));
+            restReservations.removeIf(sid -> harness.reservationOf(sid) == null);
             int choice = random.nextInt(100);
             if (choice < 18) {
                 String account = random.nextInt(6) == 0 ? "other" : "acme";
@@ -170,7 +170,7 @@ class DeskModelTest {
                 return "guest joins " + group;
             }
             if (choice < 22) {
-                String sid = harness.desk.createReservation("acme", "billing", "acme-x" + ++names,
+                String sid = harness.createReservation("acme", "billing", "acme-x" + ++names,
                         1 + random.nextInt(3), 5 + random.nextInt(60), Map.of()).reservationSid();
                 restReservations.add(sid);
                 return "REST reservation";
@@ -277,7 +277,7 @@ class DeskModelTest {
             if (choice < 79 && !restReservations.isEmpty()) {
                 String sid = restReservations.get(random.nextInt(restReservations.size()));
                 try {
-                    harness.desk.cancelReservation("acme", "billing", sid);
+                    harness.cancelReservation("acme", "billing", sid);
                     return "REST cancel";
                 } catch (DeskException e) {
                     assertEquals(ErrorCode.CONFLICT, e.code(), e.getMessage());
@@ -289,16 +289,16 @@ class DeskModelTest {
                 Watcher watcher = new Watcher(sid);
                 long lastSeen = -1;
                 if (random.nextBoolean()) {
-                    watcher.view = harness.desk.reservation("acme", "billing", sid);
-                    lastSeen = harness.desk.reservations.get(sid).version;
+                    watcher.view = harness.reservation("acme", "billing", sid);
+                    lastSeen = harness.reservationOf(sid).version;
                     watcher.version = lastSeen;
                 }
                 try {
-                    harness.desk.watch("billing", sid, lastSeen, watcher);
+                    harness.watch("billing", sid, lastSeen, watcher);
                 } catch (DeskException e) {
                     assertEquals(ErrorCode.RATE_LIMITED, e.code(), e.getMessage());
                     assertEquals(harness.config.limits().sseStreamsPerReservation(),
-                            harness.desk.reservations.get(sid).watchers.size(), "refused only at the limit");
+                            harness.reservationOf(sid).watchers.size(), "refused only at the limit");
                     return "watch refused";
                 }
                 watchers.add(watcher);
@@ -306,12 +306,12 @@ class DeskModelTest {
             }
             if (choice < 83 && !watchers.isEmpty()) {
                 Watcher watcher = watchers.remove(random.nextInt(watchers.size()));
-                harness.desk.unwatch(watcher.sid, watcher);
+                harness.unwatch(watcher.sid, watcher);
                 return "unwatch";
             }
             if (choice < 86) {
                 Client sue = agents.get("sue");
-                List<String> open = new ArrayList<>(harness.desk.accounts.get("acme").openRooms.keySet());
+                List<String> open = new ArrayList<>(harness.desk("acme").account.openRooms.keySet());
                 if (sue == null || sue.closeStatus != 0 || open.isEmpty()) {
                     return "nothing";
                 }
@@ -349,16 +349,26 @@ class DeskModelTest {
 
         private void snapshotActive() {
             activeBefore.clear();
-            for (Account account : harness.desk.accounts.values()) {
-                for (Agent agent : account.agents.values()) {
+            for (String id : harness.gate.accounts()) {
+                for (Agent agent : harness.desk(id).account.agents.values()) {
                     activeBefore.put(agent, agent.activeGuests());
                 }
             }
         }
 
+        /** The invariants hold for every account's desk on its own. */
         private void checkInvariants() {
-            Desk desk = harness.desk;
-            for (Account account : desk.accounts.values()) {
+            for (String id : harness.gate.accounts()) {
+                checkInvariants(harness.desk(id));
+            }
+            checkPositionsTold();
+            checkIsolation();
+            checkWatchers();
+        }
+
+        private void checkInvariants(Desk desk) {
+            {
+                Account account = desk.account;
                 for (Agent agent : account.agents.values()) {
                     int before = activeBefore.get(agent);
                     if (agent.activeGuests() > before) {
@@ -369,20 +379,20 @@ class DeskModelTest {
                         assertTrue(room.open && room.agent == agent, "agent's rooms are open and theirs");
                     }
                     for (Reservation held : agent.held) {
-                        assertEquals(ReservationStatus.MATCHED, held.status);
+                        assertEquals(ReservationStatus.MATCHED, held.status());
                         assertNull(held.room);
                     }
                 }
                 for (Room room : account.openRooms.values()) {
                     assertTrue(room.open);
                     assertTrue(room.agent.rooms.contains(room), "open room is in its agent's rooms");
-                    assertEquals(ReservationStatus.MATCHED, room.reservation.status);
+                    assertEquals(ReservationStatus.MATCHED, room.reservation.status());
                     assertEquals(room, room.reservation.room);
                 }
                 for (Group group : account.groups.values()) {
                     Reservation previous = null;
                     for (Reservation reservation : group.queue) {
-                        assertEquals(ReservationStatus.QUEUED, reservation.status, "queued status in the queue");
+                        assertEquals(ReservationStatus.QUEUED, reservation.status(), "queued status in the queue");
                         assertNull(reservation.room, "no guest both waiting and in a room");
                         assertNull(reservation.matchedAgent, "no guest both waiting and matched");
                         assertEquals(group, reservation.group);
@@ -398,25 +408,23 @@ class DeskModelTest {
             }
             for (Reservation reservation : desk.reservations.values()) {
                 boolean queued = reservation.group.queue.contains(reservation);
-                assertEquals(reservation.status == ReservationStatus.QUEUED, queued,
-                        () -> "queued if and only if in its queue: " + reservation.sid + " " + reservation.status);
+                assertEquals(reservation.status() == ReservationStatus.QUEUED, queued,
+                        () -> "queued if and only if in its queue: " + reservation.sid + " " + reservation.status());
+                assertEquals(desk.account, reservation.account, "a desk holds its own account's reservations only");
             }
-            checkPositionsTold();
-            checkIsolation();
-            checkWatchers();
         }
 
         /** Every SSE watcher has been told the newest version of its reservation, and what it is. */
         private void checkWatchers() {
             for (Watcher watcher : watchers) {
-                Reservation reservation = harness.desk.reservations.get(watcher.sid);
+                Reservation reservation = harness.reservationOf(watcher.sid);
                 if (reservation == null) {
                     assertTrue(watcher.gone, "the watchers of a forgotten reservation are told");
                     continue;
                 }
                 assertTrue(watcher.opened && !watcher.gone);
                 assertEquals(reservation.version, watcher.version, "a watcher saw the newest version");
-                assertEquals(reservation.status.wire(), watcher.view.reservationStatus());
+                assertEquals(reservation.status().wire(), watcher.view.reservationStatus());
                 assertEquals(reservation.room == null ? null : reservation.room.id, watcher.view.roomSid());
                 assertEquals(reservation.sid, watcher.view.reservationSid());
             }
@@ -428,7 +436,7 @@ class DeskModelTest {
                 if (guest.closeStatus != 0 || guest.reservation == null) {
                     continue;
                 }
-                Reservation reservation = harness.desk.reservations.get(guest.reservation);
+                Reservation reservation = harness.reservationOf(guest.reservation);
                 if (reservation == null || !reservation.isWaiting() || reservation.session.connection != guest) {
                     continue;
                 }
@@ -474,11 +482,9 @@ class DeskModelTest {
                 public List<Stored.MessageRow> transcript(String room, long after, int limit) {
                     return journal.transcript(room, after, limit);
                 }
-            });
-            restored.clock.advance(harness.clock.now() - restored.clock.now());
-            restored.desk.restore(journal.state());
-            List<String> live = Fingerprint.of(harness.desk);
-            List<String> back = Fingerprint.of(restored.desk);
+            }, journal::state, harness.clock.now());
+            List<String> live = Fingerprint.of(harness);
+            List<String> back = Fingerprint.of(restored);
             for (int i = 0; i < Math.max(live.size(), back.size()); i++) {
                 String expected = i < live.size() ? live.get(i) : null;
                 String actual = i < back.size() ? back.get(i) : null;
@@ -508,18 +514,21 @@ class DeskModelTest {
             Client sue = harness.agent("sue");
             sue.request(new Request.Limit(10, null));
             sue.request(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
-            for (int round = 0; round < 1_000 && !harness.desk.accounts.get("acme").groups.get("billing").queue
+            for (int round = 0; round < 1_000 && !harness.desk("acme").account.groups.get("billing").queue
                     .isEmpty(); round++) {
                 harness.clock.advance(hold);
             }
             harness.clock.advance(hold);
-            for (Reservation reservation : harness.desk.reservations.values()) {
-                boolean outcome = reservation.status.isFinal()
-                        || reservation.status == ReservationStatus.MATCHED && reservation.room != null
-                        && !reservation.room.open;
-                if (!outcome) {
-                    fail("reservation " + reservation.sid + " of " + reservation.user + " has no outcome: "
-                            + reservation.status + ", room " + (reservation.room == null ? null : reservation.room.open));
+            for (String id : harness.gate.accounts()) {
+                for (Reservation reservation : harness.desk(id).reservations.values()) {
+                    boolean outcome = reservation.status().isFinal()
+                            || reservation.status() == ReservationStatus.MATCHED && reservation.room != null
+                            && !reservation.room.open;
+                    if (!outcome) {
+                        fail("reservation " + reservation.sid + " of " + reservation.user + " has no outcome: "
+                                + reservation.status() + ", room " + (reservation.room == null ? null
+                                : reservation.room.open));
+                    }
                 }
             }
         }

@@ -114,9 +114,9 @@ class DeskTest {
     void fifoWithinPriorityAndHigherPriorityFirst() {
         Client first = harness.guest("first");
         Client second = harness.guest("second");
-        harness.desk.createReservation("acme", "billing", "vip", 5, null, Map.of());
+        harness.createReservation("acme", "billing", "vip", 5, null, Map.of());
         Client third = harness.guest("third");
-        Group billing = harness.desk.accounts.get("acme").groups.get("billing");
+        Group billing = harness.desk("acme").account.groups.get("billing");
         assertEquals(List.of("vip", "first", "second", "third"),
                 billing.queue.stream().map(r -> r.user).toList());
         harness.clock.advance(1_000);
@@ -142,7 +142,7 @@ class DeskTest {
         third.clear();
         second.clear();
         first.ok(new Request.Cancel());
-        assertEquals(ReservationStatus.CANCELED, harness.reservation(first).status);
+        assertEquals(ReservationStatus.CANCELED, harness.reservation(first).status());
         assertEquals(List.of(update(UpdateDetails.CANCELED, "first")), bob.received);
         assertEquals(0, second.last(ServerMessage.QueuePos.class).position());
         assertEquals(1, third.last(ServerMessage.QueuePos.class).position());
@@ -237,7 +237,7 @@ class DeskTest {
                 notification(room, "carla", NotificationDetails.JOINED),
                 notification(room, "bob", NotificationDetails.JOINED)),
                 guest.received.subList(2, 5));
-        assertEquals(ReservationStatus.MATCHED, harness.reservation(guestOf(guest)).status);
+        assertEquals(ReservationStatus.MATCHED, harness.reservation(guestOf(guest)).status());
     }
 
     @Test
@@ -296,7 +296,7 @@ class DeskTest {
         bob.refused(new Request.Assist("nope"), ErrorCode.INVALID_FIELD);
         kim.ok(new Request.Assist(null));
         assertEquals("carla", kim.first(ServerMessage.Joined.class).guest().user());
-        assertEquals(ReservationStatus.MATCHED, harness.reservation(guest).status);
+        assertEquals(ReservationStatus.MATCHED, harness.reservation(guest).status());
         kim.refused(new Request.Assist("tech"), ErrorCode.AT_LIMIT);
     }
 
@@ -318,7 +318,7 @@ class DeskTest {
         Client third = harness.guest("g3");
         assertTrue(harness.reservation(third).isWaiting());
         bob.ok(new Request.Limit(3, null));
-        assertEquals(ReservationStatus.MATCHED, harness.reservation(third).status);
+        assertEquals(ReservationStatus.MATCHED, harness.reservation(third).status());
         assertEquals(3, harness.agentNamed("acme", "bob").limit);
     }
 
@@ -389,7 +389,7 @@ class DeskTest {
         }
         bob.ok(new Request.End(room));
         guest.ok(new Request.Ping());
-        assertTrue(stored.desk.accounts.get("acme").rooms.get(room).messages.isEmpty(), "not in memory any more");
+        assertTrue(stored.desk("acme").account.rooms.get(room).messages.isEmpty(), "not in memory any more");
         for (long after : new long[] {0, 500, 1_000, 1_195, 1_200}) {
             guest.ok(new Request.History(room, after));
             List<ServerMessage.Message> page = guest.last(ServerMessage.History.class).messages();
@@ -444,7 +444,7 @@ class DeskTest {
         assertEquals(end, guest.received.get(0));
         assertEquals(end, bob.received.get(0));
         assertEquals(update(UpdateDetails.UNASSIGNED, "carla", "bob"), sue.received.get(0));
-        assertEquals(ReservationStatus.MATCHED, harness.reservation(guest).status, "stays MATCHED after the end");
+        assertEquals(ReservationStatus.MATCHED, harness.reservation(guest).status(), "stays MATCHED after the end");
         guest.refused(new Request.Message(room, "still there?"), ErrorCode.NOT_ALLOWED);
         guest.ok(new Request.History(room, 0L));
         // The freed place went to the next waiting guest at once.
@@ -611,7 +611,7 @@ class DeskTest {
         bob.clear();
         first.drop();
         harness.clock.advance(60_000);
-        assertEquals(ReservationStatus.EXPIRED, harness.reservation(first).status);
+        assertEquals(ReservationStatus.EXPIRED, harness.reservation(first).status());
         assertEquals(List.of(update(UpdateDetails.EXPIRED, "first")), bob.updates());
         assertEquals(0, second.last(ServerMessage.QueuePos.class).position());
         Client late = harness.connect();
@@ -667,16 +667,16 @@ class DeskTest {
         harness.clock.advance(60_000);
         assertEquals(new ServerMessage.End(room, null, EndReason.AGENT_GONE), guest.last(ServerMessage.End.class));
         assertEquals(0, guest.last(ServerMessage.QueuePos.class).position());
-        Group billing = harness.desk.accounts.get("acme").groups.get("billing");
+        Group billing = harness.desk("acme").account.groups.get("billing");
         assertEquals(List.of("carla", "dan", "eve"), billing.queue.stream().map(r -> r.user).toList());
-        assertEquals(ReservationStatus.QUEUED, harness.reservation(guest).status);
+        assertEquals(ReservationStatus.QUEUED, harness.reservation(guest).status());
         assertTrue(sue.received.contains(update(UpdateDetails.UNASSIGNED, "carla", "bob")));
         assertTrue(sue.received.contains(update(UpdateDetails.QUEUED, "carla")));
         assertTrue(sue.received.contains(availability("bob", StatusIs.OFFLINE)));
         // The next free agent takes carla first.
         harness.availableAgent("ann");
         harness.clock.advance(0);
-        assertEquals(ReservationStatus.MATCHED, harness.reservation(guest).status);
+        assertEquals(ReservationStatus.MATCHED, harness.reservation(guest).status());
         assertEquals("ann", harness.reservation(guest).room.agent.user);
     }
 
@@ -740,9 +740,9 @@ class DeskTest {
     @Test
     void reservationMatchedWhileAwayHoldsTheAgentUntilTheGuestAttaches() {
         Client bob = harness.availableAgent("bob");
-        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
-        Reservation reservation = harness.desk.reservations.get(sid);
-        assertEquals(ReservationStatus.MATCHED, reservation.status);
+        String sid = harness.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
+        Reservation reservation = harness.reservationOf(sid);
+        assertEquals(ReservationStatus.MATCHED, reservation.status());
         assertNull(reservation.room);
         assertEquals(1, harness.agentNamed("acme", "bob").activeGuests());
         assertTrue(bob.updates().contains(update(UpdateDetails.ASSIGNED, "ext-1", "bob")));
@@ -767,25 +767,25 @@ class DeskTest {
         Client ann = harness.availableAgent("ann");
         bob.ok(new Request.Limit(1, null));
         ann.ok(new Request.Limit(1, null));
-        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
+        String sid = harness.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
         harness.guest("second");
         Client third = harness.guest("third");
         assertTrue(harness.reservation(third).isWaiting());
         bob.clear();
         harness.clock.advance(30_000);
-        assertEquals(ReservationStatus.EXPIRED, harness.desk.reservations.get(sid).status);
+        assertEquals(ReservationStatus.EXPIRED, harness.reservationOf(sid).status());
         assertTrue(bob.updates().contains(update(UpdateDetails.EXPIRED, "ext-1")));
-        assertEquals(ReservationStatus.MATCHED, harness.reservation(third).status);
+        assertEquals(ReservationStatus.MATCHED, harness.reservation(third).status());
         Client late = harness.connect();
         late.refused(new Request.Identify(null, null, null, null, null, sid), ErrorCode.NOT_ALLOWED);
     }
 
     @Test
     void oneActiveReservationPerExternalUser() {
-        harness.desk.createReservation("acme", "billing", "ext-1", 1, null, Map.of());
+        harness.createReservation("acme", "billing", "ext-1", 1, null, Map.of());
         DeskException conflict = org.junit.jupiter.api.Assertions.assertThrows(DeskException.class,
-                () -> harness.desk.createReservation("acme", "billing", "ext-1", 1, null, Map.of()));
+                () -> harness.createReservation("acme", "billing", "ext-1", 1, null, Map.of()));
         assertEquals(ErrorCode.CONFLICT, conflict.code());
-        harness.desk.createReservation("other", "default", "ext-1", 1, null, Map.of());
+        harness.createReservation("other", "default", "ext-1", 1, null, Map.of());
     }
 }

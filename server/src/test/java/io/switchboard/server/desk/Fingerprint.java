@@ -14,9 +14,19 @@ final class Fingerprint {
     private Fingerprint() {
     }
 
+    /** Every account's desk of a harness, one after the other. */
+    static List<String> of(Harness harness) {
+        List<String> lines = new ArrayList<>();
+        for (String account : harness.gate.accounts()) {
+            lines.addAll(of(harness.desk(account)));
+        }
+        return lines;
+    }
+
     static List<String> of(Desk desk) {
         List<String> lines = new ArrayList<>();
-        for (Account account : desk.accounts.values()) {
+        {
+            Account account = desk.account;
             for (Group group : account.groups.values()) {
                 List<String> queue = new ArrayList<>();
                 group.queue.forEach(reservation -> queue.add(reservation.sid));
@@ -44,7 +54,7 @@ final class Fingerprint {
                     + row.room() + " agent " + row.matchedAgent() + " until " + row.reservedUntil() + " forget "
                     + row.forgetAt() + " held " + (reservation.holdTimer != null));
         }
-        lines.add("sessions " + new TreeMap<>(desk.sessions).keySet());
+        lines.add("sessions " + new TreeMap<>(desk.sessions.byDigest).keySet());
         return lines;
     }
 

@@ -7,17 +7,27 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Request;
+import io.switchboard.protocol.Rest;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.server.config.ConfigLoader;
 import io.switchboard.server.config.ServerConfig;
+import io.switchboard.server.gate.DeskGate;
+import io.switchboard.server.gate.Link;
+import io.switchboard.server.gate.ManualDeskThread;
+import io.switchboard.server.gate.Release;
+import io.switchboard.server.gate.TurnOutbox;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-/** A desk on virtual time with clients that record what they receive: no sockets, no sleeping. */
-final class Harness implements Outbox {
+/**
+ * The desks of a configuration behind the real {@link DeskGate}, on one manual desk thread and virtual time, with
+ * clients that record what they receive: no sockets, no sleeping, every step deterministic.
+ */
+final class Harness implements TurnOutbox {
     static final long START = 1_700_000_000_000L;
 
     /**
@@ -41,11 +51,11 @@ final class Harness implements Outbox {
                "agents": [{"user": "zed", "token": "zed-token-for-tests"}]}
             ]}""";
 
-    final ManualClock clock = new ManualClock(START);
-    /** Every message and close, in the order the desk sent them, with the client it went to. */
+    final ManualClock clock;
+    /** Every message and close, in the order the desks sent them, with the client it went to. */
     final List<String> transcript = new ArrayList<>();
     private final Map<Client, Integer> numbers = new java.util.IdentityHashMap<>();
-    final Desk desk;
+    final DeskGate gate;
     final ServerConfig config;
 
     Harness() {
@@ -56,11 +66,19 @@ final class Harness implements Outbox {
         this(json, Journal.NONE);
     }
 
-    /** A harness whose desk hands its changes to {@code journal}. */
+    /** A harness whose desks hand their changes to {@code journal}, and start from what it holds. */
     Harness(String json, Journal journal) {
+        this(json, journal, account -> journal instanceof MemoryJournal memory ? memory.state(account)
+                : Stored.State.empty(), START);
+    }
+
+    /** A harness whose desks start at {@code start} from the rows {@code stored} gives each account. */
+    Harness(String json, Journal journal, Function<String, Stored.State> stored, long start) {
         this.config = ConfigLoader.parse(json, "test");
-        this.desk = new Desk(config, clock, this, Ids.seeded(42), DeskMetrics.NONE, EstimateMethod.SWITCHBOARD,
-                journal);
+        this.clock = new ManualClock(start);
+        ManualDeskThread thread = new ManualDeskThread(clock);
+        this.gate = DeskGate.start(new DeskGate.Settings(config, List.of(thread), index -> this, Ids.seeded(42),
+                DeskMetrics.NONE, EstimateMethod.SWITCHBOARD, journal, stored, Release.NOW));
     }
 
     @Override
@@ -75,12 +93,90 @@ final class Harness implements Outbox {
         Client client = (Client) connection;
         transcript.add(numbers.computeIfAbsent(client, c -> numbers.size()) + " close " + status);
         client.closeStatus = status;
-        desk.onDisconnect(client);
+        gate.closed(client);
+    }
+
+    @Override
+    public void flush(boolean changed) {
+        // Clients record at once.
+    }
+
+    /** The desk of an account (its state may be read; it runs on this thread). */
+    Desk desk(String account) {
+        Desk[] desk = new Desk[1];
+        gate.onDesk(account, found -> desk[0] = found);
+        return desk[0];
+    }
+
+    /** Acme's desk. */
+    Desk desk() {
+        return desk("acme");
+    }
+
+    /** A reservation of any account, by sid, or null. */
+    Reservation reservationOf(String sid) {
+        for (String account : gate.accounts()) {
+            Reservation reservation = desk(account).reservations.get(sid);
+            if (reservation != null) {
+                return reservation;
+            }
+        }
+        return null;
+    }
+
+    /** Makes a call of an account's desk as the transport would (one turn), returning its value or throwing. */
+    <T> T call(String account, Function<Desk, T> call) {
+        List<DeskGate.Outcome<T>> outcome = new ArrayList<>(1);
+        gate.ask(account, call, new Release.Line(), outcome::add);
+        if (outcome.get(0).refused() != null) {
+            throw outcome.get(0).refused();
+        }
+        return outcome.get(0).value();
+    }
+
+    Rest.GroupReservation createReservation(String account, String group, String externalUserId, int priority,
+                                            Integer reserveForSeconds, Map<String, String> details) {
+        return call(account, desk -> desk.createReservation(group, externalUserId, priority, reserveForSeconds,
+                details));
+    }
+
+    Rest.GroupReservation cancelReservation(String account, String group, String sid) {
+        return call(account, desk -> desk.cancelReservation(group, sid));
+    }
+
+    Rest.GroupReservation reservation(String account, String group, String sid) {
+        return call(account, desk -> desk.reservation(group, sid));
+    }
+
+    Rest.QueuePosition queuePosition(String account, String conversation) {
+        return call(account, desk -> desk.queuePosition(conversation));
+    }
+
+    /** Follows a reservation of acme's (or, by its sid, another account's). */
+    void watch(String group, String sid, long lastSeen, ReservationWatcher watcher) {
+        String account = gate.accountOfReservation(sid);
+        call(account == null ? "acme" : account, desk -> {
+            desk.watch(group, sid, lastSeen, watcher);
+            return null;
+        });
+    }
+
+    void unwatch(String sid, ReservationWatcher watcher) {
+        String account = gate.accountOfReservation(sid);
+        call(account == null ? "acme" : account, desk -> {
+            desk.unwatch(sid, watcher);
+            return null;
+        });
     }
 
     Client connect() {
-        Client client = new Client(this);
-        desk.onConnect(client);
+        return connectFrom(null);
+    }
+
+    /** A connection from a client address (the per-address rules key on it). */
+    Client connectFrom(String source) {
+        Client client = new Client(this, source);
+        gate.open(client);
         assertInstanceOf(ServerMessage.Welcome.class, client.received.remove(0));
         return client;
     }
@@ -117,49 +213,35 @@ final class Harness implements Outbox {
     }
 
     Reservation reservation(Client guest) {
-        return desk.reservations.get(guest.reservation);
+        return reservationOf(guest.reservation);
     }
 
     Agent agentNamed(String account, String user) {
-        return desk.accounts.get(account).agents.get(user);
+        return desk(account).account.agents.get(user);
     }
 
-    /** A connection from a client address (the per-address rules key on it). */
-    Client connectFrom(String source) {
-        Client client = new Client(this);
-        client.source = source;
-        desk.onConnect(client);
-        assertInstanceOf(ServerMessage.Welcome.class, client.received.remove(0));
-        return client;
-    }
-
-    /** A client connection that records every message the desk sends it. */
-    static final class Client implements Connection {
+    /** A client connection that records every message the desks send it. */
+    static final class Client extends Link {
         final Harness harness;
         final List<ServerMessage> received = new ArrayList<>();
         int closeStatus;
         String session;
         String reservation;
-        String source;
         private int refs;
 
-        Client(Harness harness) {
+        Client(Harness harness, String source) {
+            super(source);
             this.harness = harness;
         }
 
-        @Override
-        public String source() {
-            return source;
-        }
-
         void request(Request request) {
-            harness.desk.onRequest(this, null, request);
+            harness.gate.request(this, null, request);
         }
 
         /** Sends with a ref and checks it was acked last. */
         void ok(Request request) {
             String ref = "r" + ++refs;
-            harness.desk.onRequest(this, ref, request);
+            harness.gate.request(this, ref, request);
             ServerMessage last = received.get(received.size() - 1);
             assertEquals(new ServerMessage.Ack(ref), last, () -> "expected an ack for " + request + ", got " + received);
         }
@@ -168,7 +250,7 @@ final class Harness implements Outbox {
         ServerMessage.ErrorReply refused(Request request, ErrorCode code) {
             String ref = "r" + ++refs;
             int before = received.size();
-            harness.desk.onRequest(this, ref, request);
+            harness.gate.request(this, ref, request);
             assertEquals(before + 1, received.size(), () -> "one reply only, got " + received.subList(before,
                     received.size()));
             ServerMessage.ErrorReply error = assertInstanceOf(ServerMessage.ErrorReply.class, received.get(before));
@@ -217,7 +299,7 @@ final class Harness implements Outbox {
 
         /** Drops the connection as a network failure would. */
         void drop() {
-            harness.desk.onDisconnect(this);
+            harness.gate.closed(this);
         }
 
         /** A new connection that resumes this client's session, and keeps the new token it is given. */

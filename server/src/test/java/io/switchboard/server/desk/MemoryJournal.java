@@ -50,6 +50,16 @@ public final class MemoryJournal implements Journal {
                 List.copyOf(agents.values()), List.copyOf(sessions.values()), List.copyOf(groups.values()));
     }
 
+    /** One account's rows, as a store reads them back for that account's desk. */
+    public Stored.State state(String account) {
+        return new Stored.State(
+                reservations.values().stream().filter(row -> row.account().equals(account)).toList(),
+                rooms.values().stream().filter(row -> row.account().equals(account)).toList(),
+                agents.values().stream().filter(row -> row.account().equals(account)).toList(),
+                sessions.values().stream().filter(row -> row.account().equals(account)).toList(),
+                groups.values().stream().filter(row -> row.account().equals(account)).toList());
+    }
+
     @Override
     public List<Stored.MessageRow> transcript(String room, long after, int limit) {
         return messages.getOrDefault(room, new TreeMap<>()).tailMap(after, false).values().stream().limit(limit)

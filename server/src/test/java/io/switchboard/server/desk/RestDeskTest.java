@@ -90,11 +90,11 @@ class RestDeskTest {
     @Test
     void cancelingAReservationWithAnOpenRoomEndsTheRoom() {
         Client bob = harness.availableAgent("bob");
-        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
+        String sid = harness.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
         Client guest = harness.connect();
         guest.ok(new Request.Identify("Carla", null, null, null, null, sid));
         String room = guest.first(ServerMessage.Joined.class).room();
-        Rest.GroupReservation canceled = harness.desk.cancelReservation("acme", "billing", sid);
+        Rest.GroupReservation canceled = harness.cancelReservation("acme", "billing", sid);
         assertEquals("GROUP_RESERVATION_STATUS_CANCELED", canceled.reservationStatus());
         assertEquals(room, canceled.roomSid());
         assertNull(canceled.reservedUser());
@@ -102,23 +102,23 @@ class RestDeskTest {
         assertEquals(new ServerMessage.End(room, null, EndReason.ENDED), bob.last(ServerMessage.End.class));
         assertTrue(bob.updates().contains(new ServerMessage.Update(List.of("Carla"), UpdateDetails.CANCELED)));
         DeskException again = assertThrows(DeskException.class,
-                () -> harness.desk.cancelReservation("acme", "billing", sid));
+                () -> harness.cancelReservation("acme", "billing", sid));
         assertEquals(ErrorCode.CONFLICT, again.code());
         assertFalse(again.missing());
-        assertTrue(harness.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid()
+        assertTrue(harness.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid()
                 .startsWith("rsv_"), "the external user may come back");
     }
 
     @Test
     void unknownGroupsAndReservationsAreMissing() {
-        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, null, Map.of()).reservationSid();
-        assertTrue(assertThrows(DeskException.class, () -> harness.desk.createReservation("acme", "nope", "x", 1,
+        String sid = harness.createReservation("acme", "billing", "ext-1", 1, null, Map.of()).reservationSid();
+        assertTrue(assertThrows(DeskException.class, () -> harness.createReservation("acme", "nope", "x", 1,
                 null, Map.of())).missing());
-        assertTrue(assertThrows(DeskException.class, () -> harness.desk.reservation("acme", "tech", sid)).missing());
-        assertTrue(assertThrows(DeskException.class, () -> harness.desk.reservation("other", "default", sid))
+        assertTrue(assertThrows(DeskException.class, () -> harness.reservation("acme", "tech", sid)).missing());
+        assertTrue(assertThrows(DeskException.class, () -> harness.reservation("other", "default", sid))
                 .missing());
-        assertTrue(assertThrows(DeskException.class, () -> harness.desk.queuePosition("other", sid)).missing());
-        assertTrue(assertThrows(DeskException.class, () -> harness.desk.watch("tech", sid, -1, new Recorder()))
+        assertTrue(assertThrows(DeskException.class, () -> harness.queuePosition("other", sid)).missing());
+        assertTrue(assertThrows(DeskException.class, () -> harness.watch("tech", sid, -1, new Recorder()))
                 .missing());
     }
 
@@ -127,21 +127,21 @@ class RestDeskTest {
         Harness short_ = new Harness(Harness.CONFIG.replace("{\"accounts\": [",
                 "{\"timings\": {\"transcript_retention_ms\": 60000, \"unserved_retention_ms\": 60000}, "
                         + "\"accounts\": ["));
-        String sid = short_.desk.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
+        String sid = short_.createReservation("acme", "billing", "ext-1", 1, 30, Map.of()).reservationSid();
         Recorder stream = new Recorder();
-        short_.desk.watch("billing", sid, -1, stream);
+        short_.watch("billing", sid, -1, stream);
         assertTrue(stream.opened);
-        assertEquals(List.of(short_.desk.reservations.get(sid).version), stream.versions, "the current state at once");
+        assertEquals(List.of(short_.reservationOf(sid).version), stream.versions, "the current state at once");
 
         Recorder resumed = new Recorder();
-        short_.desk.watch("billing", sid, stream.versions.get(0), resumed);
+        short_.watch("billing", sid, stream.versions.get(0), resumed);
         assertEquals(List.of(), resumed.versions, "nothing again for the version already seen");
 
         short_.availableAgent("bob");
         assertEquals("GROUP_RESERVATION_STATUS_MATCHED", stream.lastStatus());
         assertEquals("bob", stream.views.get(stream.views.size() - 1).reservedUser().name());
         assertEquals(stream.versions.get(stream.versions.size() - 1), resumed.versions.get(0));
-        short_.desk.unwatch(sid, resumed);
+        short_.unwatch(sid, resumed);
         int before = resumed.versions.size();
 
         short_.clock.advance(30_000);
@@ -153,21 +153,21 @@ class RestDeskTest {
         assertFalse(stream.gone);
         short_.clock.advance(60_000);
         assertTrue(stream.gone, "told when its retention ran out");
-        assertNull(short_.desk.reservations.get(sid));
-        assertTrue(short_.desk.reservations.get(sid) == null && short_.desk.accounts.get("acme").byExternalUser
+        assertNull(short_.reservationOf(sid));
+        assertTrue(short_.reservationOf(sid) == null && short_.desk("acme").account.byExternalUser
                 .isEmpty(), "nothing of it is left");
     }
 
     @Test
     void queuePositionCountsOnlyAnsweredCalls() {
-        String sid = harness.desk.createReservation("acme", "billing", "ext-1", 1, null, Map.of()).reservationSid();
-        assertEquals(new Rest.QueuePosition(1, null), harness.desk.queuePosition("acme", sid));
-        assertEquals(new Rest.QueuePosition(1, null), harness.desk.queuePosition("acme", sid));
-        DeskException limited = assertThrows(DeskException.class, () -> harness.desk.queuePosition("acme", sid));
+        String sid = harness.createReservation("acme", "billing", "ext-1", 1, null, Map.of()).reservationSid();
+        assertEquals(new Rest.QueuePosition(1, null), harness.queuePosition("acme", sid));
+        assertEquals(new Rest.QueuePosition(1, null), harness.queuePosition("acme", sid));
+        DeskException limited = assertThrows(DeskException.class, () -> harness.queuePosition("acme", sid));
         assertEquals(ErrorCode.RATE_LIMITED, limited.code());
         assertEquals(60, limited.retryAfterSeconds());
         harness.clock.advance(60_000);
-        harness.desk.cancelReservation("acme", "billing", sid);
-        assertEquals(new Rest.QueuePosition(0, 0L), harness.desk.queuePosition("acme", sid));
+        harness.cancelReservation("acme", "billing", sid);
+        assertEquals(new Rest.QueuePosition(0, 0L), harness.queuePosition("acme", sid));
     }
 }

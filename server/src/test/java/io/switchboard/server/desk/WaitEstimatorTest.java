@@ -82,7 +82,7 @@ class WaitEstimatorTest {
     private final Harness harness = new Harness();
 
     private Long estimate(Client guest) {
-        return harness.desk.estimate(guest.reservation, EstimateMethod.SWITCHBOARD);
+        return harness.desk().probe().estimate(guest.reservation, EstimateMethod.SWITCHBOARD);
     }
 
     /** bob (billing, limit 2) at limit 1, one room of 40 s completed, one in progress for 10 s. */
@@ -136,7 +136,7 @@ class WaitEstimatorTest {
         assertEquals(58L, estimate(fourth));
         // Two guests gave up after 20 s each; first and second waited 0 s, third and fourth just came: the rate of
         // giving up is 2 / 40 s of waiting = 0.05 per second.
-        Group billing = harness.desk.accounts.get("acme").groups.get("billing");
+        Group billing = harness.desk("acme").account.groups.get("billing");
         billing.recordAbandonment(harness.clock.now(), 20 * S);
         billing.recordAbandonment(harness.clock.now(), 20 * S);
         assertEquals(30L, estimate(third), "nobody ahead of third");
@@ -150,7 +150,7 @@ class WaitEstimatorTest {
         bobWithHistory();
         Client third = harness.guest("third");
         assertEquals(30L, estimate(third));
-        Group billing = harness.desk.accounts.get("acme").groups.get("billing");
+        Group billing = harness.desk("acme").account.groups.get("billing");
         // Over the last 120 s, three priority-9 guests arrived (and are gone): one per 40 s goes ahead of third.
         long now = harness.clock.now();
         billing.arrivals.clear();

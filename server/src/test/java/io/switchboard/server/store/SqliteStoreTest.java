@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.protocol.Role;
 import io.switchboard.server.config.Durability;
 import io.switchboard.server.desk.MemoryJournal;
+import io.switchboard.server.gate.Release;
 import io.switchboard.server.desk.ReservationStatus;
 import io.switchboard.server.desk.Stored;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.switchboard.server.store;
+package io.switchboard.server.gate;
 
 /**
  * How what the server says waits for the changes it reveals to be durable: every WebSocket frame, REST answer and SSE
@@ -7,36 +7,29 @@ package io.switchboard.server.store;
  */
 public interface Release {
     /** Lets everything go at once: for a server that keeps nothing (tests, the simulator). */
-    Release NOW = new Release() {
-        @Override
-        public void after(Line line, boolean reveals, Runnable task) {
-            task.run();
-        }
-
-        @Override
-        public long submitted() {
-            return 0;
-        }
-    };
+    Release NOW = (line, reveals, task) -> task.run();
 
     /**
      * Runs {@code task} once it may leave: when it {@code reveals} a change (it comes from a turn that changed
      * something, or it is an SSE event), once every change the desk has handed to the store so far is durable;
      * otherwise (a {@code pong}, a {@code welcome}, an answer to a read, an error: the turn changed nothing) at once;
-     * in either case after everything released earlier on the same line. Desk thread only; the task runs on the desk
+     * in either case after everything released earlier on the same line. Desk threads; the task runs on a desk
      * thread or the store's writer thread.
      */
     void after(Line line, boolean reveals, Runnable task);
 
-    /**
-     * How many batches of changes the desk has handed to the store so far: a turn that did not move it changed nothing
-     * that a crash could take back. Desk thread only.
-     */
-    long submitted();
-
     /** One destination's place in the release order. Its state belongs to the {@link Release} it is used with. */
     final class Line {
-        /** The newest batch a task released on this line waits for (guarded by the release's lock). */
-        long waitsFor;
+        private long waitsFor;
+
+        /** The newest batch a task released on this line waits for (a release reads it under its lock). */
+        public long waitsFor() {
+            return waitsFor;
+        }
+
+        /** Notes the newest batch a task released on this line waits for (a release sets it under its lock). */
+        public void waitFor(long seq) {
+            waitsFor = seq;
+        }
     }
 }

@@ -1,23 +1,31 @@
 package io.switchboard.server.transport;
 
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.protocol.Codec;
-import io.switchboard.server.DeskLoop;
 import io.switchboard.server.config.Secrets;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.desk.CallLimiter;
-import io.switchboard.server.desk.Desk;
+import io.switchboard.server.gate.DeskGate;
+import io.switchboard.server.gate.Release;
 import io.switchboard.server.metrics.ServerMetrics;
-import io.switchboard.server.store.Release;
+import java.util.function.Supplier;
 
 /**
- * What the transport's handlers share. Everything in it is thread-safe; the desk is only called on the desk loop, and
- * what the desk says leaves through {@link #release}.
+ * What the transport's handlers share: the codec, the {@link DeskGate} (the only way to the desks), the metrics, the
+ * API keys and every per-address rule, the {@link Release} (WebSocket frames, REST answers and SSE events all leave
+ * through it), the server's health and the connection rules. Everything in it is thread-safe.
  */
-public final class HttpServices {
+public final class Transport {
+    /** What {@code /healthz} says. */
+    public enum Health {
+        OK, DRAINING, STORAGE_FAILING
+    }
+
     private final Codec codec;
-    private final DeskLoop loop;
-    private final Desk desk;
-    private final ServerState state;
+    private final DeskGate gate;
+    private final Supplier<Health> health;
     private final ServerMetrics metrics;
     private final ApiKeys apiKeys;
     private final OriginPolicy origins;
@@ -27,47 +35,56 @@ public final class HttpServices {
     private final CallLimiter failedKeys;
     private final byte[] metricsToken;
     private final Release release;
-    private final ServerConfig.Timings timings;
-    private final ServerConfig.Limits limits;
+    private final ConnectionRules rules;
+    private final ChannelGroup webSockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup eventStreams = new DefaultChannelGroup("event-streams", GlobalEventExecutor.INSTANCE);
 
-    private HttpServices(ServerConfig config, Codec codec, DeskLoop loop, Desk desk, ServerState state,
-                         ServerMetrics metrics, Release release) {
+    public Transport(ServerConfig config, Codec codec, DeskGate gate, Supplier<Health> health, ServerMetrics metrics,
+                     Release release, ConnectionRules rules) {
         this.codec = codec;
-        this.loop = loop;
-        this.desk = desk;
-        this.state = state;
+        this.gate = gate;
+        this.health = health;
         this.metrics = metrics;
         this.release = release;
+        this.rules = rules;
         this.apiKeys = new ApiKeys(config);
         this.origins = new OriginPolicy(config.allowedOrigins());
         this.addresses = new ClientAddresses(config.trustedProxies());
-        this.timings = config.timings();
-        this.limits = config.limits();
+        ServerConfig.Limits limits = config.limits();
         this.connections = new AddressCounts(limits.connectionsPerAddress());
         this.streams = new AddressCounts(limits.sseStreamsPerAddress());
         this.failedKeys = new CallLimiter(System::currentTimeMillis, limits.failedApiKeysPerAddressPerMinute(), 60_000);
         this.metricsToken = config.metricsToken() == null ? null : Secrets.digest(config.metricsToken());
     }
 
-    public static HttpServices of(ServerConfig config, Codec codec, DeskLoop loop, Desk desk, ServerState state,
-                                  ServerMetrics metrics, Release release) {
-        return new HttpServices(config, codec, loop, desk, state, metrics, release);
-    }
-
     Codec codec() {
         return codec;
     }
 
-    DeskLoop loop() {
-        return loop;
+    DeskGate gate() {
+        return gate;
     }
 
-    Desk desk() {
-        return desk;
+    Health health() {
+        return health.get();
     }
 
-    ServerState state() {
-        return state;
+    ConnectionRules rules() {
+        return rules;
+    }
+
+    Release release() {
+        return release;
+    }
+
+    /** The open WebSockets (told 1001 and closed when the server stops). */
+    ChannelGroup webSockets() {
+        return webSockets;
+    }
+
+    /** The open event streams (closed when the server stops). */
+    ChannelGroup eventStreams() {
+        return eventStreams;
     }
 
     ServerMetrics metrics() {
@@ -96,46 +113,6 @@ public final class HttpServices {
         return streams;
     }
 
-    long keepaliveMs() {
-        return timings.sseKeepaliveMs();
-    }
-
-    long slowReaderBytes() {
-        return limits.slowReaderBytes();
-    }
-
-    int requestsPerSecond() {
-        return limits.requestsPerSecond();
-    }
-
-    int requestBurst() {
-        return limits.requestBurst();
-    }
-
-    long pingIntervalMs() {
-        return timings.pingIntervalMs();
-    }
-
-    long handshakeTimeoutMs() {
-        return timings.handshakeTimeoutMs();
-    }
-
-    long httpIdleMs() {
-        return timings.httpIdleMs();
-    }
-
-    /**
-     * Runs {@code task} (a reply, an SSE event) on its line once it may leave: once every change the desk made so far
-     * is durable when it {@code reveals} desk state, else after what waits on its line. Desk thread only.
-     */
-    void afterDurable(Release.Line line, boolean reveals, Runnable task) {
-        release.after(line, reveals, task);
-    }
-
-    /** How many batches of changes the desk has handed to the store: moved by a turn that changed something. */
-    long submitted() {
-        return release.submitted();
-    }
 
     /**
      * Seconds until an address whose API keys keep failing may try again (0: now). Failures are counted per address

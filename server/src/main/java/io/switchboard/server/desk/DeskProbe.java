@@ -1,0 +1,77 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.Role;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What tools may read of a desk without changing it: any estimate method's answer for a waiting guest (the simulator
+ * asks every method at every {@code queuepos}), a whole queue's estimates (the micro-benchmark), and the state behind
+ * the gauges (a scrape of {@code /metrics}). Desk thread only.
+ */
+public final class DeskProbe {
+    private final Account account;
+    private final Map<String, Reservation> reservations;
+    private final Sessions sessions;
+    private final DeskClock clock;
+
+    DeskProbe(Account account, Map<String, Reservation> reservations, Sessions sessions, DeskClock clock) {
+        this.account = account;
+        this.reservations = reservations;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    /**
+     * What {@code method} estimates now for a waiting guest, in seconds; null when it has no basis, or when the
+     * reservation is unknown or not waiting.
+     */
+    public Long estimate(String sid, EstimateMethod method) {
+        Reservation reservation = reservations.get(sid);
+        if (reservation == null || !reservation.isWaiting()) {
+            return null;
+        }
+        Group group = reservation.group;
+        return method.estimator.prepare(group, clock.now()).seconds(group.positionOf(reservation));
+    }
+
+    /** Every waiting guest's estimate in a group, in queue order: one recomputation of the whole queue. */
+    public Long[] estimateQueue(String groupName, EstimateMethod method) {
+        Group group = Desk.restGroup(account, groupName);
+        WaitEstimator.Estimates estimates = method.estimator.prepare(group, clock.now());
+        Long[] all = new Long[group.queue.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = estimates.seconds(i);
+        }
+        return all;
+    }
+
+    /** One group's queue as the gauges show it. */
+    public record QueueGauge(String account, String group, int length, long oldestWaitMs) {
+    }
+
+    /** The gauges of this desk: each group's queue, and its connections by role ({@code null}: not identified). */
+    public record Gauges(List<QueueGauge> queues, Map<Role, Integer> connections, int anonymous) {
+    }
+
+    public Gauges gauges() {
+        long now = clock.now();
+        List<QueueGauge> queues = new java.util.ArrayList<>();
+        for (Group group : account.groups.values()) {
+            long oldest = 0;
+            for (Reservation reservation : group.queue) {
+                oldest = Math.max(oldest, now - reservation.enqueuedAt);
+            }
+            queues.add(new QueueGauge(account.id, group.name, group.queue.size(), oldest));
+        }
+        Map<Role, Integer> byRole = new EnumMap<>(Role.class);
+        for (Role role : Role.values()) {
+            byRole.put(role, 0);
+        }
+        for (Session session : sessions.byConnection.values()) {
+            byRole.merge(session.role, 1, Integer::sum);
+        }
+        return new Gauges(queues, byRole, sessions.connections.size() - sessions.byConnection.size());
+    }
+}

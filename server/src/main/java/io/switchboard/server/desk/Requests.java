@@ -1,0 +1,224 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.Request;
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.StatusOf;
+import io.switchboard.protocol.UpdateDetails;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request, dispatched by its type ({@link Request.Visitor}: a new request type fails to compile until it is
+ * handled here), with the connection and session it came on. Every check that can refuse it comes before its first
+ * change, so a refusal ({@link DeskException}) means nothing happened. Desk thread only.
+ */
+final class Requests implements Request.Visitor<Void> {
+    private static final ServerMessage PONG = new ServerMessage.Pong();
+
+    private final Desk desk;
+    private final Connection connection;
+    private final String ref;
+    private final Session session;
+
+    Requests(Desk desk, Connection connection, String ref, Session session) {
+        this.desk = desk;
+        this.connection = connection;
+        this.ref = ref;
+        this.session = session;
+    }
+
+    // --- Any connection -------------------------------------------------------------------------------------------
+
+    @Override
+    public Void ping(Request.Ping request) {
+        desk.sessions.confirmToken(session);
+        desk.fanout.send(connection, PONG);
+        return null;
+    }
+
+    @Override
+    public Void identify(Request.Identify request) {
+        requireAnonymous();
+        desk.sessions.identify(connection, ref, request);
+        return null;
+    }
+
+    @Override
+    public Void login(Request.Login request) {
+        requireAnonymous();
+        desk.sessions.login(connection, ref, request);
+        return null;
+    }
+
+    @Override
+    public Void resume(Request.Resume request) {
+        requireAnonymous();
+        desk.sessions.resume(connection, ref, request);
+        return null;
+    }
+
+    // --- Identified sessions --------------------------------------------------------------------------------------
+
+    @Override
+    public Void status(Request.Status request) {
+        identified();
+        if (request.of() == StatusOf.TYPING) {
+            desk.rooms.typing(session, request);
+            return null;
+        }
+        Agent agent = agent();
+        agent.availability = request.is();
+        desk.fanout.announceAvailability(agent);
+        desk.turn.capacityChanged(agent);
+        return null;
+    }
+
+    @Override
+    public Void message(Request.Message request) {
+        identified();
+        desk.rooms.message(session, request);
+        return null;
+    }
+
+    @Override
+    public Void history(Request.History request) {
+        identified();
+        desk.rooms.history(session, request);
+        return null;
+    }
+
+    @Override
+    public Void cancel(Request.Cancel request) {
+        identified();
+        if (!session.isGuest()) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "cancel: for a waiting guest (you are an agent)");
+        }
+        Reservation reservation = session.reservation;
+        if (!reservation.isWaiting()) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "cancel: reservation is " + reservation.status().wire()
+                    + " (expected: QUEUED)");
+        }
+        desk.assignment.leaveQueue(reservation, ReservationStatus.CANCELED);
+        desk.fanout.toAgents(desk.account, new ServerMessage.Update(List.of(reservation.user),
+                UpdateDetails.CANCELED));
+        return null;
+    }
+
+    @Override
+    public Void end(Request.End request) {
+        identified();
+        desk.rooms.end(session, request);
+        return null;
+    }
+
+    @Override
+    public Void assist(Request.Assist request) {
+        identified();
+        Agent agent = agent();
+        Iterable<Group> groups = agent.groups;
+        if (request.group() != null) {
+            Group group = Desk.group(desk.account, request.group());
+            if (!agent.groups.contains(group)) {
+                throw new DeskException(ErrorCode.NOT_ALLOWED, "group: " + group.name
+                        + " (expected: one of your groups " + names(agent.groups) + ")");
+            }
+            groups = List.of(group);
+        }
+        if (agent.activeGuests() >= agent.limit) {
+            throw new DeskException(ErrorCode.AT_LIMIT, "agent " + agent.user + ": " + agent.activeGuests()
+                    + " guests, at the limit " + agent.limit);
+        }
+        Reservation next = Assignment.mostUrgentHead(groups);
+        if (next == null) {
+            throw new DeskException(ErrorCode.NO_GUESTS, "assist: no guest is waiting in " + names(groups));
+        }
+        desk.assignment.assign(next, agent);
+        return null;
+    }
+
+    @Override
+    public Void transfer(Request.Transfer request) {
+        identified();
+        Agent requester = agent();
+        desk.rooms.transfer(requester, Rooms.openRoom(desk.account, request.room()),
+                Desk.agent(desk.account, request.agent()));
+        return null;
+    }
+
+    @Override
+    public Void join(Request.Join request) {
+        identified();
+        desk.rooms.join(supervisor(), Rooms.openRoom(desk.account, request.room()));
+        return null;
+    }
+
+    @Override
+    public Void leave(Request.Leave request) {
+        identified();
+        desk.rooms.leave(supervisor(), Rooms.openRoom(desk.account, request.room()));
+        return null;
+    }
+
+    @Override
+    public Void limit(Request.Limit request) {
+        identified();
+        Agent self = agent();
+        Agent target = self;
+        if (request.agent() != null && !request.agent().equals(self.user)) {
+            if (!self.supervisor) {
+                throw new DeskException(ErrorCode.NOT_ALLOWED, "limit: only a supervisor sets another agent's limit");
+            }
+            target = Desk.agent(desk.account, request.agent());
+        }
+        target.limit = request.limit();
+        desk.turn.capacityChanged(target);
+        return null;
+    }
+
+    @Override
+    public Void snapshot(Request.Snapshot request) {
+        identified();
+        agent();
+        desk.fanout.send(session, desk.views.snapshot());
+        return null;
+    }
+
+    // --- Checks ---------------------------------------------------------------------------------------------------
+
+    private void requireAnonymous() {
+        if (session != null) {
+            throw new DeskException(ErrorCode.ALREADY_IDENTIFIED, "connection: already identified as "
+                    + session.role.wire() + " " + session.user());
+        }
+    }
+
+    private void identified() {
+        if (session == null) {
+            throw new DeskException(ErrorCode.NOT_IDENTIFIED,
+                    "connection: not identified (expected: identify, login or resume first)");
+        }
+        desk.sessions.confirmToken(session);
+    }
+
+    private Agent agent() {
+        if (session.agent == null) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "request: for agents (you are a guest)");
+        }
+        return session.agent;
+    }
+
+    private Agent supervisor() {
+        Agent agent = agent();
+        if (!agent.supervisor) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "request: for supervisors");
+        }
+        return agent;
+    }
+
+    private static String names(Iterable<Group> groups) {
+        List<String> names = new ArrayList<>();
+        groups.forEach(group -> names.add(group.name));
+        return names.toString();
+    }
+}

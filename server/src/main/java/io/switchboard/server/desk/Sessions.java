@@ -1,0 +1,461 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.EndReason;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.Request;
+import io.switchboard.protocol.Role;
+import io.switchboard.protocol.ServerMessage;
+import io.switchboard.protocol.StatusIs;
+import io.switchboard.protocol.UpdateDetails;
+import io.switchboard.server.config.Secrets;
+import io.switchboard.server.config.ServerConfig;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who is who on one account's desk: connections and the sessions bound to them; becoming a guest ({@code identify},
+ * {@code identify {reservation}}) or an agent ({@code login}); taking a session back ({@code resume}); the resume
+ * grace and what happens when it runs out; the identify deadline. Session tokens are kept only as digests and
+ * change at every takeover ({@link Session}). Desk thread only.
+ */
+final class Sessions {
+    /** Priority of guests who identify over WebSocket; only REST callers choose another. */
+    static final int WEBSOCKET_PRIORITY = 1;
+    /** Who a failed attach counts against in the sign-in throttle (no agent has this name: names have no newline). */
+    private static final String ATTACH = "\nreservation";
+
+    private final Account account;
+    private final String tag;
+    private final ServerConfig.Timings timings;
+    private final DeskClock clock;
+    private final Ids ids;
+    private final Fanout fanout;
+    private final Rooms rooms;
+    private final Assignment assignment;
+    private final QueuePositions positions;
+    private final Retention retention;
+    private final Turn turn;
+    private final Dirty dirty;
+    private final DeskMetrics metrics;
+    private final AddressLimits limits;
+    private final Handover handover;
+    private final Map<String, Reservation> reservations;
+    private final Views views;
+
+    /** Resumable sessions by the digest of their token (and of the token before it, while it still works). */
+    final Map<String, Session> byDigest = new HashMap<>();
+    final Map<Connection, Session> byConnection = new HashMap<>();
+    /** Every connection of this desk, identified or not. */
+    final Set<Connection> connections = new HashSet<>();
+
+    Sessions(Account account, ServerConfig.Timings timings, DeskClock clock, Ids ids, Fanout fanout, Rooms rooms,
+             Assignment assignment, QueuePositions positions, Retention retention, Turn turn, Dirty dirty,
+             DeskMetrics metrics, AddressLimits limits, Handover handover, Map<String, Reservation> reservations,
+             Views views) {
+        this.account = account;
+        this.tag = Ids.tag(account.id);
+        this.timings = timings;
+        this.clock = clock;
+        this.ids = ids;
+        this.fanout = fanout;
+        this.rooms = rooms;
+        this.assignment = assignment;
+        this.positions = positions;
+        this.retention = retention;
+        this.turn = turn;
+        this.dirty = dirty;
+        this.metrics = metrics;
+        this.limits = limits;
+        this.handover = handover;
+        this.reservations = reservations;
+        this.views = views;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Connections
+
+    /**
+     * A connection is this desk's now (it connected here, or the gate brought it): it must identify, log in or resume
+     * by {@code identify_deadline_ms} after it connected, or it is closed (1008).
+     */
+    void adopt(Connection connection, long connectedAt) {
+        connections.add(connection);
+        clock.schedule(Math.max(0, connectedAt + timings.identifyDeadlineMs() - clock.now()), () -> {
+            if (connections.contains(connection) && !byConnection.containsKey(connection)) {
+                connections.remove(connection);
+                fanout.close(connection, Desk.CLOSE_NOT_IDENTIFIED, "not identified within "
+                        + timings.identifyDeadlineMs() / 1000 + " s");
+            }
+        });
+    }
+
+    Session of(Connection connection) {
+        return byConnection.get(connection);
+    }
+
+    /** A connection closed. Its session, if any, waits {@code resume_grace} for a resume. */
+    void disconnected(Connection connection) {
+        connections.remove(connection);
+        Session session = byConnection.remove(connection);
+        if (session == null || session.connection != connection) {
+            return;
+        }
+        StatusIs before = session.agent != null ? session.agent.visibleAvailability() : null;
+        session.connection = null;
+        session.graceTimer = clock.schedule(timings.resumeGraceMs(), () -> graceOver(session));
+        if (session.isGuest()) {
+            Room room = session.reservation.room;
+            if (room != null && room.open) {
+                fanout.toRoomExcept(room, session, Fanout.presence(room, session, StatusIs.AWAY));
+            }
+        } else {
+            fanout.announceToAgentsIfChanged(session.agent, before);
+            fanout.roomPresence(session.agent, StatusIs.AWAY);
+            turn.capacityChanged(session.agent);
+        }
+    }
+
+    /** Lets a connection go to another desk (it signs in to another account): nothing of it stays here. */
+    private boolean handOver(Connection connection, String ref, Request request) {
+        connections.remove(connection);
+        if (handover.handOver(connection, ref, request)) {
+            return true;
+        }
+        connections.add(connection);
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Becoming a guest
+
+    void identify(Connection connection, String ref, Request.Identify request) {
+        if (request.reservation() != null) {
+            if (!ownId(request.reservation()) && handOver(connection, ref, request)) {
+                return;
+            }
+            attach(connection, request);
+            return;
+        }
+        String accountId = request.account() == null ? Desk.DEFAULT_ACCOUNT : request.account();
+        if (!accountId.equals(account.id) && handOver(connection, ref, request)) {
+            return;
+        }
+        if (!accountId.equals(account.id)) {
+            throw new DeskException(ErrorCode.INVALID_FIELD, "account: " + accountId + " (expected: a configured "
+                    + "account)");
+        }
+        Group group = Desk.group(account, request.group());
+        requireGuestName(request.user());
+        Desk.requireRoom(group, metrics);
+        long retryAfter = limits.newGuest(connection.source());
+        if (retryAfter > 0) {
+            metrics.rateLimited("identify");
+            throw DeskException.rateLimited("identify: more than " + limits.newGuestsPerMinute() + " new "
+                    + "conversations a minute from your address; try again in " + retryAfter + " s", retryAfter);
+        }
+        Reservation reservation = new Reservation(ids.next("rsv_"), group, request.user(), request.question(),
+                request.details(), null, WEBSOCKET_PRIORITY, timings.reserveForSeconds());
+        reservations.put(reservation.sid, reservation);
+        String token = ids.next("ses_");
+        Session session = new Session(Role.GUEST, account, null, reservation, Secrets.digestText(token));
+        reservation.session = session;
+        bind(session, connection);
+        fanout.send(session, views.identified(session, token));
+        assignment.enqueueNew(reservation);
+    }
+
+    /** Whether an id carries this account's tag, or is one of this desk's (made before ids had tags). */
+    private boolean ownId(String id) {
+        String idTag = Ids.tagOf(id);
+        return idTag == null ? reservations.containsKey(id) || byDigest.containsKey(Secrets.digestText(id))
+                : idTag.equals(tag);
+    }
+
+    /** A guest's name may not pass for one of the account's agents (compared as it looks: {@link Names#fold}). */
+    private void requireGuestName(String user) {
+        if (user != null && account.agentNames.contains(Names.fold(user))) {
+            throw new DeskException(ErrorCode.INVALID_FIELD, "user: " + user + " is the name of an agent here "
+                    + "(expected: your own name)");
+        }
+    }
+
+    /**
+     * A guest's connection attaches to a reservation made over REST that no session holds yet: this is the guest's
+     * first connection, and they get their session here. A reservation that has one (its guest attached before, even
+     * if they dropped since) is taken back only with {@code resume}: the sid travels in URLs and logs, the session
+     * token does not. Failures count as failed sign-ins of the address; a valid attach is never refused for them.
+     */
+    private void attach(Connection connection, Request.Identify request) {
+        String source = connection.source();
+        try {
+            attachChecked(connection, request);
+            limits.signedIn(source, ATTACH);
+        } catch (DeskException e) {
+            long retryAfter = limits.failedSignIn(source, ATTACH);
+            if (retryAfter > 0) {
+                metrics.rateLimited("sign_in");
+                throw DeskException.rateLimited("identify: too many reservations from your address could not be "
+                        + "attached; try again in " + retryAfter + " s", retryAfter);
+            }
+            throw e;
+        }
+    }
+
+    private void attachChecked(Connection connection, Request.Identify request) {
+        Reservation reservation = reservations.get(request.reservation());
+        if (reservation == null
+                || request.account() != null && !request.account().equals(account.id)
+                || request.group() != null && !request.group().equals(reservation.group.name)) {
+            throw new DeskException(ErrorCode.UNKNOWN_RESERVATION, "reservation: " + request.reservation()
+                    + " (expected: a reservation of this account and group)");
+        }
+        if (reservation.status().isFinal()) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: " + reservation.status().wire()
+                    + " (expected: QUEUED or MATCHED)");
+        }
+        if (reservation.session != null) {
+            throw new DeskException(ErrorCode.CONFLICT, "reservation: its guest has attached already (expected: "
+                    + "resume with the session from identified)");
+        }
+        if (reservation.room != null && !reservation.room.open) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: its room has ended");
+        }
+        requireGuestName(request.user());
+        if (request.user() != null) {
+            reservation.user = request.user();
+        }
+        String token = ids.next("ses_");
+        Session session = new Session(Role.GUEST, account, null, reservation, Secrets.digestText(token));
+        reservation.session = session;
+        turn.stored(reservation);
+        bind(session, connection);
+        fanout.send(session, views.identified(session, token));
+        restoreGuest(session, false);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Becoming an agent, and coming back
+
+    /**
+     * {@code login}, with failed attempts throttled per client address and user ({@link AddressLimits}): a correct
+     * token is always taken; a wrong one past the limit is answered {@code rate_limited}. A token of another account's
+     * agent goes to that account's desk.
+     */
+    void login(Connection connection, String ref, Request.Login request) {
+        byte[] digest = Secrets.digest(request.token());
+        // Every agent's digest is compared in full, in constant time, whatever matches: timing tells nothing.
+        Agent agent = null;
+        for (Agent candidate : account.agents.values()) {
+            boolean same = Secrets.same(digest, candidate.tokenDigest);
+            if (same && agent == null) {
+                agent = candidate;
+            }
+        }
+        if (agent == null && handOver(connection, ref, request)) {
+            return;
+        }
+        String source = connection.source();
+        if (agent == null || !agent.user.equals(request.user())) {
+            throw limits.failedLogin(source, request.user(), metrics);
+        }
+        limits.signedIn(source, request.user());
+        StatusIs before = agent.visibleAvailability();
+        boolean wasAway = agent.session != null && agent.session.connection == null;
+        if (agent.session != null) {
+            retire(agent.session, "signed in elsewhere");
+        }
+        String token = ids.next("ses_");
+        Session session = new Session(agent.role(), account, agent, null, Secrets.digestText(token));
+        agent.session = session;
+        agent.availability = StatusIs.AWAY;
+        bind(session, connection);
+        fanout.send(session, views.identified(session, token));
+        restoreAgent(session, before, wasAway);
+    }
+
+    /**
+     * {@code resume}: an unknown session is {@code auth_failed} but no failed sign-in (a session token has 128 random
+     * bits: nothing to throttle, and nobody may lock others out with garbage).
+     */
+    void resume(Connection connection, String ref, Request.Resume request) {
+        String digest = Secrets.digestText(request.session());
+        Session session = byDigest.get(digest);
+        if (session == null && !tag.equals(Ids.tagOf(request.session())) && handOver(connection, ref, request)) {
+            return;
+        }
+        if (session == null) {
+            throw DeskException.unknownSession();
+        }
+        takeBack(session, connection, digest);
+    }
+
+    /**
+     * Binds a session to a new connection with a new token (the one it came with keeps working until the client uses
+     * the new one), and sends it the current state.
+     */
+    private void takeBack(Session session, Connection connection, String presented) {
+        StatusIs before = session.agent != null ? session.agent.visibleAvailability() : null;
+        boolean wasAway = session.connection == null;
+        detach(session, "session resumed on another connection");
+        String token = ids.next("ses_");
+        byDigest.remove(session.digest, session);
+        if (session.previousDigest != null) {
+            byDigest.remove(session.previousDigest, session);
+        }
+        session.previousDigest = presented;
+        session.digest = Secrets.digestText(token);
+        byDigest.put(presented, session);
+        bind(session, connection);
+        fanout.send(session, views.identified(session, token));
+        if (session.isGuest()) {
+            restoreGuest(session, wasAway);
+        } else {
+            restoreAgent(session, before, wasAway);
+        }
+    }
+
+    /**
+     * A request on a session's connection shows its client holds the token it was last given: the one before it stops
+     * working.
+     */
+    void confirmToken(Session session) {
+        if (session != null && session.previousDigest != null) {
+            byDigest.remove(session.previousDigest, session);
+            session.previousDigest = null;
+            dirty.session(session);
+        }
+    }
+
+    /** An agent (signed in or resumed) gets the view of the account and their rooms; the others see them back. */
+    private void restoreAgent(Session session, StatusIs before, boolean wasAway) {
+        Agent agent = session.agent;
+        fanout.send(session, views.snapshot());
+        rooms.sendOpenRooms(session);
+        fanout.announceToAgentsIfChanged(agent, before);
+        if (wasAway) {
+            fanout.roomPresence(agent, StatusIs.AVAILABLE);
+        }
+        turn.capacityChanged(agent);
+    }
+
+    private void restoreGuest(Session session, boolean wasAway) {
+        Reservation reservation = session.reservation;
+        if (reservation.isWaiting()) {
+            positions.sendNow(reservation);
+            return;
+        }
+        if (reservation.status() == ReservationStatus.MATCHED && reservation.room == null
+                && reservation.matchedAgent != null) {
+            rooms.open(reservation, reservation.matchedAgent);
+            return;
+        }
+        Room room = reservation.room;
+        if (room != null && room.open) {
+            fanout.send(session, new ServerMessage.Joined(room.id, reservation.guestView(), room.agent.user));
+            if (wasAway) {
+                fanout.toRoomExcept(room, session, Fanout.presence(room, session, StatusIs.AVAILABLE));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Sessions that do not come back
+
+    void graceOver(Session session) {
+        if (session.connection != null || byDigest.get(session.digest) != session) {
+            return;
+        }
+        session.graceTimer = null;
+        forget(session);
+        if (!session.isGuest()) {
+            agentGone(session.agent);
+            return;
+        }
+        Reservation reservation = session.reservation;
+        switch (reservation.status()) {
+            case QUEUED -> {
+                assignment.leaveQueue(reservation, ReservationStatus.EXPIRED);
+                fanout.toAgents(account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.EXPIRED));
+            }
+            case MATCHED -> {
+                if (reservation.room != null && reservation.room.open) {
+                    rooms.close(reservation.room, EndReason.GUEST_GONE, null);
+                }
+            }
+            case EXPIRED, CANCELED -> {
+                // Already has its outcome.
+            }
+        }
+        retention.sessionGone(reservation);
+    }
+
+    /** An agent's resume grace ran out: their guests go back to the front of their queues. */
+    private void agentGone(Agent agent) {
+        StatusIs before = agent.visibleAvailability();
+        rooms.leaveAll(agent);
+        for (Room room : List.copyOf(agent.rooms)) {
+            rooms.close(room, EndReason.AGENT_GONE, null);
+            assignment.requeueAtFront(room.reservation);
+        }
+        for (Reservation reservation : List.copyOf(agent.held)) {
+            assignment.release(reservation);
+            assignment.requeueAtFront(reservation);
+        }
+        agent.session = null;
+        fanout.announceToAgentsIfChanged(agent, before);
+        turn.capacityChanged(agent);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Binding
+
+    private void bind(Session session, Connection connection) {
+        session.connection = connection;
+        byDigest.put(session.digest, session);
+        dirty.session(session);
+        byConnection.put(connection, session);
+    }
+
+    /** Ends a session for good (its agent signed in again): its connection, if any, is closed. */
+    private void retire(Session session, String reason) {
+        forget(session);
+        detach(session, reason);
+    }
+
+    /** A session can no longer be resumed: neither of its tokens works. */
+    private void forget(Session session) {
+        session.ended = true;
+        byDigest.remove(session.digest, session);
+        if (session.previousDigest != null) {
+            byDigest.remove(session.previousDigest, session);
+        }
+        dirty.sessionEnded(session);
+    }
+
+    /** Stops a session's grace timer and closes its connection, if any (4000: the session moved). */
+    private void detach(Session session, String reason) {
+        if (session.graceTimer != null) {
+            session.graceTimer.cancel();
+            session.graceTimer = null;
+        }
+        if (session.connection != null) {
+            Connection connection = session.connection;
+            byConnection.remove(connection);
+            connections.remove(connection);
+            session.connection = null;
+            fanout.close(connection, Desk.CLOSE_SESSION_MOVED, reason);
+        }
+    }
+
+    /** Every connection of this desk is closed (the desk is dropped): they reconnect and resume elsewhere. */
+    void closeAll(int status, String reason) {
+        for (Connection connection : List.copyOf(connections)) {
+            fanout.close(connection, status, reason);
+        }
+        connections.clear();
+        byConnection.clear();
+    }
+}

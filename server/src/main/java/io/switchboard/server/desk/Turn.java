@@ -1,0 +1,95 @@
+package io.switchboard.server.desk;
+
+/**
+ * One desk turn's bookkeeping: every state change is recorded here by the method that makes it, and the turn does
+ * what follows once, at its end. A reservation that changed ({@link #changed}) gets a new version, a row to store and
+ * an SSE event; an agent whose capacity or presence changed ({@link #capacityChanged}) is announced free or not free
+ * at once, and marks its groups' estimates, its row and the account for assignment; a queue that grew marks
+ * assignment too. {@link #settle} runs assignment now (before a request's {@code ack}, so the ack follows every
+ * effect); {@link #end} settles, tells waiting guests and streams what changed, and hands the turn's rows to the
+ * journal. Desk thread only.
+ */
+final class Turn {
+    private final Account account;
+    private final Fanout fanout;
+    private final QueuePositions positions;
+    private final ReservationFeed feed;
+    private final Dirty dirty;
+    private final Journal journal;
+    private Assignment assignment;
+    private Rooms rooms;
+    private boolean assign;
+
+    Turn(Account account, Fanout fanout, QueuePositions positions, ReservationFeed feed, Dirty dirty,
+         Journal journal) {
+        this.account = account;
+        this.fanout = fanout;
+        this.positions = positions;
+        this.feed = feed;
+        this.dirty = dirty;
+        this.journal = journal;
+    }
+
+    /** The parts the turn runs at its end (built after it, since they record into it). */
+    void runs(Assignment assignment, Rooms rooms) {
+        this.assignment = assignment;
+        this.rooms = rooms;
+    }
+
+    /** A reservation changed in a way a REST caller can see: version, row, SSE event. */
+    void changed(Reservation reservation) {
+        feed.changed(reservation);
+    }
+
+    /** A reservation's stored fields changed, but nothing a caller sees (its session, its forget time). */
+    void stored(Reservation reservation) {
+        dirty.reservation(reservation);
+    }
+
+    /**
+     * An agent's capacity or presence may have changed (availability, connection, limit, a room or a hold gained or
+     * lost): the account's agents hear it if the agent became free or stopped being free, the estimates of the
+     * agent's groups are due again, the agent's row is stored, and assignment runs at the end of the turn.
+     */
+    void capacityChanged(Agent agent) {
+        positions.agentChanged(agent);
+        dirty.agent(agent);
+        fanout.announceFree(agent);
+        assign = true;
+    }
+
+    /** A guest joined (or went back to) a queue: assignment runs at the end of the turn. */
+    void queued(Group group) {
+        positions.changed(group);
+        assign = true;
+    }
+
+    /** Runs the assignment the turn's changes call for, now (it runs to a fixed point: what it changes is done). */
+    void settle() {
+        if (assign) {
+            assignment.assignWhereFree();
+            assign = false;
+        }
+    }
+
+    /**
+     * Ends the turn: assignment, then waiting guests told their new places, the rows of what changed handed to the
+     * journal, durable transcripts let go from memory, SSE streams told. Returns whether anything was handed to the
+     * journal (what the turn said then waits for it to be durable).
+     */
+    boolean end() {
+        settle();
+        positions.publishChanged();
+        Stored.Changes changes = dirty.collect();
+        if (changes != null) {
+            rooms.written(journal.write(changes));
+        }
+        rooms.offloadDurable();
+        feed.flush();
+        return changes != null;
+    }
+
+    Account account() {
+        return account;
+    }
+}
