@@ -1,11 +1,9 @@
 package io.switchboard.server.desk;
 
-import io.switchboard.protocol.EndReason;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Request;
 import io.switchboard.protocol.Rest;
 import io.switchboard.protocol.ServerMessage;
-import io.switchboard.protocol.UpdateDetails;
 import io.switchboard.server.config.ServerConfig;
 import java.util.HashMap;
 import java.util.List;
@@ -20,9 +18,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything happens in turns ({@link #turn}): a door (a request, a connection event, a REST call, a timer) runs,
  * then the turn ends ({@link Turn#end}: assignment, queue positions, the rows for the journal, SSE events) and the
- * turn's listener lets what it said go. The parts: {@link Sessions} (who is who), {@link Requests} (what each request
- * does), {@link Assignment}, {@link Rooms}, {@link QueuePositions}, {@link Retention}, {@link ReservationFeed}, {@link
- * Fanout} (who hears what), {@link Views}; {@link DeskProbe} is what tools may read.
+ * turn's listener lets what it said go. The parts: {@link Sessions} (who is who), {@link GuestSignIn} (a guest signs
+ * in), {@link Requests} (what each request does), {@link Assignment}, {@link Rooms}, {@link QueuePositions}, {@link
+ * Retention}, {@link ReservationFeed}, {@link Fanout} (who hears what), {@link Views}, {@link RestCalls} (REST and
+ * SSE); {@link DeskProbe} is what tools may read.
  */
 public final class Desk {
     private static final Logger log = LoggerFactory.getLogger(Desk.class);
@@ -31,15 +30,13 @@ public final class Desk {
     public static final String DEFAULT_ACCOUNT = "default";
     public static final String DEFAULT_GROUP = "default";
     /** Priority of guests who identify over WebSocket; only REST callers choose another. */
-    public static final int WEBSOCKET_PRIORITY = Sessions.WEBSOCKET_PRIORITY;
+    public static final int WEBSOCKET_PRIORITY = GuestSignIn.WEBSOCKET_PRIORITY;
     /** Close status for a connection whose session moved to another connection. */
     public static final int CLOSE_SESSION_MOVED = 4000;
     /** Close status for a connection that did not identify, log in or resume in time (policy violation). */
     public static final int CLOSE_NOT_IDENTIFIED = 1008;
     /** Close status when the desk goes away (dropped, or moved to another node): reconnect and resume. */
     public static final int CLOSE_DESK_MOVED = 1012;
-    /** The queue-position API's limit counts calls in this window (contract §3.2: "a minute"). */
-    static final long QUEUE_POSITION_WINDOW_MS = 60_000;
     private static final ServerMessage WELCOME = new ServerMessage.Welcome();
 
     /** What the desk does when a turn ends: let what the turn said go (the gate flushes its outbox). */
@@ -59,21 +56,21 @@ public final class Desk {
     private final DeskMetrics metrics;
     private final Journal journal;
     private final TurnEnd turnEnd;
-    private final CallLimiter queuePositionCalls;
-    private final int sseStreamsPerReservation;
+    private final RestCalls rest;
     final Fanout fanout;
     final Turn turn;
     final Rooms rooms;
     final Assignment assignment;
     final Views views;
     final Sessions sessions;
+    final GuestSignIn guests;
     private final QueuePositions positions;
     private final ReservationFeed feed;
     private final Retention retention;
     private final DeskProbe probe;
     private boolean dropped;
 
-    private Desk(Builder builder) {
+    Desk(DeskBuilder builder) {
         ServerConfig config = builder.config;
         this.timings = config.timings();
         this.owner = Thread.currentThread();
@@ -90,94 +87,24 @@ public final class Desk {
         this.positions = new QueuePositions(clock, fanout, estimator, feed, timings.queueposIntervalMs());
         this.turn = new Turn(account, fanout, positions, feed, dirty, journal);
         this.retention = new Retention(clock, reservations, timings.transcriptRetentionMs(),
-                timings.unservedRetentionMs(), feed, dirty);
-        this.rooms = new Rooms(clock, ids, fanout, retention, turn, metrics, dirty, journal,
+                timings.unservedRetentionMs(), turn);
+        this.rooms = new Rooms(clock, ids, fanout, retention, turn, metrics, journal,
                 config.limits().transcriptTailMessages());
         this.assignment = new Assignment(account, clock, fanout, positions, rooms, retention, metrics, turn);
         turn.runs(assignment, rooms);
         this.views = new Views(account, clock);
         this.sessions = new Sessions(account, timings, clock, ids, fanout, rooms, assignment, positions, retention,
-                turn, dirty, metrics, builder.limits, builder.handover, reservations, views);
-        this.queuePositionCalls = new CallLimiter(clock::now, config.limits().queuePositionCallsPerMinute(),
-                QUEUE_POSITION_WINDOW_MS);
-        this.sseStreamsPerReservation = config.limits().sseStreamsPerReservation();
+                turn, metrics, builder.limits, builder.handover, views);
+        this.guests = new GuestSignIn(account, timings, ids, fanout, assignment, turn, metrics, builder.limits,
+                reservations, views, sessions);
+        this.rest = new RestCalls(this, config, clock, ids, metrics, journal, retention, positions, feed);
         this.probe = new DeskProbe(account, reservations, sessions, clock);
     }
 
     /** A desk for one account of the configuration; the calling thread becomes its thread. */
-    public static Builder builder(ServerConfig config, ServerConfig.AccountConfig account, DeskClock clock,
-                                  Outbox outbox) {
-        return new Builder(config, account, clock, outbox);
-    }
-
-    /** How a desk is built; everything but the configuration, the account, the clock and the outbox is optional. */
-    public static final class Builder {
-        private final ServerConfig config;
-        private final ServerConfig.AccountConfig account;
-        private final DeskClock clock;
-        private final Outbox outbox;
-        private Ids ids = Ids.secure();
-        private int generation;
-        private DeskMetrics metrics = DeskMetrics.NONE;
-        private EstimateMethod method = EstimateMethod.SWITCHBOARD;
-        private Journal journal = Journal.NONE;
-        private AddressLimits limits;
-        private Handover handover = Handover.NONE;
-        private TurnEnd turnEnd = TurnEnd.NONE;
-
-        private Builder(ServerConfig config, ServerConfig.AccountConfig account, DeskClock clock, Outbox outbox) {
-            this.config = config;
-            this.account = account;
-            this.clock = clock;
-            this.outbox = outbox;
-        }
-
-        /** Where ids come from ({@link Ids#seeded} for a repeatable run), and which desk of the account this is. */
-        public Builder ids(Ids value, int deskGeneration) {
-            this.ids = value;
-            this.generation = deskGeneration;
-            return this;
-        }
-
-        public Builder metrics(DeskMetrics value) {
-            this.metrics = value;
-            return this;
-        }
-
-        /** The estimate waiting guests are told (the simulator compares the methods this way). */
-        public Builder estimator(EstimateMethod value) {
-            this.method = value;
-            return this;
-        }
-
-        /** Where the desk's changes go to be kept; without one nothing is collected at all. */
-        public Builder journal(Journal value) {
-            this.journal = value;
-            return this;
-        }
-
-        /** The per-address rules shared with other accounts' desks (each desk has its own otherwise). */
-        public Builder limits(AddressLimits value) {
-            this.limits = value;
-            return this;
-        }
-
-        public Builder handover(Handover value) {
-            this.handover = value;
-            return this;
-        }
-
-        public Builder turnEnd(TurnEnd value) {
-            this.turnEnd = value;
-            return this;
-        }
-
-        public Desk build() {
-            if (limits == null) {
-                limits = new AddressLimits(clock::now, config.limits());
-            }
-            return new Desk(this);
-        }
+    public static DeskBuilder builder(ServerConfig config, ServerConfig.AccountConfig account, DeskClock clock,
+                                      Outbox outbox) {
+        return new DeskBuilder(config, account, clock, outbox);
     }
 
     /** The account this desk is for. */
@@ -265,9 +192,8 @@ public final class Desk {
             return;
         }
         try {
-            if (!journal.accepting() && changesState(request)) {
-                throw DeskException.storageUnavailable("storage is unavailable: the server cannot store changes "
-                        + "now, so it takes none (try again shortly; reading works)");
+            if (changesState(request)) {
+                requireStorage(journal);
             }
             request.accept(new Requests(this, connection, ref, sessions.of(connection)));
             if (!sessions.connections.contains(connection)) {
@@ -324,129 +250,44 @@ public final class Desk {
     // REST and SSE (contract §3): the transport has authenticated the caller for the account
 
     /**
-     * Creates a reservation for a trusted REST caller (contract §3.1) and queues it; its guest attaches later with
-     * {@code identify {reservation}}. Desk thread only.
+     * Creates a reservation for a trusted REST caller (contract §3.1) and queues it. Desk thread only.
      *
-     * @throws DeskException {@link DeskException#missing() missing} for an unknown group, {@code CONFLICT} when the
-     *     external user already has a reservation that is not finished, unavailable when the queue is full or the
-     *     journal takes nothing now
+     * @throws DeskException see {@link RestCalls#createReservation}
      */
     public Rest.GroupReservation createReservation(String groupName, String externalUserId, int priority,
                                                    Integer reserveForSeconds, Map<String, String> details) {
         checkThread();
-        Group group = restGroup(account, groupName);
-        requireStorage();
-        Reservation existing = account.byExternalUser.get(externalUserId);
-        if (existing != null && !existing.isFinished()) {
-            throw new DeskException(ErrorCode.CONFLICT, "external_user_id: " + externalUserId
-                    + " already has reservation " + existing.sid + " (" + existing.status().wire() + ")");
-        }
-        requireRoom(group, metrics);
-        int holdSeconds = reserveForSeconds == null ? timings.reserveForSeconds() : reserveForSeconds;
-        Reservation reservation = new Reservation(ids.next("rsv_"), group, externalUserId, null, details,
-                externalUserId, priority, holdSeconds);
-        reservations.put(reservation.sid, reservation);
-        account.byExternalUser.put(externalUserId, reservation);
-        assignment.enqueueNew(reservation);
-        turn.settle();
-        return feed.view(reservation);
+        return rest.createReservation(groupName, externalUserId, priority, reserveForSeconds, details);
     }
 
     /** The group reservation object of a reservation of the group. Desk thread only. */
     public Rest.GroupReservation reservation(String groupName, String sid) {
         checkThread();
-        return feed.view(restReservation(groupName, sid));
+        return rest.reservation(groupName, sid);
     }
 
-    /**
-     * Cancels a reservation that is queued or matched: it leaves the queue, or its held agent is freed, or its open
-     * room ends; then it is {@code CANCELED}. Desk thread only.
-     *
-     * @throws DeskException {@code CONFLICT} when it already has another outcome
-     */
+    /** Cancels a reservation that is queued or matched (see {@link RestCalls#cancelReservation}). Desk thread only. */
     public Rest.GroupReservation cancelReservation(String groupName, String sid) {
         checkThread();
-        Reservation reservation = restReservation(groupName, sid);
-        requireStorage();
-        if (reservation.isFinished()) {
-            throw new DeskException(ErrorCode.CONFLICT, "reservation: " + reservation.status().wire()
-                    + (reservation.room != null ? " and its room has ended" : "") + " (expected: QUEUED or MATCHED)");
-        }
-        if (reservation.isWaiting()) {
-            assignment.leaveQueue(reservation, ReservationStatus.CANCELED);
-        } else if (reservation.room != null) {
-            rooms.close(reservation.room, EndReason.ENDED, null);
-            reservation.finish(turn, ReservationStatus.CANCELED);
-        } else {
-            Agent agent = reservation.matchedAgent;
-            assignment.release(reservation);
-            reservation.finish(turn, ReservationStatus.CANCELED);
-            retention.forgetUnserved(reservation);
-            turn.capacityChanged(agent);
-        }
-        ServerMessage.Update canceled = new ServerMessage.Update(List.of(reservation.user), UpdateDetails.CANCELED);
-        fanout.toAgents(account, canceled);
-        fanout.send(reservation.session, canceled);
-        turn.settle();
-        return feed.view(reservation);
+        return rest.cancelReservation(groupName, sid);
     }
 
-    /**
-     * The queue-position API (contract §3.2): 1-based place and seconds, or 0/0 when not queued; at most {@code
-     * queue_position_calls_per_minute} calls per conversation. Desk thread only.
-     *
-     * @throws DeskException {@link DeskException#missing() missing} for an unknown conversation; {@code
-     *     RATE_LIMITED} with {@link DeskException#retryAfterSeconds()} past the limit
-     */
+    /** The queue-position API (contract §3.2; see {@link RestCalls#queuePosition}). Desk thread only. */
     public Rest.QueuePosition queuePosition(String conversationId) {
         checkThread();
-        Reservation reservation = reservations.get(conversationId);
-        if (reservation == null) {
-            throw DeskException.missing("conversation: " + conversationId + " (expected: a reservation sid of "
-                    + "account " + account.id + ")");
-        }
-        long retryAfter = queuePositionCalls.acquire(conversationId);
-        if (retryAfter > 0) {
-            metrics.rateLimited("queue_position");
-            throw DeskException.rateLimited("conversation " + conversationId + ": more than "
-                    + queuePositionCalls.limit() + " calls a minute (retry after " + retryAfter + " s)", retryAfter);
-        }
-        if (!reservation.isWaiting()) {
-            return new Rest.QueuePosition(0, 0L);
-        }
-        int position = reservation.group.positionOf(reservation);
-        return new Rest.QueuePosition(position + 1, positions.estimateSeconds(reservation.group, position));
+        return rest.queuePosition(conversationId);
     }
 
-    /**
-     * Follows a reservation of a group (an SSE stream): the watcher is told {@code opened}, then the current state
-     * unless {@code lastSeenVersion} is its version, then every change. Desk thread only.
-     *
-     * @throws DeskException {@link DeskException#missing() missing} when the group has no such reservation; {@code
-     *     rate_limited} past {@code sse_streams_per_reservation}
-     */
+    /** Follows a reservation of a group: an SSE stream (see {@link RestCalls#watch}). Desk thread only. */
     public void watch(String groupName, String sid, long lastSeenVersion, ReservationWatcher watcher) {
         checkThread();
-        Reservation reservation = reservations.get(sid);
-        if (reservation == null || !reservation.group.name.equals(groupName)) {
-            throw DeskException.missing("reservation: " + sid + " (expected: a reservation of group " + groupName
-                    + ")");
-        }
-        if (reservation.watchers.size() >= sseStreamsPerReservation) {
-            metrics.rateLimited("sse_streams");
-            throw DeskException.rateLimited("reservation " + sid + ": " + sseStreamsPerReservation + " event "
-                    + "streams follow it already (at most " + sseStreamsPerReservation + ")", 1);
-        }
-        feed.watch(reservation, lastSeenVersion, watcher);
+        rest.watch(groupName, sid, lastSeenVersion, watcher);
     }
 
     /** Stops a watcher (its stream closed); nothing happens if it is not watching. Desk thread only. */
     public void unwatch(String sid, ReservationWatcher watcher) {
         checkThread();
-        Reservation reservation = reservations.get(sid);
-        if (reservation != null) {
-            feed.unwatch(reservation, watcher);
-        }
+        rest.unwatch(sid, watcher);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -506,7 +347,8 @@ public final class Desk {
     // ---------------------------------------------------------------------------------------------------------------
     // Look-ups that answer with the contract's errors
 
-    private void requireStorage() {
+    /** Refuses a change while the journal takes none (storage failing): reads still answer. */
+    static void requireStorage(Journal journal) {
         if (!journal.accepting()) {
             throw DeskException.storageUnavailable("storage is unavailable: the server cannot store changes now, so "
                     + "it takes none (try again shortly; reading works)");
@@ -546,16 +388,6 @@ public final class Desk {
             throw DeskException.missing("group: " + groupName + " (expected: a group of account " + account.id + ")");
         }
         return group;
-    }
-
-    private Reservation restReservation(String groupName, String sid) {
-        Group group = restGroup(account, groupName);
-        Reservation reservation = reservations.get(sid);
-        if (reservation == null || reservation.group != group) {
-            throw DeskException.missing("reservation: " + sid + " (expected: a reservation of group " + groupName
-                    + ")");
-        }
-        return reservation;
     }
 
     /** A room's whole transcript (tests: a restored room reads its transcript as history would). Desk thread only. */

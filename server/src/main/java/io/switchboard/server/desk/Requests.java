@@ -40,7 +40,7 @@ final class Requests implements Request.Visitor<Void> {
     @Override
     public Void identify(Request.Identify request) {
         requireAnonymous();
-        desk.sessions.identify(connection, ref, request);
+        desk.guests.identify(connection, ref, request);
         return null;
     }
 

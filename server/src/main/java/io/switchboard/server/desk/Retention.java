@@ -14,17 +14,14 @@ final class Retention {
     private final Map<String, Reservation> reservations;
     private final long retentionMs;
     private final long unservedMs;
-    private final ReservationFeed feed;
-    private final Dirty dirty;
+    private final Turn turn;
 
-    Retention(DeskClock clock, Map<String, Reservation> reservations, long retentionMs, long unservedMs,
-              ReservationFeed feed, Dirty dirty) {
+    Retention(DeskClock clock, Map<String, Reservation> reservations, long retentionMs, long unservedMs, Turn turn) {
         this.clock = clock;
         this.reservations = reservations;
         this.retentionMs = retentionMs;
         this.unservedMs = unservedMs;
-        this.feed = feed;
-        this.dirty = dirty;
+        this.turn = turn;
     }
 
     /**
@@ -35,7 +32,7 @@ final class Retention {
         reservation.question = null;
         reservation.details = Map.of();
         reservation.forgetAt = clock.now() + unservedMs;
-        dirty.reservation(reservation);
+        turn.stored(reservation);
         armReservation(reservation);
     }
 
@@ -51,11 +48,11 @@ final class Retention {
         long at = clock.now() + retentionMs;
         if (room != null) {
             room.forgetAt = at;
-            dirty.room(room);
+            turn.stored(room);
             armRoom(room);
         }
         reservation.forgetAt = at;
-        dirty.reservation(reservation);
+        turn.stored(reservation);
         armReservation(reservation);
     }
 
@@ -64,7 +61,7 @@ final class Retention {
         clock.schedule(Math.max(0, room.forgetAt - clock.now()), () -> {
             if (room.account.rooms.remove(room.id, room)) {
                 room.pastMembers.clear();
-                dirty.forgotten(room);
+                turn.forgotten(room);
             }
         });
     }
@@ -80,8 +77,7 @@ final class Retention {
                 && (reservation.session == null || reservation.session.ended)
                 && reservations.remove(reservation.sid, reservation)) {
             reservation.account.byExternalUser.remove(reservation.externalUserId, reservation);
-            feed.forget(reservation);
-            dirty.forgotten(reservation);
+            turn.forgotten(reservation);
         }
     }
 }

@@ -4,7 +4,6 @@ import io.switchboard.protocol.ServerMessage;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /** A conversation between a guest and an agent, and any supervisors who joined. Desk thread only. */

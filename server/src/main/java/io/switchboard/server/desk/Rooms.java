@@ -24,7 +24,6 @@ final class Rooms {
     private final Retention retention;
     private final Turn turn;
     private final DeskMetrics metrics;
-    private final Dirty dirty;
     private final Journal journal;
     /** Rooms that ended in this turn, and ended rooms whose end is not known durable yet, oldest first. */
     private final List<Room> ending = new java.util.ArrayList<>();
@@ -36,9 +35,8 @@ final class Rooms {
     private final java.util.Set<Room> overTail = new java.util.LinkedHashSet<>();
 
     Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, Turn turn, DeskMetrics metrics,
-          Dirty dirty, Journal journal, int tailMessages) {
+          Journal journal, int tailMessages) {
         this.tailMessages = tailMessages;
-        this.dirty = dirty;
         this.journal = journal;
         this.clock = clock;
         this.ids = ids;
@@ -57,7 +55,7 @@ final class Rooms {
         Room room = new Room(ids.next("rm_"), reservation, agent, clock.now());
         reservation.room = room;
         turn.changed(reservation);
-        dirty.room(room);
+        turn.stored(room);
         agent.rooms.add(room);
         room.account.rooms.put(room.id, room);
         room.account.openRooms.put(room.id, room);
@@ -75,7 +73,7 @@ final class Rooms {
     /** Ends a room: every member gets {@code end}, the account's agents {@code update unassigned}. */
     void close(Room room, EndReason reason, String endedBy) {
         room.open = false;
-        dirty.room(room);
+        turn.stored(room);
         if (journal != Journal.NONE) {
             ending.add(room);
         }
@@ -105,7 +103,7 @@ final class Rooms {
         if (journal != Journal.NONE) {
             written.add(room);
         }
-        dirty.message(message);
+        turn.said(message);
         metrics.message();
         fanout.toRoom(room, message);
     }
@@ -294,7 +292,7 @@ final class Rooms {
             target.joinedRooms.remove(room);
         }
         room.agent = target;
-        dirty.room(room);
+        turn.stored(room);
         turn.changed(room.reservation);
         room.pastMembers.add(target);
         target.rooms.add(room);
@@ -312,7 +310,7 @@ final class Rooms {
             throw new DeskException(ErrorCode.CONFLICT, "join: you are already in room " + room.id);
         }
         room.supervisors.add(supervisor);
-        dirty.room(room);
+        turn.stored(room);
         room.pastMembers.add(supervisor);
         supervisor.joinedRooms.add(room);
         fanout.send(supervisor.session, new ServerMessage.Joined(room.id, room.reservation.guestView(),
@@ -327,7 +325,7 @@ final class Rooms {
         fanout.toRoom(room, notification(room, supervisor, NotificationDetails.LEFT));
         room.supervisors.remove(supervisor);
         supervisor.joinedRooms.remove(room);
-        dirty.room(room);
+        turn.stored(room);
     }
 
     /** A supervisor leaves every room they joined (their grace ran out). */

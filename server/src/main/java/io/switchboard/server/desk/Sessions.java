@@ -1,9 +1,7 @@
 package io.switchboard.server.desk;
 
 import io.switchboard.protocol.EndReason;
-import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.Request;
-import io.switchboard.protocol.Role;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.UpdateDetails;
@@ -16,16 +14,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Who is who on one account's desk: connections and the sessions bound to them; becoming a guest ({@code identify},
- * {@code identify {reservation}}) or an agent ({@code login}); taking a session back ({@code resume}); the resume
- * grace and what happens when it runs out; the identify deadline. Session tokens are kept only as digests and
- * change at every takeover ({@link Session}). Desk thread only.
+ * Who is who on one account's desk: connections and the sessions bound to them; becoming an agent ({@code login});
+ * taking a session back ({@code resume}); the resume grace and what happens when it runs out; the identify deadline.
+ * Guests sign in through {@link GuestSignIn}. Session tokens are kept only as digests and change at every takeover
+ * ({@link Session}). Desk thread only.
  */
 final class Sessions {
-    /** Priority of guests who identify over WebSocket; only REST callers choose another. */
-    static final int WEBSOCKET_PRIORITY = 1;
-    /** Who a failed attach counts against in the sign-in throttle (no agent has this name: names have no newline). */
-    private static final String ATTACH = "\nreservation";
 
     private final Account account;
     private final String tag;
@@ -38,11 +32,9 @@ final class Sessions {
     private final QueuePositions positions;
     private final Retention retention;
     private final Turn turn;
-    private final Dirty dirty;
     private final DeskMetrics metrics;
     private final AddressLimits limits;
     private final Handover handover;
-    private final Map<String, Reservation> reservations;
     private final Views views;
 
     /** Resumable sessions by the digest of their token (and of the token before it, while it still works). */
@@ -52,9 +44,8 @@ final class Sessions {
     final Set<Connection> connections = new HashSet<>();
 
     Sessions(Account account, ServerConfig.Timings timings, DeskClock clock, Ids ids, Fanout fanout, Rooms rooms,
-             Assignment assignment, QueuePositions positions, Retention retention, Turn turn, Dirty dirty,
-             DeskMetrics metrics, AddressLimits limits, Handover handover, Map<String, Reservation> reservations,
-             Views views) {
+             Assignment assignment, QueuePositions positions, Retention retention, Turn turn,
+             DeskMetrics metrics, AddressLimits limits, Handover handover, Views views) {
         this.account = account;
         this.tag = Ids.tag(account.id);
         this.timings = timings;
@@ -66,11 +57,9 @@ final class Sessions {
         this.positions = positions;
         this.retention = retention;
         this.turn = turn;
-        this.dirty = dirty;
         this.metrics = metrics;
         this.limits = limits;
         this.handover = handover;
-        this.reservations = reservations;
         this.views = views;
     }
 
@@ -119,121 +108,13 @@ final class Sessions {
     }
 
     /** Lets a connection go to another desk (it signs in to another account): nothing of it stays here. */
-    private boolean handOver(Connection connection, String ref, Request request) {
+    boolean handOver(Connection connection, String ref, Request request) {
         connections.remove(connection);
         if (handover.handOver(connection, ref, request)) {
             return true;
         }
         connections.add(connection);
         return false;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Becoming a guest
-
-    void identify(Connection connection, String ref, Request.Identify request) {
-        if (request.reservation() != null) {
-            if (!ownId(request.reservation()) && handOver(connection, ref, request)) {
-                return;
-            }
-            attach(connection, request);
-            return;
-        }
-        String accountId = request.account() == null ? Desk.DEFAULT_ACCOUNT : request.account();
-        if (!accountId.equals(account.id) && handOver(connection, ref, request)) {
-            return;
-        }
-        if (!accountId.equals(account.id)) {
-            throw new DeskException(ErrorCode.INVALID_FIELD, "account: " + accountId + " (expected: a configured "
-                    + "account)");
-        }
-        Group group = Desk.group(account, request.group());
-        requireGuestName(request.user());
-        Desk.requireRoom(group, metrics);
-        long retryAfter = limits.newGuest(connection.source());
-        if (retryAfter > 0) {
-            metrics.rateLimited("identify");
-            throw DeskException.rateLimited("identify: more than " + limits.newGuestsPerMinute() + " new "
-                    + "conversations a minute from your address; try again in " + retryAfter + " s", retryAfter);
-        }
-        Reservation reservation = new Reservation(ids.next("rsv_"), group, request.user(), request.question(),
-                request.details(), null, WEBSOCKET_PRIORITY, timings.reserveForSeconds());
-        reservations.put(reservation.sid, reservation);
-        String token = ids.next("ses_");
-        Session session = new Session(Role.GUEST, account, null, reservation, Secrets.digestText(token));
-        reservation.session = session;
-        bind(session, connection);
-        fanout.send(session, views.identified(session, token));
-        assignment.enqueueNew(reservation);
-    }
-
-    /** Whether an id carries this account's tag, or is one of this desk's (made before ids had tags). */
-    private boolean ownId(String id) {
-        String idTag = Ids.tagOf(id);
-        return idTag == null ? reservations.containsKey(id) || byDigest.containsKey(Secrets.digestText(id))
-                : idTag.equals(tag);
-    }
-
-    /** A guest's name may not pass for one of the account's agents (compared as it looks: {@link Names#fold}). */
-    private void requireGuestName(String user) {
-        if (user != null && account.agentNames.contains(Names.fold(user))) {
-            throw new DeskException(ErrorCode.INVALID_FIELD, "user: " + user + " is the name of an agent here "
-                    + "(expected: your own name)");
-        }
-    }
-
-    /**
-     * A guest's connection attaches to a reservation made over REST that no session holds yet: this is the guest's
-     * first connection, and they get their session here. A reservation that has one (its guest attached before, even
-     * if they dropped since) is taken back only with {@code resume}: the sid travels in URLs and logs, the session
-     * token does not. Failures count as failed sign-ins of the address; a valid attach is never refused for them.
-     */
-    private void attach(Connection connection, Request.Identify request) {
-        String source = connection.source();
-        try {
-            attachChecked(connection, request);
-            limits.signedIn(source, ATTACH);
-        } catch (DeskException e) {
-            long retryAfter = limits.failedSignIn(source, ATTACH);
-            if (retryAfter > 0) {
-                metrics.rateLimited("sign_in");
-                throw DeskException.rateLimited("identify: too many reservations from your address could not be "
-                        + "attached; try again in " + retryAfter + " s", retryAfter);
-            }
-            throw e;
-        }
-    }
-
-    private void attachChecked(Connection connection, Request.Identify request) {
-        Reservation reservation = reservations.get(request.reservation());
-        if (reservation == null
-                || request.account() != null && !request.account().equals(account.id)
-                || request.group() != null && !request.group().equals(reservation.group.name)) {
-            throw new DeskException(ErrorCode.UNKNOWN_RESERVATION, "reservation: " + request.reservation()
-                    + " (expected: a reservation of this account and group)");
-        }
-        if (reservation.status().isFinal()) {
-            throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: " + reservation.status().wire()
-                    + " (expected: QUEUED or MATCHED)");
-        }
-        if (reservation.session != null) {
-            throw new DeskException(ErrorCode.CONFLICT, "reservation: its guest has attached already (expected: "
-                    + "resume with the session from identified)");
-        }
-        if (reservation.room != null && !reservation.room.open) {
-            throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: its room has ended");
-        }
-        requireGuestName(request.user());
-        if (request.user() != null) {
-            reservation.user = request.user();
-        }
-        String token = ids.next("ses_");
-        Session session = new Session(Role.GUEST, account, null, reservation, Secrets.digestText(token));
-        reservation.session = session;
-        turn.stored(reservation);
-        bind(session, connection);
-        fanout.send(session, views.identified(session, token));
-        restoreGuest(session, false);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -325,7 +206,7 @@ final class Sessions {
         if (session != null && session.previousDigest != null) {
             byDigest.remove(session.previousDigest, session);
             session.previousDigest = null;
-            dirty.session(session);
+            turn.stored(session);
         }
     }
 
@@ -341,7 +222,8 @@ final class Sessions {
         turn.capacityChanged(agent);
     }
 
-    private void restoreGuest(Session session, boolean wasAway) {
+    /** A guest (attached or resumed) gets their place in the queue, or their room. */
+    void restoreGuest(Session session, boolean wasAway) {
         Reservation reservation = session.reservation;
         if (reservation.isWaiting()) {
             positions.sendNow(reservation);
@@ -412,10 +294,10 @@ final class Sessions {
     // ---------------------------------------------------------------------------------------------------------------
     // Binding
 
-    private void bind(Session session, Connection connection) {
+    void bind(Session session, Connection connection) {
         session.connection = connection;
         byDigest.put(session.digest, session);
-        dirty.session(session);
+        turn.stored(session);
         byConnection.put(connection, session);
     }
 
@@ -432,7 +314,7 @@ final class Sessions {
         if (session.previousDigest != null) {
             byDigest.remove(session.previousDigest, session);
         }
-        dirty.sessionEnded(session);
+        turn.ended(session);
     }
 
     /** Stops a session's grace timer and closes its connection, if any (4000: the session moved). */

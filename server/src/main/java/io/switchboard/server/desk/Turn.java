@@ -46,6 +46,37 @@ final class Turn {
         dirty.reservation(reservation);
     }
 
+    /** A room's stored fields changed (members, status, forget time). */
+    void stored(Room room) {
+        dirty.room(room);
+    }
+
+    /** A session's stored fields changed (its token, its grace). */
+    void stored(Session session) {
+        dirty.session(session);
+    }
+
+    /** A session ended for good. */
+    void ended(Session session) {
+        dirty.sessionEnded(session);
+    }
+
+    /** A message was said in a room: it is stored with the turn. */
+    void said(io.switchboard.protocol.ServerMessage.Message message) {
+        dirty.message(message);
+    }
+
+    /** A room's retention ran out. */
+    void forgotten(Room room) {
+        dirty.forgotten(room);
+    }
+
+    /** A reservation's retention ran out: its stream ends and its row goes. */
+    void forgotten(Reservation reservation) {
+        feed.forget(reservation);
+        dirty.forgotten(reservation);
+    }
+
     /**
      * An agent's capacity or presence may have changed (availability, connection, limit, a room or a hold gained or
      * lost): the account's agents hear it if the agent became free or stopped being free, the estimates of the
