@@ -92,6 +92,11 @@ class BrowserTest {
             exchange.getResponseBody().write(page);
             exchange.close();
         });
+        // The tests of the pure browser modules, on the shop's origin, loading the modules from the server.
+        byte[] tests = resource("web-test/state-test.html").replace("{{BASE}}", base).getBytes(StandardCharsets.UTF_8);
+        byte[] testScript = resource("web-test/state-test.js").getBytes(StandardCharsets.UTF_8);
+        shop.createContext("/state-test", exchange -> serve(exchange, "text/html; charset=utf-8", tests));
+        shop.createContext("/state-test.js", exchange -> serve(exchange, "text/javascript; charset=utf-8", testScript));
         shop.start();
         Files.createDirectories(SHOTS);
     }
@@ -209,6 +214,20 @@ class BrowserTest {
                 .contains("ended"), "the console marks the room ended");
     }
 
+    /** The pure modules (transcript, console state, widget state) pass their own tests in the browser. */
+    @Test
+    void thePureBrowserModulesPassTheirTests() {
+        WebDriver page = browser();
+        page.get("http://localhost:" + shop.getAddress().getPort() + "/state-test");
+        waitFor(page, p -> ((JavascriptExecutor) p).executeScript("return window.stateTests !== undefined")
+                .equals(Boolean.TRUE), "the state tests ran");
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> results = (java.util.Map<String, Object>) ((JavascriptExecutor) page)
+                .executeScript("return window.stateTests");
+        assertEquals(List.of(), results.get("failures"), "failed state tests");
+        assertTrue(((Number) results.get("passed")).intValue() >= 20, "the state tests: " + results);
+    }
+
     /** On another website (an origin in allowed_origins), in a phone-sized window, opened from the keyboard. */
     @Test
     void theWidgetWorksOnAnotherOriginOnAPhone() {
@@ -246,7 +265,15 @@ class BrowserTest {
                     "the team table shows bob with one guest of two");
             WebElement limit = supervisor.findElement(By.cssSelector("input[aria-label='Limit of bob']"));
             limit.clear();
-            limit.sendKeys("4", Keys.TAB);
+            limit.sendKeys("4");
+            // While the supervisor types, the team changes (a new snapshot): what they typed stays, in the same field.
+            bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+            waitFor(supervisor, s -> s.findElement(By.id("agents")).getText().contains("bob away 1 / 2"),
+                    "the table shows bob away");
+            assertEquals("4", limit.getAttribute("value"), "the half-typed limit survived the update");
+            assertEquals(limit, supervisor.switchTo().activeElement(), "and the field still has the focus");
+            bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+            limit.sendKeys(Keys.TAB);
             waitFor(supervisor, s -> s.findElement(By.id("agents")).getText().contains("1 / 4"),
                     "bob's limit is 4");
             supervisor.findElement(By.cssSelector("#open-rooms button")).click();
@@ -333,6 +360,23 @@ class BrowserTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static String resource(String name) throws java.io.IOException {
+        try (java.io.InputStream in = BrowserTest.class.getResourceAsStream("/" + name)) {
+            if (in == null) {
+                throw new java.io.FileNotFoundException(name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void serve(com.sun.net.httpserver.HttpExchange exchange, String type, byte[] body)
+            throws java.io.IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
     }
 
     private static int freePort() throws java.io.IOException {

@@ -8,9 +8,11 @@ import java.util.Map;
 
 /**
  * The agent console ({@code /console}), the guest widget ({@code /widget.js}) and its demo page ({@code /demo}):
- * small static files from the jar, read once at start. {@code /widget.js} is {@code client.js} and {@code
- * widget-ui.js} inside one function, so a page that embeds it gets no globals. Pages carry a Content-Security-Policy
- * that allows only this server's own scripts and connections.
+ * small static files from the jar, read once at start. {@code /widget.js} is one bundle: {@code widget.css} as a
+ * string, then {@code client.js}, {@code widget-state.js}, {@code widget-view.js} and {@code widget-main.js}, inside
+ * one function, so a page that embeds it gets no globals. The console's scripts are served one by one, and so is
+ * {@code widget-state.js} (the pure modules' test page loads it). Pages carry a Content-Security-Policy that allows
+ * only this server's own scripts and connections.
  */
 final class StaticFiles {
     /** A file as served: its bytes, content type and extra headers. */
@@ -36,12 +38,18 @@ final class StaticFiles {
 
     StaticFiles() {
         String client = read("client.js");
-        String widget = "(function () {\n" + client + "\n" + read("widget-ui.js") + "\n})();\n";
+        String widgetState = read("widget-state.js");
+        String widget = "(function () {\n\"use strict\";\nconst WIDGET_CSS = " + jsString(read("widget.css")) + ";\n"
+                + client + "\n" + widgetState + "\n" + read("widget-view.js") + "\n" + read("widget-main.js")
+                + "\n})();\n";
         files = Map.of(
                 "console", new File(bytes(read("console.html")), HTML, PAGE_HEADERS),
                 "console.js", new File(bytes(read("console.js")), JS, ASSET_HEADERS),
+                "console-state.js", new File(bytes(read("console-state.js")), JS, ASSET_HEADERS),
+                "console-view.js", new File(bytes(read("console-view.js")), JS, ASSET_HEADERS),
                 "console.css", new File(bytes(read("console.css")), CSS, ASSET_HEADERS),
                 "client.js", new File(bytes(client), JS, ASSET_HEADERS),
+                "widget-state.js", new File(bytes(widgetState), JS, ASSET_HEADERS),
                 "widget.js", new File(bytes(widget), JS, ASSET_HEADERS),
                 "demo", new File(bytes(read("demo.html")), HTML, PAGE_HEADERS));
     }
@@ -64,6 +72,15 @@ final class StaticFiles {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Text as a JavaScript string literal (JSON's escaping, which JavaScript reads the same). */
+    private static String jsString(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

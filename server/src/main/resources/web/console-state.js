@@ -1,0 +1,187 @@
+// The agent console's state, as a pure function: next(state, event, now) gives the next state and the effects to
+// run (requests to make, the session to keep, a notice to show). No DOM, no socket, no clock of its own: the page's
+// glue (console.js) feeds it what the server says and what the agent does, and tests feed it by hand.
+"use strict";
+
+const ConsoleState = (() => {
+  const { Transcript } = Switchboard;
+
+  /** What an agent reads when a request fails: by the error's code, never the server's own text. */
+  const ERROR_TEXTS = {
+    auth_failed: "User or token not recognised.",
+    not_allowed: "That is not allowed for you here.",
+    no_guests: "Nobody is waiting.",
+    at_limit: "That agent has as many guests as their limit allows.",
+    unknown_room: "That conversation has ended or is no longer yours.",
+    unknown_agent: "There is no such agent.",
+    conflict: "This changed meanwhile: look again and retry.",
+    rate_limited: "Too many actions at once: wait a moment, then try again.",
+    too_large: "That is too long to send.",
+    invalid_field: "That could not be taken as it is: check what you entered.",
+    disconnected: "The connection was lost. It comes back by itself: try again in a moment.",
+  };
+
+  const END_REASONS = {
+    ended: "ended",
+    guest_gone: "ended: the guest left",
+    agent_gone: "ended: the agent left",
+    expired: "expired",
+    transferred: "handed over",
+  };
+
+  function errorText(code) {
+    return ERROR_TEXTS[code] || "Something went wrong on the server. Please try again shortly.";
+  }
+
+  function initial() {
+    return {
+      me: null,
+      role: null,
+      signedIn: false,
+      availability: "away",
+      snapshot: { agents: [], queue: [], rooms: [] },
+      snapshotAt: 0,
+      /** Room ids in the order they opened; byId holds each room. */
+      rooms: [],
+      byId: {},
+      selected: null,
+    };
+  }
+
+  /** Whether this agent wrote a message (or is its subject): by role, then by name, unique among agents. */
+  function isMine(state, message) {
+    return message.role !== "guest" && message.user === state.me;
+  }
+
+  function withRoom(state, id, change) {
+    const room = state.byId[id];
+    if (!room) {
+      return state;
+    }
+    return Object.assign({}, state, { byId: Object.assign({}, state.byId, { [id]: Object.assign({}, room, change) }) });
+  }
+
+  function open(state, joined, effects) {
+    const existing = state.byId[joined.room];
+    const room = existing
+      ? Object.assign({}, existing, { agent: joined.agent, ended: false, endLine: null })
+      : {
+        id: joined.room,
+        guest: joined.guest.user,
+        question: joined.guest.question || "",
+        agent: joined.agent,
+        ended: false,
+        endLine: null,
+        transcript: Transcript.empty(),
+        unread: false,
+        typing: "",
+      };
+    // After a reconnection, what was missed: the history after the last message seen without a gap.
+    effects.push({ kind: "history", room: room.id, after: room.transcript.contiguous });
+    effects.push({ kind: "refresh" });
+    return Object.assign({}, state, {
+      rooms: existing ? state.rooms : state.rooms.concat([room.id]),
+      byId: Object.assign({}, state.byId, { [room.id]: room }),
+      selected: state.selected || room.id,
+    });
+  }
+
+  function receive(state, id, messages, fromHistory, effects) {
+    const room = state.byId[id];
+    if (!room) {
+      return state;
+    }
+    const { transcript, askHistoryAfter } = Transcript.receive(room.transcript, messages, fromHistory);
+    const change = { transcript };
+    if (messages.length > 0 && id !== state.selected && !fromHistory) {
+      change.unread = true;
+    }
+    if (messages.length > 0 && !isMine(state, messages[messages.length - 1])) {
+      change.typing = "";
+    }
+    if (askHistoryAfter !== null) {
+      effects.push({ kind: "history", room: id, after: askHistoryAfter });
+    }
+    return withRoom(state, id, change);
+  }
+
+  function end(state, ended, effects) {
+    if (!state.byId[ended.room]) {
+      return state;
+    }
+    effects.push({ kind: "refresh" });
+    const line = "Conversation " + (END_REASONS[ended.reason] || "ended") + (ended.user ? " by " + ended.user : "")
+      + ".";
+    return withRoom(state, ended.room, { ended: true, typing: "", endLine: line });
+  }
+
+  /**
+   * The next state after an event, and the effects to run. Server messages come as they are; what the agent does
+   * comes as {type: "select", room} or {type: "signed-out"}. {@code now} is the page's clock in milliseconds.
+   */
+  function next(state, event, now) {
+    const effects = [];
+    let after = state;
+    switch (event.type) {
+      case "identified":
+        effects.push({ kind: "session", session: event.session });
+        after = Object.assign({}, state, { me: event.user, role: event.role, signedIn: true });
+        break;
+      case "snapshot": {
+        const mine = event.agents.find((agent) => agent.user === state.me);
+        after = Object.assign({}, state, {
+          snapshot: { agents: event.agents, queue: event.queue, rooms: event.rooms },
+          snapshotAt: now,
+          availability: mine ? (mine.availability === "available" ? "available" : "away") : state.availability,
+        });
+        break;
+      }
+      case "update":
+        effects.push({ kind: "refresh" });
+        break;
+      case "notification":
+        if (event.details === "left" && isMine(state, event)) {
+          after = end(state, { room: event.room, user: null, reason: "transferred" }, effects);
+        }
+        effects.push({ kind: "refresh" });
+        break;
+      case "status":
+        if (event.of === "typing") {
+          after = withRoom(state, event.room, { typing: event.is === "true" ? event.user + " is typing…" : "" });
+        } else {
+          effects.push({ kind: "refresh" });
+          if (event.room === null && isMine(state, event)) {
+            after = Object.assign({}, state, { availability: event.is === "available" ? "available" : "away" });
+          }
+        }
+        break;
+      case "joined":
+        after = open(state, event, effects);
+        break;
+      case "message":
+        after = receive(state, event.room, [event], false, effects);
+        break;
+      case "history":
+        after = receive(state, event.room, event.messages, true, effects);
+        break;
+      case "end":
+        after = end(state, event, effects);
+        break;
+      case "error":
+        effects.push({ kind: "notice", text: errorText(event.code) });
+        break;
+      case "select":
+        after = state.byId[event.room] ? withRoom(Object.assign({}, state, { selected: event.room }), event.room,
+          { unread: false }) : state;
+        break;
+      case "signed-out":
+        after = initial();
+        break;
+      default:
+        break;
+    }
+    return { state: after, effects };
+  }
+
+  return { initial, next, errorText, isMine };
+})();

@@ -1,0 +1,271 @@
+// Tests of the browser's pure modules: the transcript, the console's state and the widget's state, fed by hand.
+// BrowserTest opens this page in headless Chromium and reads window.stateTests: {passed, failures}.
+"use strict";
+
+(function () {
+  const passed = [];
+  const failures = [];
+
+  function test(name, body) {
+    try {
+      body();
+      passed.push(name);
+    } catch (e) {
+      failures.push(name + ": " + (e && e.message ? e.message : String(e)));
+    }
+  }
+
+  function eq(actual, expected, what) {
+    const a = JSON.stringify(actual);
+    const b = JSON.stringify(expected);
+    if (a !== b) {
+      throw new Error((what || "value") + ": expected " + b + " but was " + a);
+    }
+  }
+
+  function ok(condition, what) {
+    if (!condition) {
+      throw new Error(what);
+    }
+  }
+
+  /** Freezes a value and everything in it: a pure next() that changed its input would throw (strict mode). */
+  function frozen(value) {
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+      Object.freeze(value);
+      Object.values(value).forEach(frozen);
+    }
+    return value;
+  }
+
+  /** Runs events through a module's next(), frozen at every step; returns the last state and every effect. */
+  function run(module, state, events, now) {
+    const effects = [];
+    let current = frozen(state);
+    for (const event of events) {
+      const result = module.next(current, event, now === undefined ? 1000 : now);
+      effects.push(...result.effects);
+      current = frozen(result.state);
+    }
+    return { state: current, effects };
+  }
+
+  const message = (room, seq, user, role, body) => ({ type: "message", room, user, role, body: body || "line " + seq,
+    sent: 1700000000000 + seq, seq });
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Transcript
+
+  const T = Switchboard.Transcript;
+
+  test("a transcript keeps live messages in order, each once", () => {
+    let t = T.empty();
+    for (const seq of [1, 2, 2, 3]) {
+      const result = T.receive(t, [message("r", seq, "ann", "agent")], false);
+      eq(result.askHistoryAfter, null, "no history asked for seq " + seq);
+      t = result.transcript;
+    }
+    eq(t.messages.map((m) => m.seq), [1, 2, 3]);
+    eq(t.contiguous, 3);
+  });
+
+  test("a gap asks for the history after the last seq without one, and closes when it is filled", () => {
+    const first = T.receive(T.empty(), [message("r", 1), message("r", 4)], false);
+    eq(first.askHistoryAfter, 1);
+    eq(first.transcript.messages.map((m) => m.seq), [1, 4]);
+    const filled = T.receive(first.transcript, [message("r", 3), message("r", 2)], true);
+    eq(filled.askHistoryAfter, null);
+    eq(filled.transcript.messages.map((m) => m.seq), [1, 2, 3, 4]);
+    eq(filled.transcript.contiguous, 4);
+  });
+
+  test("a full page of history asks for the next one", () => {
+    const page = [];
+    for (let seq = 1; seq <= Switchboard.HISTORY_PAGE; seq++) {
+      page.push(message("r", seq));
+    }
+    eq(T.receive(T.empty(), page, true).askHistoryAfter, Switchboard.HISTORY_PAGE);
+    eq(T.receive(T.empty(), page.slice(0, 10), true).askHistoryAfter, null);
+  });
+
+  test("durations read as m:ss and h:mm:ss", () => {
+    eq(Switchboard.formatDuration(0), "0:00");
+    eq(Switchboard.formatDuration(75.4), "1:15");
+    eq(Switchboard.formatDuration(3725), "1:02:05");
+    eq(Switchboard.formatDuration(-3), "0:00");
+  });
+
+  test("keys of repeated entries are numbered", () => {
+    eq(Switchboard.keyed(["a", "b", "a"], (x) => x), ["a#1", "b#1", "a#2"]);
+  });
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The console
+
+  const C = ConsoleState;
+  const signedIn = run(C, C.initial(), [{ type: "identified", role: "supervisor", user: "admin", session: "ses_1" }]);
+  const joined = (room, guest) => ({ type: "joined", room, guest: { user: guest, question: "q of " + guest,
+    details: {} }, agent: "admin" });
+
+  test("identified signs the console in and keeps the session", () => {
+    eq(signedIn.state.signedIn, true);
+    eq(signedIn.state.me, "admin");
+    eq(signedIn.state.role, "supervisor");
+    eq(signedIn.effects, [{ kind: "session", session: "ses_1" }]);
+  });
+
+  test("a joined room opens once, is selected first, and asks for what it missed", () => {
+    const one = run(C, signedIn.state, [joined("rm_1", "Ada"), message("rm_1", 1, "Ada", "guest"),
+      message("rm_1", 2, "admin", "supervisor"), joined("rm_2", "Bo")]);
+    eq(one.state.rooms, ["rm_1", "rm_2"]);
+    eq(one.state.selected, "rm_1");
+    eq(one.effects.filter((e) => e.kind === "history"), [{ kind: "history", room: "rm_1", after: 0 },
+      { kind: "history", room: "rm_2", after: 0 }]);
+    // After a reconnection the same room is joined again: still one room, history after what it has.
+    const back = run(C, one.state, [joined("rm_1", "Ada")]);
+    eq(back.state.rooms, ["rm_1", "rm_2"]);
+    eq(back.effects[0], { kind: "history", room: "rm_1", after: 2 });
+  });
+
+  test("a message in another room marks it unread until it is selected", () => {
+    const two = run(C, signedIn.state, [joined("rm_1", "Ada"), joined("rm_2", "Bo"),
+      message("rm_2", 1, "Bo", "guest")]);
+    eq(two.state.byId.rm_2.unread, true);
+    eq(two.state.byId.rm_1.unread, false);
+    const chosen = run(C, two.state, [{ type: "select", room: "rm_2" }]);
+    eq(chosen.state.selected, "rm_2");
+    eq(chosen.state.byId.rm_2.unread, false);
+  });
+
+  test("typing shows until the typist's message comes", () => {
+    const typing = run(C, signedIn.state, [joined("rm_1", "Ada"),
+      { type: "status", room: "rm_1", user: "Ada", role: "guest", of: "typing", is: "true" }]);
+    eq(typing.state.byId.rm_1.typing, "Ada is typing…");
+    eq(run(C, typing.state, [message("rm_1", 1, "Ada", "guest")]).state.byId.rm_1.typing, "");
+  });
+
+  test("a room ends with a line that says how, and a handed-over room ends for the one who left", () => {
+    const ended = run(C, signedIn.state, [joined("rm_1", "Ada"),
+      { type: "end", room: "rm_1", user: "bob", reason: "ended" }]);
+    eq(ended.state.byId.rm_1.ended, true);
+    eq(ended.state.byId.rm_1.endLine, "Conversation ended by bob.");
+    const handed = run(C, signedIn.state, [joined("rm_1", "Ada"),
+      { type: "notification", room: "rm_1", user: "admin", role: "supervisor", details: "left" }]);
+    eq(handed.state.byId.rm_1.endLine, "Conversation handed over.");
+    // A guest named like the agent is not the agent: their leaving ends nothing.
+    const guest = run(C, signedIn.state, [joined("rm_1", "Ada"),
+      { type: "notification", room: "rm_1", user: "admin", role: "guest", details: "left" }]);
+    eq(guest.state.byId.rm_1.ended, false);
+  });
+
+  test("a snapshot is kept with its time and tells this agent's availability", () => {
+    const snap = run(C, signedIn.state, [{ type: "snapshot", agents: [{ user: "admin", availability: "available",
+      guests: 0, limit: 5 }], queue: [{ user: "Ada", group: "default", position: 0, waited: 12, question: "?" }],
+      rooms: [] }], 4242);
+    eq(snap.state.availability, "available");
+    eq(snap.state.snapshotAt, 4242);
+    eq(snap.state.snapshot.queue.length, 1);
+  });
+
+  test("errors are told in the console's words, never the server's", () => {
+    const told = run(C, signedIn.state, [{ type: "error", ref: null, code: "not_allowed",
+      message: "transfer: internal detail" }, { type: "error", ref: null, code: "whatever", message: "x" }]);
+    eq(told.effects.map((e) => e.kind), ["notice", "notice"]);
+    eq(told.effects[0].text, C.errorText("not_allowed"));
+    ok(!told.effects[0].text.includes("internal detail"), "the server's text is not shown");
+    ok(told.effects[1].text.length > 10, "an unknown code still reads as a sentence");
+  });
+
+  test("signing out forgets everything", () => {
+    const out = run(C, signedIn.state, [joined("rm_1", "Ada"), { type: "signed-out" }]);
+    eq(out.state, C.initial());
+  });
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The widget
+
+  const W = WidgetState;
+  const started = run(W, W.initial({}), [{ type: "open" }, { type: "start", user: "Ada", question: "Order?" },
+    { type: "identified", role: "guest", user: "Ada", session: "ses_g", reservation: "rsv_1" }]);
+
+  test("a widget starts closed, or reconnecting when the page had a session", () => {
+    eq(W.initial({}).phase, "idle");
+    eq(W.initial({}).open, false);
+    const back = W.initial({ name: "Ada", session: "ses_g", room: "rm_1" });
+    eq(back.phase, "connecting");
+    eq(back.open, true);
+    eq(W.initial({ session: "ses_g", open: false }).open, false);
+  });
+
+  test("starting a chat signs in, and identified keeps the session for a reload", () => {
+    eq(started.effects, [{ kind: "sign-in" }]);
+    eq(started.state.session, "ses_g");
+    eq(started.state.starting, null);
+    eq(W.saved(started.state).session, "ses_g");
+    eq(W.saved(started.state).name, "Ada");
+  });
+
+  test("queuepos shows the place with the time it came, for the countdown", () => {
+    const waiting = run(W, started.state, [{ type: "queuepos", position: 0, wait: 0, estimated_wait: 30 }], 5000);
+    eq(waiting.state.phase, "waiting");
+    eq(waiting.state.queueposAt, 5000);
+    eq(waiting.state.queuepos.estimated_wait, 30);
+  });
+
+  test("joined opens the chat and asks for history; the agent's message ends their typing", () => {
+    const chat = run(W, started.state, [{ type: "joined", room: "rm_1", guest: { user: "Ada", question: "Order?",
+      details: {} }, agent: "admin" }, { type: "status", room: "rm_1", user: "admin", role: "supervisor",
+      of: "typing", is: "true" }]);
+    eq(chat.state.phase, "chat");
+    eq(chat.effects, [{ kind: "history", room: "rm_1", after: 0 }]);
+    eq(chat.state.typing, "admin is typing…");
+    const said = run(W, chat.state, [message("rm_1", 1, "admin", "supervisor"), message("rm_9", 1, "x", "agent")]);
+    eq(said.state.typing, "");
+    eq(said.state.transcript.messages.length, 1, "a message of another room is not shown");
+  });
+
+  test("an ended chat keeps its transcript on screen but nothing to resume", () => {
+    const end = run(W, started.state, [{ type: "joined", room: "rm_1", guest: { user: "Ada", question: "Order?",
+      details: {} }, agent: "admin" }, message("rm_1", 1, "Ada", "guest"),
+      { type: "end", room: "rm_1", user: null, reason: "guest_gone" }]);
+    eq(end.state.phase, "ended");
+    eq(end.state.endLine, "The conversation ended while you were away.");
+    eq(end.state.transcript.messages.length, 1);
+    eq(W.saved(end.state), { name: "Ada", open: true });
+  });
+
+  test("a resume that finds the chat over shows its end and fetches its transcript", () => {
+    const back = run(W, W.initial({ name: "Ada", session: "ses_g", room: "rm_1", agent: "admin" }),
+      [{ type: "identified", role: "guest", user: "Ada", session: "ses_h", reservation: "rsv_1" },
+        { type: "resumed" }]);
+    eq(back.state.phase, "ended");
+    eq(back.effects, [{ kind: "history", room: "rm_1", after: 0 }]);
+    const alive = run(W, W.initial({ name: "Ada", session: "ses_g" }), [{ type: "queuepos", position: 2, wait: null,
+      estimated_wait: null }, { type: "resumed" }]);
+    eq(alive.state.phase, "waiting", "a guest still in line stays in line");
+  });
+
+  test("failures are told in the guest's words and keep the form", () => {
+    const refused = run(W, started.state, [{ type: "failed", code: "rate_limited" }]);
+    eq(refused.state.phase, "form");
+    eq(refused.state.formError, W.guestText("rate_limited"));
+    eq(refused.state.name, "Ada");
+    const expired = run(W, W.initial({ session: "ses_old" }), [{ type: "resume-failed" }]);
+    eq(expired.state.phase, "form");
+    eq(expired.state.session, null);
+  });
+
+  test("leaving the queue, then a new chat", () => {
+    const left = run(W, started.state, [{ type: "queuepos", position: 0, wait: 0, estimated_wait: null },
+      { type: "left" }]);
+    eq(left.state.phase, "ended");
+    eq(left.state.endLine, "You left the queue.");
+    const again = run(W, left.state, [{ type: "new-chat" }]);
+    eq(again.state.phase, "form");
+    eq(again.effects, [{ kind: "stop" }]);
+  });
+
+  window.stateTests = { passed: passed.length, failures };
+  document.getElementById("results").textContent = passed.length + " passed, " + failures.length + " failed\n"
+    + failures.join("\n");
+})();
