@@ -280,6 +280,37 @@ const Switchboard = (() => {
     });
   }
 
+  /**
+   * Wires a message box: Enter (without Shift) or the form's submit sends the trimmed text through {@code send(body)}
+   * (a promise) unless {@code canSend()} says no; the box is emptied at once and given the text back if it failed and
+   * nothing new was typed meanwhile. Each keystroke calls {@code onInput()}.
+   */
+  function composer(form, text, canSend, send, onInput) {
+    const submit = () => {
+      const body = text.value.trim();
+      if (!body || !canSend()) {
+        return;
+      }
+      text.value = "";
+      send(body).catch(() => {
+        if (!text.value) {
+          text.value = body;
+        }
+      });
+    };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit();
+    });
+    text.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        submit();
+      }
+    });
+    text.addEventListener("input", onInput);
+  }
+
   /** Keys for a list whose entries may repeat: the entry's own key, numbered when it comes again. */
   function keyed(entries, keyOf) {
     const seen = new Map();
@@ -291,5 +322,6 @@ const Switchboard = (() => {
     });
   }
 
-  return { HISTORY_PAGE, Client, Transcript, TypingSignal, formatDuration, element, setText, reconcile, keyed };
+  return { HISTORY_PAGE, Client, Transcript, TypingSignal, formatDuration, element, setText, reconcile, keyed,
+    composer };
 })();

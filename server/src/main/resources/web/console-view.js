@@ -4,7 +4,7 @@
 "use strict";
 
 const ConsoleView = (() => {
-  const { element, setText, formatDuration, reconcile, keyed } = Switchboard;
+  const { element, setText, formatDuration, reconcile, keyed, composer } = Switchboard;
 
   function create(doc, actions) {
     const $ = (id) => doc.getElementById(id);
@@ -189,31 +189,10 @@ const ConsoleView = (() => {
       panel.id = "panel-" + id;
       panel.setAttribute("aria-labelledby", "tab-" + id);
       panel.messageItems = new Map();
-      const text = panel.querySelector("textarea");
-      const send = () => {
-        const body = text.value.trim();
+      composer(panel.querySelector(".composer"), panel.querySelector("textarea"), () => {
         const room = current.byId[id];
-        if (!body || !room || room.ended) {
-          return;
-        }
-        text.value = "";
-        actions.send(id, body).catch(() => {
-          if (!text.value) {
-            text.value = body;
-          }
-        });
-      };
-      panel.querySelector(".composer").addEventListener("submit", (event) => {
-        event.preventDefault();
-        send();
-      });
-      text.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" && !event.shiftKey) {
-          event.preventDefault();
-          send();
-        }
-      });
-      text.addEventListener("input", () => actions.typing(id));
+        return Boolean(room) && !room.ended;
+      }, (body) => actions.send(id, body), () => actions.typing(id));
       panel.querySelector(".end").addEventListener("click", () => actions.end(id));
       panel.querySelector(".transfer").addEventListener("click", () => {
         const to = panel.querySelector(".transfer-to").value;

@@ -119,29 +119,7 @@ const WidgetView = (() => {
     });
     leave.addEventListener("click", () => actions.leave());
     again.addEventListener("click", () => actions.newChat());
-    const submit = () => {
-      const value = text.value.trim();
-      if (!value || text.disabled) {
-        return;
-      }
-      text.value = "";
-      actions.send(value).catch(() => {
-        if (!text.value) {
-          text.value = value;
-        }
-      });
-    };
-    composer.addEventListener("submit", (event) => {
-      event.preventDefault();
-      submit();
-    });
-    text.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey) {
-        event.preventDefault();
-        submit();
-      }
-    });
-    text.addEventListener("input", () => actions.typing());
+    Switchboard.composer(composer, text, () => !text.disabled, actions.send, actions.typing);
 
     function render(state, now) {
       const phase = state.phase;

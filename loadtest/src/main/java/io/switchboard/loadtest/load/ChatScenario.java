@@ -48,8 +48,11 @@ final class ChatScenario {
     private static final Object AGENT = "agent";
 
     static Setup setUp(Target target, Options options) throws InterruptedException {
-        if (options.agents() < 1 || options.agents() * 10 < options.guests() || options.guests() < 1) {
-            throw new IllegalArgumentException("chat needs guests and --agents >= --guests / 10 (limit 10 each)");
+        int accounts = options.accounts();
+        if (options.agents() < accounts || options.guests() < 1 || (options.agents() / accounts) * 10
+                < (options.guests() + accounts - 1) / accounts) {
+            throw new IllegalArgumentException("chat needs guests and, in each account, --agents >= --guests / 10 "
+                    + "(limit 10 each)");
         }
         Connections connections = new Connections(target.ws, options.sources());
         AtomicLong open = new AtomicLong();
@@ -97,7 +100,8 @@ final class ChatScenario {
             Connections.Conn guest = await(connections.open(options.agents() + i, listener));
             guest.state = GUEST;
             open.incrementAndGet();
-            guest.send("{\"type\":\"identify\",\"user\":\"g" + i + "\",\"question\":\"load test\"}");
+            String account = accounts == 1 ? "" : ",\"account\":\"" + LoadConfig.accountOf(i, accounts) + "\"";
+            guest.send("{\"type\":\"identify\",\"user\":\"g" + i + "\",\"question\":\"load test\"" + account + "}");
         }
         if (!joined.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException(joined.getCount() / 2 + " guests not assigned within 60 s");
@@ -151,7 +155,15 @@ final class ChatScenario {
     static Result run(Target target, Options options) throws InterruptedException {
         try (Setup setup = setUp(target, options)) {
             drive(setup, target.name, options.rate(), WARM_UP_S);
-            return drive(setup, target.name, options.rate(), options.durationS());
+            long cpuBefore = target.cpuMillis();
+            Result result = drive(setup, target.name, options.rate(), options.durationS());
+            long cpu = target.cpuMillis() - cpuBefore;
+            if (cpuBefore >= 0 && result.received > 0) {
+                // The server's CPU time over the measured run (a child process only): cores, and per message.
+                result.extra.put("server_cpu_cores", Result.round(cpu / 1000.0 / options.durationS()));
+                result.extra.put("server_cpu_us_per_message", Result.round(cpu * 1000.0 / result.received));
+            }
+            return result;
         }
     }
 

@@ -26,8 +26,8 @@ public final class LoadCommand {
         }
         try {
             Result switchboard;
-            try (Target target = options.isSelf() ? Target.switchboard(Math.max(1, options.agents()),
-                    options.durability(), null)
+            try (Target target = options.isSelf() ? Target.switchboard(LoadConfig.json(Math.max(1, options.agents()),
+                    options.durability(), options.accounts(), options.deskThreads()), java.util.List.of())
                     : Target.external(options.url())) {
                 switchboard = runOne(target, options);
             }
@@ -58,9 +58,9 @@ public final class LoadCommand {
 
     private static void report(Options options, Result switchboard, Result reference) throws Exception {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%n%s: --duration-s %d --rate %d --guests %d --agents %d --streams %d%n%n",
-                options.scenario(), options.durationS(), options.rate(), options.guests(), options.agents(),
-                options.streams()));
+        out.append(String.format(Locale.ROOT, "%n%s: --duration-s %d --rate %d --guests %d --agents %d --streams %d"
+                + " --accounts %d --desk-threads %d%n%n", options.scenario(), options.durationS(), options.rate(),
+                options.guests(), options.agents(), options.streams(), options.accounts(), options.deskThreads()));
         out.append(Result.HEADER).append('\n').append(switchboard.row()).append('\n');
         if (reference != null) {
             out.append(reference.row()).append('\n');

@@ -9,8 +9,10 @@ import java.util.List;
 /**
  * The load generator's command line: {@code SCENARIO --url ws://127.0.0.1:PORT/ws|self [--duration-s N] [--rate N]
  * [--guests N] [--agents N] [--streams N] [--sources N] [--out REPORT.json] [--no-reference] [--cancel-order
- * front|back] [--durability fsync|process]} ({@code sse}: cancel from the front of the queue, moving everyone
- * behind, or from the back; the server's durability, fsync by default). Every run is bounded: counts and durations have caps, and targets outside 127.0.0.0/8 and ::1 are refused.
+ * front|back] [--durability fsync|process] [--accounts N] [--desk-threads N]} ({@code sse}: cancel from the front of
+ * the queue, moving everyone behind, or from the back; the server's durability, fsync by default; {@code chat}: the
+ * agents and guests spread over N accounts, on a server with N desk threads, both 1 by default). Every run is
+ * bounded: counts and durations have caps, and targets outside 127.0.0.0/8 and ::1 are refused.
  */
 public record Options(
         String scenario,
@@ -24,7 +26,9 @@ public record Options(
         Path out,
         boolean reference,
         boolean cancelFromBack,
-        String durability) {
+        String durability,
+        int accounts,
+        int deskThreads) {
 
     public static final int MAX_DURATION_S = 600;
     public static final int MAX_CONNECTIONS = 19_000;
@@ -43,6 +47,8 @@ public record Options(
         boolean reference = true;
         boolean back = false;
         String durability = "fsync";
+        int accounts = 1;
+        int deskThreads = 1;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -66,6 +72,8 @@ public record Options(
                     }
                     durability = value;
                 }
+                case "--accounts" -> accounts = number(args[i], value);
+                case "--desk-threads" -> deskThreads = number(args[i], value);
                 case "--no-reference" -> {
                     reference = false;
                     i--;
@@ -78,11 +86,11 @@ public record Options(
             throw new IllegalArgumentException("--url ws://127.0.0.1:PORT/ws (or self) is required");
         }
         Options defaults = switch (scenario) {
-            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back, durability);
-            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back, durability);
-            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back, durability);
-            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back, durability);
-            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back, durability);
+            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back, durability, accounts, deskThreads);
+            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads);
+            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back, durability, accounts, deskThreads);
+            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back, durability, accounts, deskThreads);
+            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
                     + " (expected: connect, chat, queue, sse, limit)");
         };
@@ -92,7 +100,7 @@ public record Options(
                 guests != null ? guests : defaults.guests,
                 agents != null ? agents : defaults.agents,
                 streams != null ? streams : defaults.streams,
-                sources, out, reference, back, durability);
+                sources, out, reference, back, durability, accounts, deskThreads);
         options.check();
         return options;
     }
@@ -105,6 +113,11 @@ public record Options(
         range("--streams", streams, 0, MAX_CONNECTIONS);
         range("--guests + --agents + --streams", guests + agents + streams, 1, MAX_CONNECTIONS);
         range("--sources", sources, 1, 250);
+        range("--accounts", accounts, 1, 100);
+        range("--desk-threads", deskThreads, 1, 64);
+        if (accounts > 1 && !scenario.equals("chat")) {
+            throw new IllegalArgumentException("--accounts: only chat spreads its clients over accounts");
+        }
         if (!isSelf()) {
             URI uri = URI.create(url);
             if (!"ws".equals(uri.getScheme()) || uri.getPort() < 0) {

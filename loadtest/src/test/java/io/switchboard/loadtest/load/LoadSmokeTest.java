@@ -48,6 +48,24 @@ class LoadSmokeTest {
         assertTrue(report.get("ratio").has("rate"));
     }
 
+    /** Three accounts on two desk threads: every guest is served in its own account, every message arrives. */
+    @Test
+    void chatSpreadOverAccountsOnSeveralDeskThreads() throws IOException {
+        JsonNode report = run("chat", "--duration-s", "2", "--rate", "150", "--guests", "30", "--agents", "3",
+                "--accounts", "3", "--desk-threads", "2", "--no-reference");
+        assertEquals(300, report.get("received").asLong());
+        assertEquals(0, report.get("errors").asLong());
+        assertTrue(report.get("server_cpu_cores").asDouble() > 0, "the server's CPU is reported");
+        String config = LoadConfig.json(3, "fsync", 3, 2);
+        JsonNode parsed = JSON.readTree(config);
+        assertEquals(2, parsed.get("desk_threads").asInt());
+        List<String> ids = new java.util.ArrayList<>();
+        parsed.get("accounts").forEach(account -> ids.add(account.get("id").asText()));
+        assertEquals(List.of("default", "load-2", "load-3"), ids);
+        assertThrows(IllegalArgumentException.class, () -> Options.parse("queue",
+                new String[] {"--url", "self", "--accounts", "2"}), "only chat spreads over accounts");
+    }
+
     @Test
     void connectMeasuresMemoryAndSseDeliversEveryChange() throws IOException {
         JsonNode connect = run("connect", "--duration-s", "1", "--rate", "200", "--guests", "40", "--no-reference");
