@@ -132,6 +132,7 @@ class BrowserTest {
 
         WebDriver guest = browser();
         guest.get(base + "/demo");
+        waitForWidget(guest);
         widget(guest).findElement(By.cssSelector(".launcher")).click();
         widget(guest).findElement(By.cssSelector("#sb-name")).sendKeys("Ada");
         widget(guest).findElement(By.cssSelector("#sb-question")).sendKeys("Where is my order #1234?");
@@ -234,6 +235,7 @@ class BrowserTest {
         WebDriver guest = browser();
         guest.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
         guest.get("http://localhost:" + shop.getAddress().getPort() + "/");
+        waitForWidget(guest);
         WebElement launcher = widget(guest).findElement(By.cssSelector(".launcher"));
         assertEquals("Ask us", launcher.getText());
         launcher.sendKeys(Keys.ENTER);
@@ -310,6 +312,12 @@ class BrowserTest {
         WebDriver driver = new ChromeDriver(service, options);
         browsers.add(driver);
         return driver;
+    }
+
+    /** The widget's script is loaded {@code async}: its launcher appears some time after the page. */
+    private static void waitForWidget(WebDriver driver) {
+        waitFor(driver, d -> !d.findElements(By.id("switchboard-widget")).isEmpty()
+                && !widget(d).findElements(By.cssSelector(".launcher")).isEmpty(), "the widget is on the page");
     }
 
     /** The widget's shadow root, where everything of it lives. */
