@@ -1,5 +1,7 @@
 package io.switchboard.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonSubTypes.Type;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -26,6 +28,8 @@ import java.util.Map;
     @Type(value = Request.Limit.class, name = "limit"),
     @Type(value = Request.Snapshot.class, name = "snapshot"),
     @Type(value = Request.Ping.class, name = "ping"),
+    @Type(value = Request.Logout.class, name = "logout"),
+    @Type(value = Request.Question.class, name = "question"),
 })
 public sealed interface Request {
 
@@ -63,6 +67,10 @@ public sealed interface Request {
         R snapshot(Snapshot request);
 
         R ping(Ping request);
+
+        R logout(Logout request);
+
+        R question(Question request);
     }
 
     /**
@@ -168,8 +176,13 @@ public sealed interface Request {
         }
     }
 
-    /** A chat message to a room. */
-    record Message(String room, String body) implements Request {
+    /**
+     * A chat message to a room; {@code "private": true} makes it a note that only the room's agents and supervisors
+     * get (contract §5.2), never its guest.
+     */
+    record Message(String room, String body,
+                   @JsonProperty("private") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean privateNote)
+            implements Request {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.message(this);
@@ -178,6 +191,19 @@ public sealed interface Request {
         public Message {
             Check.name("room", room, Limits.ID_MAX);
             Check.text("body", body, 1, Limits.BODY_MAX);
+            if (Boolean.FALSE.equals(privateNote)) {
+                privateNote = null;
+            }
+        }
+
+        /** A message every member gets. */
+        public Message(String room, String body) {
+            this(room, body, null);
+        }
+
+        /** Whether it is a note for the room's agents only. */
+        public boolean forAgentsOnly() {
+            return Boolean.TRUE.equals(privateNote);
         }
     }
 
@@ -286,6 +312,29 @@ public sealed interface Request {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.snapshot(this);
+        }
+    }
+
+    /**
+     * An agent signs out now: the session ends, and each of their open rooms goes back to its queue as when an agent
+     * is gone past the grace (the guest at the front, the conversation carried to the next agent).
+     */
+    record Logout() implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.logout(this);
+        }
+    }
+
+    /** A waiting guest adds to their question (the agent who takes them reads it with the question). */
+    record Question(String body) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.question(this);
+        }
+
+        public Question {
+            Check.visibleText("body", body, 1, Limits.QUESTION_MAX);
         }
     }
 

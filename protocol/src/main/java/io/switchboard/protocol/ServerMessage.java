@@ -1,5 +1,6 @@
 package io.switchboard.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonSubTypes.Type;
@@ -48,12 +49,27 @@ public sealed interface ServerMessage {
      * A chat message; {@code role} is the sender's, {@code sent} Unix time in milliseconds, {@code seq} its number in
      * the room.
      */
-    record Message(String room, String user, Role role, String body, long sent, long seq) implements ServerMessage {
+    record Message(String room, String user, Role role, String body, long sent, long seq,
+                   @JsonProperty("private") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean privateNote)
+            implements ServerMessage {
         public Message {
             Objects.requireNonNull(room, "room");
             Objects.requireNonNull(user, "user");
             Objects.requireNonNull(role, "role");
             Objects.requireNonNull(body, "body");
+            if (Boolean.FALSE.equals(privateNote)) {
+                privateNote = null;
+            }
+        }
+
+        /** A message every member of the room gets. */
+        public Message(String room, String user, Role role, String body, long sent, long seq) {
+            this(room, user, role, body, sent, seq, null);
+        }
+
+        /** Whether it is a note for the room's agents and supervisors only (contract §5.2). */
+        public boolean forAgentsOnly() {
+            return Boolean.TRUE.equals(privateNote);
         }
     }
 

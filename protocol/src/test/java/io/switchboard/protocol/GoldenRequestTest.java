@@ -38,6 +38,8 @@ class GoldenRequestTest {
                         {"type":"status","of":"availability","is":"available","ref":"r1"}"""),
                 Arguments.of(new Request.Message("rm_1", "hello"), """
                         {"type":"message","room":"rm_1","body":"hello","ref":"r1"}"""),
+                Arguments.of(new Request.Message("rm_1", "for agents only", true), """
+                        {"type":"message","room":"rm_1","body":"for agents only","private":true,"ref":"r1"}"""),
                 Arguments.of(new Request.History("rm_1", 5L), """
                         {"type":"history","room":"rm_1","after":5,"ref":"r1"}"""),
                 Arguments.of(new Request.Cancel(), """
@@ -57,7 +59,11 @@ class GoldenRequestTest {
                 Arguments.of(new Request.Snapshot(), """
                         {"type":"snapshot","ref":"r1"}"""),
                 Arguments.of(new Request.Ping(), """
-                        {"type":"ping","ref":"r1"}"""));
+                        {"type":"ping","ref":"r1"}"""),
+                Arguments.of(new Request.Logout(), """
+                        {"type":"logout","ref":"r1"}"""),
+                Arguments.of(new Request.Question("and it is blue"), """
+                        {"type":"question","body":"and it is blue","ref":"r1"}"""));
     }
 
     @ParameterizedTest
@@ -85,6 +91,16 @@ class GoldenRequestTest {
     void refIsOptional() {
         Decoded decoded = CODEC.decodeRequest("{\"type\":\"ping\"}");
         assertEquals(new Decoded.Ok(null, new Request.Ping()), decoded);
+    }
+
+    @Test
+    void privateFalseIsAnOrdinaryMessage() {
+        Decoded decoded = CODEC.decodeRequest("{\"type\":\"message\",\"room\":\"rm_1\",\"body\":\"hi\","
+                + "\"private\":false}");
+        assertEquals(new Decoded.Ok(null, new Request.Message("rm_1", "hi")), decoded);
+        Decoded wrong = CODEC.decodeRequest("{\"type\":\"message\",\"room\":\"rm_1\",\"body\":\"hi\","
+                + "\"private\":\"yes\"}");
+        assertEquals(ErrorCode.INVALID_FIELD, assertInstanceOf(Decoded.Failed.class, wrong).code());
     }
 
     @Test

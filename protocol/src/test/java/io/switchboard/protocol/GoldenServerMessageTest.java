@@ -26,6 +26,10 @@ class GoldenServerMessageTest {
                 Arguments.of(chat, """
                         {"type":"message","room":"rm_1","user":"ann","role":"guest","body":"hi *there*",\
                         "sent":1700000000123,"seq":7}"""),
+                Arguments.of(new ServerMessage.Message("rm_1", "bob", Role.AGENT, "she asked twice", 1700000000124L, 8,
+                        true), """
+                        {"type":"message","room":"rm_1","user":"bob","role":"agent","body":"she asked twice",\
+                        "sent":1700000000124,"seq":8,"private":true}"""),
                 Arguments.of(new ServerMessage.Status("rm_1", "ann", Role.GUEST, StatusOf.TYPING, StatusIs.TRUE), """
                         {"type":"status","room":"rm_1","user":"ann","role":"guest","of":"typing","is":"true"}"""),
                 Arguments.of(new ServerMessage.Status(null, "bob", Role.SUPERVISOR, StatusOf.AVAILABILITY,

@@ -2,6 +2,7 @@ package io.switchboard.server;
 
 import io.switchboard.server.config.ConfigException;
 import io.switchboard.server.config.ConfigLoader;
+import io.switchboard.server.config.EmbeddedSecrets;
 import io.switchboard.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +25,7 @@ public final class Main {
         ServerConfig config;
         try {
             config = configure(args);
-        } catch (IllegalArgumentException | ConfigException e) {
+        } catch (IllegalArgumentException | ConfigException | java.io.UncheckedIOException e) {
             System.err.println("switchboard: " + e.getMessage());
             System.exit(2);
             return;
@@ -71,12 +72,15 @@ public final class Main {
         }
         ServerConfig config;
         if (configFile == null) {
-            config = ConfigLoader.embeddedDefault();
+            String dir = dataDir != null ? dataDir : ServerConfig.DEFAULT_DATA_DIR;
+            EmbeddedSecrets secrets = EmbeddedSecrets.in(Path.of(dir));
+            config = ConfigLoader.embeddedDefault(secrets.supervisorToken(), secrets.apiKeySecret());
             var account = config.accounts().get(0);
             log.info("no --config: embedded default. account '{}', group '{}', supervisor '{}' with token {}, "
-                            + "API key '{}' with secret {} (generated now, shown once)",
+                            + "API key '{}' with secret {} ({} {}; delete it for new ones)",
                     account.id(), account.groups().get(0).name(), account.agents().get(0).user(),
-                    account.agents().get(0).token(), account.apiKeys().get(0).id(), account.apiKeys().get(0).secret());
+                    account.agents().get(0).token(), account.apiKeys().get(0).id(), account.apiKeys().get(0).secret(),
+                    secrets.generated() ? "generated now and kept in" : "kept in", secrets.file());
         } else {
             config = ConfigLoader.read(Path.of(configFile));
         }

@@ -13,12 +13,34 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
     @Test
-    void embeddedDefaultWithCommandLineOverrides() {
-        ServerConfig config = Main.configure(new String[] {"--port", "0", "--host", "127.0.0.2", "--data-dir", "d"});
+    void embeddedDefaultWithCommandLineOverrides(@TempDir Path dir) {
+        String data = dir.resolve("d").toString();
+        ServerConfig config = Main.configure(new String[] {"--port", "0", "--host", "127.0.0.2", "--data-dir", data});
         assertEquals(0, config.port());
         assertEquals("127.0.0.2", config.host());
-        assertEquals("d", config.dataDir());
+        assertEquals(data, config.dataDir());
         assertEquals("admin", config.accounts().get(0).agents().get(0).user());
+    }
+
+    /** A restart on the same data keeps the admin's token and the API key; the file is the owner's only. */
+    @Test
+    void theEmbeddedDefaultKeepsItsSecretsInTheDataDirectory(@TempDir Path dir) throws Exception {
+        String data = dir.resolve("data").toString();
+        ServerConfig first = Main.configure(new String[] {"--data-dir", data});
+        ServerConfig again = Main.configure(new String[] {"--data-dir", data});
+        ServerConfig.AccountConfig a = first.accounts().get(0);
+        ServerConfig.AccountConfig b = again.accounts().get(0);
+        assertEquals(a.agents().get(0).token(), b.agents().get(0).token());
+        assertEquals(a.apiKeys().get(0).secret(), b.apiKeys().get(0).secret());
+        Path file = Path.of(data, "embedded-secrets.json");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(file)));
+        ServerConfig elsewhere = Main.configure(new String[] {"--data-dir", dir.resolve("other").toString()});
+        assertTrue(!elsewhere.accounts().get(0).agents().get(0).token().equals(a.agents().get(0).token()),
+                "another data directory has its own");
+        Files.writeString(file, "{\"supervisor_token\": \"short\", \"api_key_secret\": \"also-short\"}");
+        assertTrue(assertThrows(ConfigException.class, () -> Main.configure(new String[] {"--data-dir", data}))
+                .getMessage().contains("delete the file"));
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -83,20 +82,19 @@ public final class ConfigLoader {
      */
     public static ServerConfig embeddedDefault() {
         SecureRandom random = new SecureRandom();
+        return embeddedDefault(EmbeddedSecrets.secret(random), EmbeddedSecrets.secret(random));
+    }
+
+    /** The embedded default with the given secrets (kept in the data directory: {@link EmbeddedSecrets}). */
+    public static ServerConfig embeddedDefault(String supervisorToken, String apiKeySecret) {
         var account = new ServerConfig.AccountConfig(DEFAULT_ACCOUNT,
-                List.of(new ServerConfig.ApiKeyConfig(DEFAULT_API_KEY, secret(random))),
+                List.of(new ServerConfig.ApiKeyConfig(DEFAULT_API_KEY, apiKeySecret)),
                 List.of(new ServerConfig.GroupConfig(DEFAULT_GROUP, Routing.AUTO)),
-                List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, secret(random), null, null, true)));
+                List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, supervisorToken, null, null, true)));
         ServerConfig config = new ServerConfig(null, null, null, null, null, null, null, null, List.of(account),
                 null, null);
         check(config);
         return config;
-    }
-
-    private static String secret(SecureRandom random) {
-        byte[] bytes = new byte[24];
-        random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** Checks everything Jackson cannot: references, duplicates, ranges. */

@@ -48,6 +48,9 @@ final class Assignment {
 
     /** A guest whose agent was gone goes back to the front of their queue. */
     void requeueAtFront(Reservation reservation) {
+        if (reservation.room != null) {
+            reservation.previousRoom = reservation.room;
+        }
         reservation.room = null;
         reservation.matchedAgent = null;
         reservation.front = true;

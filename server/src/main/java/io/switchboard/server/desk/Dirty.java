@@ -125,7 +125,7 @@ final class Dirty {
     void message(io.switchboard.protocol.ServerMessage.Message message) {
         if (enabled) {
             messages.add(new Stored.MessageRow(message.room(), message.seq(), message.user(), message.role(),
-                    message.body(), message.sent()));
+                    message.body(), message.sent(), message.forAgentsOnly()));
         }
     }
 
@@ -133,7 +133,8 @@ final class Dirty {
         return new Stored.ReservationRow(r.sid, r.account.id, r.group.name, r.user, r.question, r.details,
                 r.externalUserId, r.priority, r.reserveForSeconds, r.ticket, r.front, r.enqueuedAt, r.waitedMs,
                 r.status(), r.version, r.session == null ? null : r.session.key, r.room == null ? null : r.room.id,
-                r.matchedAgent == null ? null : r.matchedAgent.user, r.reservedUntil, r.forgetAt);
+                r.matchedAgent == null ? null : r.matchedAgent.user, r.reservedUntil, r.forgetAt,
+                r.previousRoom == null ? null : r.previousRoom.id);
     }
 
     private static boolean sameButVersion(Stored.ReservationRow row, Stored.ReservationRow stored) {

@@ -42,6 +42,14 @@ final class Fanout {
         toRoomExcept(room, null, message);
     }
 
+    /** To the room's agent and the supervisors in it, never its guest (a note). Desk thread only. */
+    void toRoomAgents(Room room, ServerMessage message) {
+        send(room.agent.session, message);
+        for (Agent supervisor : room.supervisors) {
+            send(supervisor.session, message);
+        }
+    }
+
     /** To every member of the room but one. Desk thread only. */
     void toRoomExcept(Room room, Session except, ServerMessage message) {
         Session guest = room.reservation.session;

@@ -173,6 +173,38 @@ final class Requests implements Request.Visitor<Void> {
         }
         target.limit = request.limit();
         desk.turn.capacityChanged(target);
+        // Every console shows the new limit at once (a limit changes nothing else they would be told of).
+        desk.fanout.toAgents(desk.account, desk.views.snapshot());
+        return null;
+    }
+
+    @Override
+    public Void logout(Request.Logout request) {
+        identified();
+        agent();
+        desk.sessions.logout(session);
+        return null;
+    }
+
+    @Override
+    public Void question(Request.Question request) {
+        identified();
+        if (!session.isGuest()) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "question: for a waiting guest (you are an agent)");
+        }
+        Reservation reservation = session.reservation;
+        if (!reservation.isWaiting()) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "question: you are not waiting (in a room, send a "
+                    + "message)");
+        }
+        String question = reservation.question == null || reservation.question.isEmpty() ? request.body()
+                : reservation.question + "\n" + request.body();
+        if (question.length() > io.switchboard.protocol.Limits.QUESTION_MAX) {
+            throw new DeskException(ErrorCode.TOO_LARGE, "question: " + question.length() + " characters with what "
+                    + "you added (at most " + io.switchboard.protocol.Limits.QUESTION_MAX + ")");
+        }
+        reservation.question = question;
+        desk.turn.stored(reservation);
         return null;
     }
 

@@ -35,6 +35,11 @@ final class Reservation {
     /** The guest's session; null for a REST reservation until its guest attaches. */
     Session session;
     Room room;
+    /**
+     * The room that ended because its agent was gone (the guest went back to the front of the queue): the next room
+     * of this reservation starts with its transcript, so the next agent reads the whole conversation.
+     */
+    Room previousRoom;
     Agent matchedAgent;
     /** When a matched agent stops being held for this guest (epoch ms); 0 until matched. */
     long reservedUntil;

@@ -151,6 +151,9 @@ final class Restore {
             if (room.id.equals(reservationRows.get(reservation.sid).room())) {
                 reservation.room = room;
             }
+            if (room.id.equals(reservationRows.get(reservation.sid).previousRoom())) {
+                reservation.previousRoom = room;
+            }
             if (room.open) {
                 account.openRooms.put(room.id, room);
                 agent.rooms.add(room);

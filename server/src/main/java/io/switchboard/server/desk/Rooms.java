@@ -56,6 +56,10 @@ final class Rooms {
         reservation.room = room;
         turn.changed(reservation);
         turn.stored(room);
+        if (reservation.previousRoom != null) {
+            carryOver(reservation.previousRoom, room);
+            reservation.previousRoom = null;
+        }
         agent.rooms.add(room);
         room.account.rooms.put(room.id, room);
         room.account.openRooms.put(room.id, room);
@@ -96,16 +100,40 @@ final class Rooms {
 
     void message(Session session, Request.Message request) {
         Room room = memberRoom(session, request.room());
+        if (request.forAgentsOnly() && session.isGuest()) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "private: notes are for agents (send it without "
+                    + "\"private\")");
+        }
         ServerMessage.Message message = new ServerMessage.Message(room.id, session.user(), session.role,
-                request.body(), clock.now(), room.nextSeq());
+                request.body(), clock.now(), room.nextSeq(), request.forAgentsOnly() ? Boolean.TRUE : null);
+        append(room, message);
+        metrics.message();
+        if (message.forAgentsOnly()) {
+            fanout.toRoomAgents(room, message);
+        } else {
+            fanout.toRoom(room, message);
+        }
+    }
+
+    private void append(Room room, ServerMessage.Message message) {
         room.messages.add(message);
         room.lastSeq = message.seq();
         if (journal != Journal.NONE) {
             written.add(room);
         }
         turn.said(message);
-        metrics.message();
-        fanout.toRoom(room, message);
+    }
+
+    /**
+     * A new room of a guest whose agent was gone starts with the previous room's transcript, at the same seqs (notes
+     * included, still for agents only): its agent reads the whole conversation with {@code history}, and the guest's
+     * transcript goes on as it was.
+     */
+    private void carryOver(Room previous, Room room) {
+        for (ServerMessage.Message message : transcript(previous)) {
+            append(room, new ServerMessage.Message(room.id, message.user(), message.role(), message.body(),
+                    message.sent(), message.seq(), message.privateNote()));
+        }
     }
 
     /**
@@ -134,7 +162,8 @@ final class Rooms {
     }
 
     private static ServerMessage.Message message(Room room, Stored.MessageRow row) {
-        return new ServerMessage.Message(room.id, row.user(), row.role(), row.body(), row.sent(), row.seq());
+        return new ServerMessage.Message(room.id, row.user(), row.role(), row.body(), row.sent(), row.seq(),
+                row.privateNote() ? Boolean.TRUE : null);
     }
 
     /** This turn's changes are batch {@code batch}: the rooms that ended in it, and the messages added. */
@@ -230,7 +259,12 @@ final class Rooms {
         if (!reader) {
             throw notYours(room);
         }
-        fanout.send(session, new ServerMessage.History(room.id, page(room, request.after())));
+        List<ServerMessage.Message> page = page(room, request.after());
+        if (session.isGuest()) {
+            // Notes are for agents: a guest's history skips them (their seqs are missing for the guest).
+            page = page.stream().filter(message -> !message.forAgentsOnly()).toList();
+        }
+        fanout.send(session, new ServerMessage.History(room.id, page));
     }
 
     /**

@@ -274,7 +274,28 @@ final class Sessions {
         retention.sessionGone(reservation);
     }
 
-    /** An agent's resume grace ran out: their guests go back to the front of their queues. */
+    /**
+     * {@code logout}: the agent's session ends now, as if its grace had run out (their guests go back to the front of
+     * their queues, each with the conversation so far); the connection stays, signed in as nobody.
+     */
+    void logout(Session session) {
+        Connection connection = session.connection;
+        agentGone(session.agent);
+        forget(session);
+        if (session.graceTimer != null) {
+            session.graceTimer.cancel();
+            session.graceTimer = null;
+        }
+        byConnection.remove(connection);
+        session.connection = null;
+        // Signed in as nobody now: it has the identify deadline again to sign in or go.
+        adopt(connection, clock.now());
+    }
+
+    /**
+     * An agent's resume grace ran out (or they signed out): each of their rooms ends ({@code agent_gone}) and its
+     * guest goes back to the front of the queue; the next room of that guest starts with the conversation so far.
+     */
     private void agentGone(Agent agent) {
         StatusIs before = agent.visibleAvailability();
         rooms.leaveAll(agent);

@@ -18,12 +18,23 @@ public final class Stored {
                                  Map<String, String> details, String externalUserId, int priority,
                                  int reserveForSeconds, long ticket, boolean front, long enqueuedAt, long waitedMs,
                                  ReservationStatus status, long version, String session, String room,
-                                 String matchedAgent, long reservedUntil, long forgetAt) {
+                                 String matchedAgent, long reservedUntil, long forgetAt, String previousRoom) {
+        /** A row of a reservation that no agent left (its {@code previousRoom} is null). */
+        public ReservationRow(String sid, String account, String group, String user, String question,
+                              Map<String, String> details, String externalUserId, int priority,
+                              int reserveForSeconds, long ticket, boolean front, long enqueuedAt, long waitedMs,
+                              ReservationStatus status, long version, String session, String room,
+                              String matchedAgent, long reservedUntil, long forgetAt) {
+            this(sid, account, group, user, question, details, externalUserId, priority, reserveForSeconds, ticket,
+                    front, enqueuedAt, waitedMs, status, version, session, room, matchedAgent, reservedUntil, forgetAt,
+                    null);
+        }
+
         /** The same row with another version. */
         public ReservationRow withVersion(long newVersion) {
             return new ReservationRow(sid, account, group, user, question, details, externalUserId, priority,
                     reserveForSeconds, ticket, front, enqueuedAt, waitedMs, status, newVersion, session, room,
-                    matchedAgent, reservedUntil, forgetAt);
+                    matchedAgent, reservedUntil, forgetAt, previousRoom);
         }
     }
 
@@ -33,7 +44,12 @@ public final class Stored {
     }
 
     /** One chat message of a room, with its {@code seq} and who wrote it ({@code role}: guest, agent, supervisor). */
-    public record MessageRow(String room, long seq, String user, Role role, String body, long sent) {
+    public record MessageRow(String room, long seq, String user, Role role, String body, long sent,
+                             boolean privateNote) {
+        /** A message every member got. */
+        public MessageRow(String room, long seq, String user, Role role, String body, long sent) {
+            this(room, seq, user, role, body, sent, false);
+        }
     }
 
     /** What an agent set (availability, limit), their session, and their recent assignments. */

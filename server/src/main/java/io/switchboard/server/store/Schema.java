@@ -15,15 +15,16 @@ import org.slf4j.LoggerFactory;
  * The tables and their format version ({@code PRAGMA user_version}): creates them in a new database, brings an older
  * format up to this one in one transaction, and refuses a newer one. Opening thread only.
  *
- * <p>Format 3 (this one): every row but a message names its account in a column of its own (indexed), so one
- * account's desk is restored from its rows alone. Format 2 had the account only inside each row's JSON. Format 1 kept
- * message rows without a role and sessions under their raw token.
+ * <p>Format 4 (this one): a message says whether it is private (a note for the room's agents only). Format 3 gave
+ * every row but a message its account in a column of its own (indexed), so one account's desk is restored from its
+ * rows alone. Format 2 had the account only inside each row's JSON. Format 1 kept message rows without a role and
+ * sessions under their raw token.
  */
 final class Schema {
     private static final Logger log = LoggerFactory.getLogger(Schema.class);
 
     /** The format this server reads and writes. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     /** The tables whose rows belong to one account (a column {@code account}); messages belong to their room. */
     static final String[] ACCOUNT_TABLES = {"reservations", "rooms", "agents", "sessions", "groups"};
@@ -32,7 +33,8 @@ final class Schema {
         "CREATE TABLE reservations (sid TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE rooms (id TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE messages (room TEXT NOT NULL, seq INTEGER NOT NULL, user TEXT NOT NULL, body TEXT NOT NULL, "
-                + "sent INTEGER NOT NULL, role TEXT, PRIMARY KEY (room, seq)) WITHOUT ROWID",
+                + "sent INTEGER NOT NULL, role TEXT, private INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (room, seq)) "
+                + "WITHOUT ROWID",
         "CREATE TABLE agents (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE groups (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
@@ -48,7 +50,7 @@ final class Schema {
     }
 
     /**
-     * Makes the database hold this format: creates it when empty, migrates format 1, refuses anything else.
+     * Makes the database hold this format: creates it when empty, migrates formats 1 to 3, refuses anything else.
      *
      * @throws StoreException naming both versions when the database is of another format
      */
@@ -78,19 +80,22 @@ final class Schema {
             });
             return;
         }
-        if (version == 1 || version == 2) {
+        if (version >= 1 && version < VERSION) {
             inTransaction(db, () -> {
-                if (version == 1) {
+                if (version <= 1) {
                     migrateFrom1(db);
                 }
-                migrateFrom2(db);
+                if (version <= 2) {
+                    migrateFrom2(db);
+                }
+                migrateFrom3(db);
             });
             log.info("{}: data of format version {} brought to version {} (messages with roles, sessions keyed by "
-                    + "digests, rows by account)", where, version, VERSION);
+                    + "digests, rows by account, private notes)", where, version, VERSION);
             return;
         }
         throw new StoreException(where + " holds data of format version " + version + "; this server reads version "
-                + VERSION + " (and brings versions 1 and 2 up to it): use the server version that wrote it, or another "
+                + VERSION + " (and brings versions 1 to 3 up to it): use the server version that wrote it, or another "
                 + "--data-dir");
     }
 
@@ -165,6 +170,13 @@ final class Schema {
                 statement.execute("UPDATE " + table + " SET account = json_extract(data, '$.account')");
             }
             indexAccounts(statement);
+        }
+    }
+
+    /** Format 3 to 4: every message so far was for every member. */
+    private static void migrateFrom3(Connection db) throws SQLException {
+        try (Statement statement = db.createStatement()) {
+            statement.execute("ALTER TABLE messages ADD COLUMN private INTEGER NOT NULL DEFAULT 0");
             statement.execute("PRAGMA user_version=" + VERSION);
         }
     }

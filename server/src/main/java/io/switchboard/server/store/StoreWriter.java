@@ -235,8 +235,8 @@ final class StoreWriter implements Runnable {
             putRoom = prepare(db, "INSERT OR REPLACE INTO rooms VALUES (?, ?, ?)");
             deleteRoom = prepare(db, "DELETE FROM rooms WHERE id = ?");
             deleteRoomMessages = prepare(db, "DELETE FROM messages WHERE room = ?");
-            putMessage = prepare(db, "INSERT OR REPLACE INTO messages (room, seq, user, body, sent, role) "
-                    + "VALUES (?, ?, ?, ?, ?, ?)");
+            putMessage = prepare(db, "INSERT OR REPLACE INTO messages (room, seq, user, body, sent, role, private) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?)");
             putAgent = prepare(db, "INSERT OR REPLACE INTO agents VALUES (?, ?, ?)");
             putSession = prepare(db, "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)");
             deleteSession = prepare(db, "DELETE FROM sessions WHERE key = ?");
@@ -266,6 +266,7 @@ final class StoreWriter implements Runnable {
                 putMessage.setString(4, row.body());
                 putMessage.setLong(5, row.sent());
                 putMessage.setString(6, row.role().name());
+                putMessage.setInt(7, row.privateNote() ? 1 : 0);
                 putMessage.addBatch();
                 pendingMessages = true;
             }

@@ -58,10 +58,10 @@ final class TranscriptReader implements AutoCloseable {
     private void open() throws SQLException {
         if (connection == null) {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-            after = connection.prepareStatement("SELECT seq, user, role, body, sent FROM messages WHERE room = ? "
-                    + "AND seq > ? ORDER BY seq LIMIT ?");
-            last = connection.prepareStatement("SELECT seq, user, role, body, sent FROM messages WHERE room = ? "
-                    + "ORDER BY seq DESC LIMIT ?");
+            after = connection.prepareStatement("SELECT seq, user, role, body, sent, private FROM messages "
+                    + "WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?");
+            last = connection.prepareStatement("SELECT seq, user, role, body, sent, private FROM messages "
+                    + "WHERE room = ? ORDER BY seq DESC LIMIT ?");
         }
     }
 
@@ -71,7 +71,8 @@ final class TranscriptReader implements AutoCloseable {
             while (result.next()) {
                 String role = result.getString(3);
                 rows.add(new Stored.MessageRow(room, result.getLong(1), result.getString(2),
-                        role == null ? Role.AGENT : Role.valueOf(role), result.getString(4), result.getLong(5)));
+                        role == null ? Role.AGENT : Role.valueOf(role), result.getString(4), result.getLong(5),
+                        result.getInt(6) != 0));
             }
         }
         return rows;

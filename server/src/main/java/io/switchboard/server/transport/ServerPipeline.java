@@ -16,12 +16,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  * <pre>
  *   bytes → {@value #ADDRESS_GATE} → {@value #DEADLINE} → {@value #HTTP_CODEC} → {@value #REQUEST_GUARD}
  *         → {@value #HTTP_AGGREGATOR} → {@value #UPGRADE_GUARD} → {@value #WEBSOCKET_PROTOCOL}
- *         → {@value #WEBSOCKET_AGGREGATOR} → {@value #WEBSOCKET_FRAMES} (to the desk)
+ *         → {@value #WEBSOCKET_AGGREGATOR} → {@value #CLOSE_HANDSHAKE} → {@value #WEBSOCKET_FRAMES} (to the desk)
  *                                        ↘ {@value #HTTP_ROUTES} (plain HTTP: REST, SSE, health, metrics)
  * </pre>
  *
- * The WebSocket protocol handler does the handshake on {@code /ws} (a query string is fine), pings, close frames, and
- * frame size limits (1009); requests on other paths, and requests on {@code /ws} that are no upgrade, pass it by and
+ * The WebSocket protocol handler does the handshake on {@code /ws} (a query string is fine), pings and frame size
+ * limits (1009); {@link CloseHandshake} answers close frames, once; requests on other paths, and requests on {@code /ws} that are no upgrade, pass it by and
  * reach the HTTP routes.
  */
 public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
@@ -33,6 +33,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     public static final String UPGRADE_GUARD = "upgrade-guard";
     public static final String WEBSOCKET_PROTOCOL = "websocket-protocol";
     public static final String WEBSOCKET_AGGREGATOR = "websocket-aggregator";
+    public static final String CLOSE_HANDSHAKE = "close-handshake";
     public static final String WEBSOCKET_FRAMES = "websocket-frames";
     public static final String HTTP_ROUTES = "http-routes";
 
@@ -47,7 +48,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         this.services = services;
         this.maxFrameBytes = services.rules().maxFrameBytes();
         this.maxHttpBodyBytes = services.rules().maxHttpBodyBytes();
-        this.webSocketConfig = protocolConfig(WEBSOCKET_PATH, true, maxFrameBytes);
+        this.webSocketConfig = protocolConfig(WEBSOCKET_PATH, true, maxFrameBytes, false);
     }
 
     /**
@@ -56,7 +57,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
      * it came; pings are answered and close frames handled by the protocol handler as on {@code /ws}.
      */
     public static ChannelInitializer<SocketChannel> conformanceEcho(int maxFrameBytes) {
-        WebSocketServerProtocolConfig config = protocolConfig("/", false, maxFrameBytes);
+        WebSocketServerProtocolConfig config = protocolConfig("/", false, maxFrameBytes, true);
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
@@ -66,11 +67,13 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         };
     }
 
-    private static WebSocketServerProtocolConfig protocolConfig(String path, boolean startsWith, int maxFrameBytes) {
+    private static WebSocketServerProtocolConfig protocolConfig(String path, boolean startsWith, int maxFrameBytes,
+                                                                boolean handleCloseFrames) {
         return WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(path)
                 .checkStartsWith(startsWith)
-                .handleCloseFrames(true)
+                // The server's own pipeline answers close frames itself (CloseHandshake), once.
+                .handleCloseFrames(handleCloseFrames)
                 // Pongs reach the frame handler: they are the heartbeat's answers.
                 .dropPongFrames(false)
                 // No generic close frame (status 1000) on a close: every close the server starts sends its own
@@ -98,6 +101,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         pipeline.addLast(UPGRADE_GUARD, new UpgradeGuard(services, WEBSOCKET_PATH));
         pipeline.addLast(WEBSOCKET_PROTOCOL, new WebSocketServerProtocolHandler(webSocketConfig));
         pipeline.addLast(WEBSOCKET_AGGREGATOR, new WebSocketFrameAggregator(maxFrameBytes));
+        pipeline.addLast(CLOSE_HANDSHAKE, new CloseHandshake());
         pipeline.addLast(WEBSOCKET_FRAMES, new WebSocketFrameHandler(services));
         pipeline.addLast(HTTP_ROUTES, new HttpRouter(services));
     }

@@ -238,7 +238,8 @@ class DeskModelTest {
                     return "nothing";
                 }
                 String room = client.last(ServerMessage.Joined.class).room();
-                client.request(new Request.Message(room, "hello " + random.nextInt(1000)));
+                boolean note = client.reservation == null && random.nextInt(4) == 0;
+                client.request(new Request.Message(room, "hello " + random.nextInt(1000), note));
                 if (random.nextInt(3) == 0) {
                     client.request(new Request.End(room));
                     return "end";
@@ -320,6 +321,23 @@ class DeskModelTest {
                 sue.request(join ? new Request.Join(room) : new Request.Leave(room));
                 return join ? "supervisor joins" : "supervisor leaves";
             }
+            if (choice < 88) {
+                Client agent = anyAgent();
+                if (agent == null) {
+                    return "nothing";
+                }
+                agent.request(new Request.Logout());
+                agents.values().removeIf(c -> c == agent);
+                return "logout";
+            }
+            if (choice < 90) {
+                Client guest = anyGuest();
+                if (guest == null) {
+                    return "nothing";
+                }
+                guest.request(new Request.Question("more " + random.nextInt(1000)));
+                return "question";
+            }
             long advance = random.nextInt(4) == 0 ? random.nextInt(70_000) : random.nextInt(3_000);
             harness.clock.advance(advance);
             return "advance " + advance;
@@ -363,6 +381,7 @@ class DeskModelTest {
             }
             checkPositionsTold();
             checkIsolation();
+            checkNotesStayWithAgents();
             checkWatchers();
         }
 
@@ -453,6 +472,19 @@ class DeskModelTest {
                         + position + " was told " + told + ", pending " + reservation.pendingQueuePos);
                 if (reservation.pendingQueuePos != null) {
                     assertNotNull(reservation.group.queueposTimer, "a pending queuepos has a timer");
+                }
+            }
+        }
+
+        /** A note for agents never reaches a guest, live or in history. */
+        private void checkNotesStayWithAgents() {
+            for (Client guest : guests) {
+                for (ServerMessage message : guest.received) {
+                    List<ServerMessage.Message> messages = message instanceof ServerMessage.Message one ? List.of(one)
+                            : message instanceof ServerMessage.History history ? history.messages() : List.of();
+                    for (ServerMessage.Message m : messages) {
+                        assertFalse(m.forAgentsOnly(), () -> "a guest got a note: " + m);
+                    }
                 }
             }
         }

@@ -52,7 +52,7 @@ final class Fingerprint {
                     + row.ticket() + " front " + row.front() + " priority " + row.priority() + " enqueued "
                     + row.enqueuedAt() + " waited " + row.waitedMs() + " session " + row.session() + " room "
                     + row.room() + " agent " + row.matchedAgent() + " until " + row.reservedUntil() + " forget "
-                    + row.forgetAt() + " held " + (reservation.holdTimer != null));
+                    + row.forgetAt() + " held " + (reservation.holdTimer != null) + " previous " + row.previousRoom());
         }
         lines.add("sessions " + new TreeMap<>(desk.sessions.byDigest).keySet());
         return lines;

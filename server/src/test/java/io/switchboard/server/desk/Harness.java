@@ -304,7 +304,12 @@ final class Harness implements TurnOutbox {
 
         /** A new connection that resumes this client's session, and keeps the new token it is given. */
         Client resume() {
-            Client next = harness.connect();
+            return resumeOn(harness);
+        }
+
+        /** The same, on another harness (a restarted server on the same journal). */
+        Client resumeOn(Harness other) {
+            Client next = other.connect();
             next.session = session;
             next.reservation = reservation;
             next.request(new Request.Resume(session));

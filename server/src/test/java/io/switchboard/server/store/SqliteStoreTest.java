@@ -73,7 +73,7 @@ class SqliteStoreTest {
                 for (int i = random.nextInt(5); i >= 0; i--) {
                     long seq = seqs.merge(id, 1L, Long::sum);
                     messages.add(new Stored.MessageRow(id, seq, "bob", Role.values()[random.nextInt(3)],
-                            "line " + seq + " <b>\n", 1_000L * turn));
+                            "line " + seq + " <b>\n", 1_000L * turn, random.nextInt(4) == 0));
                 }
             }
             List<Stored.AgentRow> agents = List.of(new Stored.AgentRow("acme", "bob", "AVAILABLE", 1 + turn % 5,
@@ -400,6 +400,7 @@ class SqliteStoreTest {
             assertFalse(sessions.toString().contains("ses_guest"), "no token is left: " + sessions);
             List<Stored.MessageRow> messages = store.transcript("rm_1");
             assertEquals(List.of(Role.GUEST, Role.AGENT), messages.stream().map(Stored.MessageRow::role).toList());
+            assertFalse(messages.stream().anyMatch(Stored.MessageRow::privateNote), "no message was a note then");
         }
     }
 }

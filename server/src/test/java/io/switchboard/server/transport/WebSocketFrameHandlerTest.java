@@ -165,6 +165,25 @@ class WebSocketFrameHandlerTest {
     }
 
     @Test
+    void aCloseIsAnsweredOnceAndAnAnswerToTheServersCloseGetsNoSecondOne() {
+        EmbeddedChannel client = new EmbeddedChannel(new CloseHandshake());
+        client.writeInbound(new CloseWebSocketFrame(1000, "bye"));
+        CloseWebSocketFrame answer = client.readOutbound();
+        assertEquals(1000, answer.statusCode(), "the client's status, echoed");
+        answer.release();
+        assertFalse(client.isOpen());
+        EmbeddedChannel server = new EmbeddedChannel(new CloseHandshake());
+        server.writeAndFlush(new CloseWebSocketFrame(1001, "going away"));
+        CloseWebSocketFrame sent = server.readOutbound();
+        assertEquals(1001, sent.statusCode());
+        sent.release();
+        server.writeAndFlush(new CloseWebSocketFrame(1001, "again"));
+        server.writeInbound(new CloseWebSocketFrame(1001, ""));
+        assertNull(server.readOutbound(), "no second close frame, in either case");
+        assertFalse(server.isOpen(), "the client's answer ends the connection");
+    }
+
+    @Test
     void outboxEncodesAMessageOnceForEveryConnection() {
         EmbeddedChannel first = new EmbeddedChannel();
         EmbeddedChannel second = new EmbeddedChannel();
