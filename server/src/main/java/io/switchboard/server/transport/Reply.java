@@ -2,7 +2,6 @@ package io.switchboard.server.transport;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -82,7 +81,27 @@ final class Reply {
             channel.writeAndFlush(response);
             channel.config().setAutoRead(true);
         } else {
-            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(response).addListener(written -> lingeringClose(channel));
+        }
+    }
+
+    /** How long a connection that was answered and told it ends may still send what it was sending. */
+    private static final long LINGER_MS = 1_000;
+
+    /**
+     * Ends a connection after its answer without losing the answer: closing a socket whose client is still sending
+     * (a body over the limit) resets it, and the client may never read the answer. So the output ends first; what
+     * still comes in is read and dropped (the aggregator discards the rest of the body) until the client closes, or
+     * for {@link #LINGER_MS} at most.
+     */
+    private static void lingeringClose(Channel channel) {
+        if (channel instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isActive()) {
+            duplex.shutdownOutput();
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, LINGER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            channel.close();
         }
     }
 }
