@@ -11,7 +11,8 @@ const Switchboard = (() => {
     /**
      * @param {string} url ws:// or wss:// URL of /ws
      * @param {object} handlers onWelcome(client): sign in again after every (re)connection; onMessage(message);
-     *     onState(state): "connecting", "open", "reconnecting" or "closed"
+     *     onState(state): "connecting", "open", "reconnecting", "closed", or "moved" (the session was taken over
+     *     by another connection, close 4000: this one does not come back)
      */
     constructor(url, handlers) {
       this.url = url;
@@ -93,9 +94,13 @@ const Switchboard = (() => {
         }
         this.handlers.onMessage(message);
       };
-      socket.onclose = () => {
+      socket.onclose = (event) => {
         if (this.socket !== socket) {
           return;
+        }
+        if (event && event.code === 4000) {
+          // Another connection took the session (the same agent signed in elsewhere): do not fight over it.
+          this.stopped = true;
         }
         this.welcomed = false;
         clearInterval(this.heartbeat);
@@ -106,6 +111,9 @@ const Switchboard = (() => {
         }
         this.pending.clear();
         if (this.stopped) {
+          if (event && event.code === 4000) {
+            this.handlers.onState("moved");
+          }
           return;
         }
         this.handlers.onState("reconnecting");
@@ -162,7 +170,8 @@ const Switchboard = (() => {
 
     /**
      * Takes messages in; returns the new transcript and the seq to ask history after, or null: asked when a gap
-     * remains, or when a history reply was a full page (there may be more).
+     * remains, or when a history reply was a full page (there may be more). History is always asked after {@code
+     * contiguous}, so a reply covers everything up to its last message.
      */
     receive(transcript, incoming, fromHistory) {
       const messages = transcript.messages.slice();
@@ -177,6 +186,11 @@ const Switchboard = (() => {
         messages.splice(at, 0, message);
       }
       let contiguous = transcript.contiguous;
+      if (fromHistory === true && incoming.length > 0) {
+        // A history reply holds every message after what was asked for, up to its last one: a seq it skips is one
+        // this reader does not get (a note for agents), not a gap.
+        contiguous = Math.max(contiguous, incoming[incoming.length - 1].seq);
+      }
       const seqs = new Set(messages.map((message) => message.seq));
       while (seqs.has(contiguous + 1)) {
         contiguous++;
@@ -282,19 +296,31 @@ const Switchboard = (() => {
 
   /**
    * Wires a message box: Enter (without Shift) or the form's submit sends the trimmed text through {@code send(body)}
-   * (a promise) unless {@code canSend()} says no; the box is emptied at once and given the text back if it failed and
-   * nothing new was typed meanwhile. Each keystroke calls {@code onInput()}.
+   * (a promise) unless {@code canSend()} says no or it is too long; the box is emptied at once and given the text back
+   * if it failed and nothing new was typed meanwhile. Each keystroke calls {@code onInput()} and updates {@code
+   * counter} (an element, optional) with {@link lengthNote}.
    */
-  function composer(form, text, canSend, send, onInput) {
+  function composer(form, text, canSend, send, onInput, counter) {
+    const check = () => {
+      const note = lengthNote(text.value);
+      if (counter) {
+        setText(counter, note.text);
+        counter.classList.toggle("over", note.over);
+      }
+      text.setAttribute("aria-invalid", String(note.over));
+      return note;
+    };
     const submit = () => {
       const body = text.value.trim();
-      if (!body || !canSend()) {
+      if (!body || !canSend() || check().over) {
         return;
       }
       text.value = "";
+      check();
       send(body).catch(() => {
         if (!text.value) {
           text.value = body;
+          check();
         }
       });
     };
@@ -308,7 +334,133 @@ const Switchboard = (() => {
         submit();
       }
     });
-    text.addEventListener("input", onInput);
+    text.addEventListener("input", () => {
+      check();
+      onInput();
+    });
+  }
+
+  /** The longest message body (contract: 1-4000 characters); the composer counts from {@link LENGTH_WARNING}. */
+  const BODY_MAX = 4000;
+  const LENGTH_WARNING = 3500;
+
+  /**
+   * What a composer says about its text's length: nothing while it is short, a count near the limit, and over it a
+   * warning (and it may not be sent). Counts characters as the server does (UTF-16 units).
+   */
+  function lengthNote(text, max) {
+    const limit = max || BODY_MAX;
+    const length = text.length;
+    if (length > limit) {
+      return { over: true, text: "Too long by " + (length - limit).toLocaleString("en") + " characters (at most "
+        + limit.toLocaleString("en") + ")" };
+    }
+    if (length >= Math.min(LENGTH_WARNING, limit * 0.875)) {
+      return { over: false, text: length.toLocaleString("en") + " / " + limit.toLocaleString("en") };
+    }
+    return { over: false, text: "" };
+  }
+
+  /** Links are made only to these schemes; anything else stays text. */
+  const LINK = /^(https?:\/\/|mailto:)/i;
+
+  /**
+   * A message body as a safe subset of Markdown, built as DOM nodes (never parsed as HTML): paragraphs and line
+   * breaks, **bold**, *italic* or _italic_, `code`, fenced code blocks, lists (- or 1.), [links](https://...) and bare
+   * http(s) links, opened with rel="noopener noreferrer". Anything else, HTML included, is shown as the text it is.
+   */
+  function markdown(body) {
+    const fragment = document.createDocumentFragment();
+    const lines = String(body).replace(/\r\n?/g, "\n").split("\n");
+    let paragraph = null;
+    let list = null;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (/^```/.test(line)) {
+        const code = [];
+        i++;
+        while (i < lines.length && !/^```/.test(lines[i])) {
+          code.push(lines[i]);
+          i++;
+        }
+        const pre = document.createElement("pre");
+        pre.append(element("code", null, code.join("\n")));
+        fragment.append(pre);
+        paragraph = null;
+        list = null;
+        continue;
+      }
+      const bullet = /^\s*[-*] +(.*)$/.exec(line);
+      const number = /^\s*\d{1,3}[.)] +(.*)$/.exec(line);
+      if (bullet || number) {
+        const tag = bullet ? "ul" : "ol";
+        if (!list || list.tagName.toLowerCase() !== tag) {
+          list = document.createElement(tag);
+          fragment.append(list);
+        }
+        const item = document.createElement("li");
+        inline(item, (bullet || number)[1]);
+        list.append(item);
+        paragraph = null;
+        continue;
+      }
+      list = null;
+      if (line.trim() === "") {
+        paragraph = null;
+        continue;
+      }
+      if (paragraph) {
+        paragraph.append(document.createElement("br"));
+      } else {
+        paragraph = document.createElement("p");
+        fragment.append(paragraph);
+      }
+      inline(paragraph, line);
+    }
+    return fragment;
+  }
+
+  /** The inline rules of {@link markdown}, appended to {@code parent}. */
+  function inline(parent, text) {
+    const pattern = /(`[^`]+`)|(\*\*[^*]+\*\*|__[^_]+__)|(\*[^*\s][^*]*\*|\b_[^_\s][^_]*_\b)|(\[[^\]]+\]\([^)\s]+\))|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]])/g;
+    let last = 0;
+    let match;
+    while ((match = pattern.exec(text)) !== null) {
+      if (match.index > last) {
+        parent.append(text.slice(last, match.index));
+      }
+      const token = match[0];
+      if (match[1]) {
+        parent.append(element("code", null, token.slice(1, -1)));
+      } else if (match[2]) {
+        const strong = document.createElement("strong");
+        inline(strong, token.slice(2, -2));
+        parent.append(strong);
+      } else if (match[3]) {
+        const em = document.createElement("em");
+        inline(em, token.slice(1, -1));
+        parent.append(em);
+      } else if (match[4]) {
+        const split = token.indexOf("](");
+        const label = token.slice(1, split);
+        const href = token.slice(split + 2, -1);
+        parent.append(LINK.test(href) ? link(href, label) : token);
+      } else {
+        parent.append(link(token, token));
+      }
+      last = match.index + token.length;
+    }
+    if (last < text.length) {
+      parent.append(text.slice(last));
+    }
+  }
+
+  function link(href, label) {
+    const a = element("a", null, label);
+    a.href = href;
+    a.rel = "noopener noreferrer";
+    a.target = "_blank";
+    return a;
   }
 
   /** Keys for a list whose entries may repeat: the entry's own key, numbered when it comes again. */
@@ -322,6 +474,6 @@ const Switchboard = (() => {
     });
   }
 
-  return { HISTORY_PAGE, Client, Transcript, TypingSignal, formatDuration, element, setText, reconcile, keyed,
-    composer };
+  return { HISTORY_PAGE, BODY_MAX, Client, Transcript, TypingSignal, formatDuration, element, setText, reconcile,
+    keyed, composer, markdown, lengthNote };
 })();

@@ -1,6 +1,6 @@
 // The agent console's state, as a pure function: next(state, event, now) gives the next state and the effects to
 // run (requests to make, the session to keep, a notice to show). No DOM, no socket, no clock of its own: the page's
-// glue (console.js) feeds it what the server says and what the agent does, and tests feed it by hand.
+// glue (console-main.js) feeds it what the server says and what the agent does, and tests feed it by hand.
 "use strict";
 
 const ConsoleState = (() => {
@@ -21,6 +21,11 @@ const ConsoleState = (() => {
     disconnected: "The connection was lost. It comes back by itself: try again in a moment.",
   };
 
+  /** At sign-in, a refusal for too many tries means failed sign-ins, not actions. */
+  const SIGN_IN_TEXTS = Object.assign({}, ERROR_TEXTS, {
+    rate_limited: "Too many failed sign-ins from here: wait a few minutes, then try again.",
+  });
+
   const END_REASONS = {
     ended: "ended",
     guest_gone: "ended: the guest left",
@@ -31,6 +36,10 @@ const ConsoleState = (() => {
 
   function errorText(code) {
     return ERROR_TEXTS[code] || "Something went wrong on the server. Please try again shortly.";
+  }
+
+  function signInText(code) {
+    return SIGN_IN_TEXTS[code] || errorText(code);
   }
 
   function initial() {
@@ -45,6 +54,7 @@ const ConsoleState = (() => {
       rooms: [],
       byId: {},
       selected: null,
+      eventCount: 0,
     };
   }
 
@@ -53,12 +63,35 @@ const ConsoleState = (() => {
     return message.role !== "guest" && message.user === state.me;
   }
 
+  /** Agents who can take a room now: available, below their limit, neither this agent nor the room's. */
+  function transferTargets(state, room) {
+    return state.snapshot.agents.filter((agent) => agent.user !== state.me && agent.user !== room.agent
+      && agent.availability === "available" && agent.guests < agent.limit);
+  }
+
+  /** This agent's own open rooms (the ones a sign-out hands over). */
+  function ownOpenRooms(state) {
+    return state.rooms.map((id) => state.byId[id]).filter((room) => !room.ended && room.agent === state.me);
+  }
+
   function withRoom(state, id, change) {
     const room = state.byId[id];
     if (!room) {
       return state;
     }
     return Object.assign({}, state, { byId: Object.assign({}, state.byId, { [id]: Object.assign({}, room, change) }) });
+  }
+
+  /** A line in a room between its messages (someone joined or left), after the newest message so far. */
+  function withEvent(state, id, text) {
+    const room = state.byId[id];
+    if (!room) {
+      return state;
+    }
+    const seqs = room.transcript.messages;
+    const event = { key: "e" + (state.eventCount + 1), afterSeq: seqs.length ? seqs[seqs.length - 1].seq : 0, text };
+    return Object.assign(withRoom(state, id, { events: room.events.concat([event]) }),
+      { eventCount: state.eventCount + 1 });
   }
 
   function open(state, joined, effects) {
@@ -73,9 +106,13 @@ const ConsoleState = (() => {
         ended: false,
         endLine: null,
         transcript: Transcript.empty(),
+        events: [],
         unread: false,
         typing: "",
       };
+    if (!existing && state.selected) {
+      room.unread = true;
+    }
     // After a reconnection, what was missed: the history after the last message seen without a gap.
     effects.push({ kind: "history", room: room.id, after: room.transcript.contiguous });
     effects.push({ kind: "refresh" });
@@ -110,14 +147,47 @@ const ConsoleState = (() => {
       return state;
     }
     effects.push({ kind: "refresh" });
-    const line = "Conversation " + (END_REASONS[ended.reason] || "ended") + (ended.user ? " by " + ended.user : "")
-      + ".";
+    const line = ended.reason === "left" ? "You left the conversation." : "Conversation "
+      + (END_REASONS[ended.reason] || "ended") + (ended.user ? " by " + ended.user : "") + ".";
     return withRoom(state, ended.room, { ended: true, typing: "", endLine: line });
+  }
+
+  function notification(state, event, effects) {
+    effects.push({ kind: "refresh" });
+    if (event.role === "guest") {
+      return state;
+    }
+    if (event.details === "left" && isMine(state, event)) {
+      const room = state.byId[event.room];
+      // A supervisor who joined leaves; the room's agent who left handed it over.
+      return end(state, { room: event.room, user: null, reason: room && room.agent !== state.me ? "left"
+        : "transferred" }, effects);
+    }
+    if (isMine(state, event)) {
+      return state;
+    }
+    const who = event.user + (event.role === "supervisor" ? " (supervisor)" : "");
+    return withEvent(state, event.room, who + (event.details === "joined" ? " joined the conversation."
+      : " left the conversation."));
+  }
+
+  function closeTab(state, id) {
+    const room = state.byId[id];
+    if (!room || !room.ended) {
+      return state;
+    }
+    const rooms = state.rooms.filter((other) => other !== id);
+    const byId = Object.assign({}, state.byId);
+    delete byId[id];
+    const at = state.rooms.indexOf(id);
+    const selected = state.selected !== id ? state.selected : rooms[Math.min(at, rooms.length - 1)] || null;
+    return Object.assign({}, state, { rooms, byId, selected });
   }
 
   /**
    * The next state after an event, and the effects to run. Server messages come as they are; what the agent does
-   * comes as {type: "select", room} or {type: "signed-out"}. {@code now} is the page's clock in milliseconds.
+   * comes as {type: "select", room}, {type: "close-tab", room} or {type: "signed-out"}. {@code now} is the page's
+   * clock in milliseconds.
    */
   function next(state, event, now) {
     const effects = [];
@@ -140,10 +210,7 @@ const ConsoleState = (() => {
         effects.push({ kind: "refresh" });
         break;
       case "notification":
-        if (event.details === "left" && isMine(state, event)) {
-          after = end(state, { room: event.room, user: null, reason: "transferred" }, effects);
-        }
-        effects.push({ kind: "refresh" });
+        after = notification(state, event, effects);
         break;
       case "status":
         if (event.of === "typing") {
@@ -174,6 +241,9 @@ const ConsoleState = (() => {
         after = state.byId[event.room] ? withRoom(Object.assign({}, state, { selected: event.room }), event.room,
           { unread: false }) : state;
         break;
+      case "close-tab":
+        after = closeTab(state, event.room);
+        break;
       case "signed-out":
         after = initial();
         break;
@@ -183,5 +253,5 @@ const ConsoleState = (() => {
     return { state: after, effects };
   }
 
-  return { initial, next, errorText, isMine };
+  return { initial, next, errorText, signInText, isMine, transferTargets, ownOpenRooms };
 })();

@@ -4,7 +4,11 @@
 "use strict";
 
 const ConsoleView = (() => {
-  const { element, setText, formatDuration, reconcile, keyed, composer } = Switchboard;
+  const { element, setText, formatDuration, reconcile, keyed, composer, markdown } = Switchboard;
+
+  /** A guest limit as the contract allows it. */
+  const LIMIT_MIN = 1;
+  const LIMIT_MAX = 10;
 
   function create(doc, actions) {
     const $ = (id) => doc.getElementById(id);
@@ -20,13 +24,19 @@ const ConsoleView = (() => {
       box.textContent = text;
       box.hidden = false;
       clearTimeout(notice.timer);
-      notice.timer = setTimeout(() => { box.hidden = true; }, 5000);
+      notice.timer = setTimeout(() => { box.hidden = true; }, 6000);
     }
 
     function showSignIn(message) {
       $("sign-in").hidden = false;
       $("sign-in-error").textContent = message || "";
       $("user").focus();
+    }
+
+    /** The connection lost: a banner until it is back. */
+    function offline(lost) {
+      $("offline").hidden = !lost;
+      doc.body.classList.toggle("is-offline", lost);
     }
 
     function render(state, now) {
@@ -107,19 +117,37 @@ const ConsoleView = (() => {
         if (input && doc.activeElement !== input && input.value !== String(agent.limit)) {
           input.value = String(agent.limit);
         }
+        if (input) {
+          input.dataset.limit = String(agent.limit);
+        }
       });
     }
 
     function limitInput(user) {
       const input = element("input");
       input.type = "number";
-      input.min = "1";
-      input.max = "10";
+      input.min = String(LIMIT_MIN);
+      input.max = String(LIMIT_MAX);
       input.setAttribute("aria-label", "Limit of " + user);
-      input.addEventListener("change", () => {
+      const commit = (leaving) => {
+        if (input.value === input.dataset.limit || input.value === "" && leaving) {
+          // Nothing asked for (an emptied field shows the limit again at the next update).
+          return;
+        }
         const limit = Number(input.value);
-        if (Number.isInteger(limit) && limit >= 1 && limit <= 10) {
-          actions.limit(user, limit);
+        if (input.value === "" || !Number.isInteger(limit) || limit < LIMIT_MIN || limit > LIMIT_MAX) {
+          notice("A guest limit is a whole number from " + LIMIT_MIN + " to " + LIMIT_MAX + ".");
+          return;
+        }
+        actions.limit(user, limit);
+      };
+      input.addEventListener("change", () => commit(doc.activeElement !== input));
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          commit(false);
+        } else if (event.key === "Escape") {
+          input.value = input.dataset.limit || "";
         }
       });
       return input;
@@ -151,20 +179,25 @@ const ConsoleView = (() => {
     }
 
     function renderRooms(state) {
-      reconcile($("tabs"), tabs, state.rooms, makeTab, (tab, id) => {
+      reconcile($("tabs"), tabs, state.rooms, makeTab, (wrap, id) => {
         const room = state.byId[id];
         const chosen = id === state.selected;
+        const tab = wrap.firstChild;
         setText(tab, room.guest);
         tab.classList.toggle("ended", room.ended);
         tab.classList.toggle("unread", room.unread && !chosen);
         tab.setAttribute("aria-selected", String(chosen));
         tab.tabIndex = chosen ? 0 : -1;
+        const close = wrap.lastChild;
+        close.hidden = !room.ended;
+        close.setAttribute("aria-label", "Close the ended conversation with " + room.guest);
       });
       reconcile($("panels"), panels, state.rooms, makePanel, (panel, id) => updatePanel(panel, state, state.byId[id]));
       $("no-rooms").hidden = state.rooms.length > 0;
     }
 
     function makeTab(id) {
+      const wrap = element("span", "tab-wrap");
       const tab = element("button");
       tab.type = "button";
       tab.id = "tab-" + id;
@@ -179,9 +212,13 @@ const ConsoleView = (() => {
         const at = ids.indexOf(id);
         const next = ids[(at + (event.key === "ArrowRight" ? 1 : ids.length - 1)) % ids.length];
         actions.select(next);
-        tabs.get(next).focus();
+        tabs.get(next).firstChild.focus();
       });
-      return tab;
+      const close = element("button", "close-tab", "×");
+      close.type = "button";
+      close.addEventListener("click", () => actions.closeTab(id));
+      wrap.append(tab, close);
+      return wrap;
     }
 
     function makePanel(id) {
@@ -189,65 +226,110 @@ const ConsoleView = (() => {
       panel.id = "panel-" + id;
       panel.setAttribute("aria-labelledby", "tab-" + id);
       panel.messageItems = new Map();
-      composer(panel.querySelector(".composer"), panel.querySelector("textarea"), () => {
+      composer(panel.querySelector(".composer"), panel.querySelector(".composer textarea"), () => {
         const room = current.byId[id];
         return Boolean(room) && !room.ended;
-      }, (body) => actions.send(id, body), () => actions.typing(id));
+      }, (body) => actions.send(id, body), () => actions.typing(id), panel.querySelector(".counter"));
+      const list = panel.querySelector(".messages");
+      const marker = panel.querySelector(".new-messages");
+      list.addEventListener("scroll", () => {
+        if (atBottom(list)) {
+          marker.hidden = true;
+        }
+      });
+      marker.addEventListener("click", () => {
+        list.scrollTop = list.scrollHeight;
+        marker.hidden = true;
+      });
       panel.querySelector(".end").addEventListener("click", () => actions.end(id));
+      panel.querySelector(".leave").addEventListener("click", () => actions.leave(id));
       panel.querySelector(".transfer").addEventListener("click", () => {
         const to = panel.querySelector(".transfer-to").value;
+        const note = panel.querySelector(".transfer-note");
         if (to) {
-          actions.transfer(id, to);
+          actions.transfer(id, to, note.value.trim()).then(() => {
+            note.value = "";
+          }, () => { });
         }
       });
       return panel;
+    }
+
+    function atBottom(list) {
+      return list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
     }
 
     function updatePanel(panel, state, room) {
       panel.hidden = room.id !== state.selected;
       setText(panel.querySelector(".guest-name"), room.guest);
       setText(panel.querySelector(".question"), room.question);
-      panel.querySelector("textarea").disabled = room.ended;
+      panel.querySelector(".composer textarea").disabled = room.ended;
+      panel.querySelector(".composer button").disabled = room.ended;
       panel.querySelector(".end").disabled = room.ended;
+      const joinedOnly = room.agent !== state.me;
+      panel.querySelector(".leave").hidden = !joinedOnly || room.ended;
       setText(panel.querySelector(".typing"), room.typing);
       renderMessages(panel, state, room);
       renderTransferChoices(panel, state, room);
     }
 
+    /** Messages by seq, with the lines of who joined or left after the message they followed. */
     function renderMessages(panel, state, room) {
       const list = panel.querySelector(".messages");
       const messages = room.transcript.messages;
-      const keys = messages.map((message) => "m" + message.seq);
-      if (room.endLine) {
-        keys.push("end");
+      const entries = [];
+      let event = 0;
+      for (const message of messages) {
+        while (event < room.events.length && room.events[event].afterSeq < message.seq) {
+          entries.push({ key: room.events[event].key, event: room.events[event++] });
+        }
+        entries.push({ key: "m" + message.seq, message });
       }
-      const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+      while (event < room.events.length) {
+        entries.push({ key: room.events[event].key, event: room.events[event++] });
+      }
+      if (room.endLine) {
+        entries.push({ key: "end", line: room.endLine });
+      }
+      const wasAtBottom = atBottom(list);
       const before = list.childElementCount;
-      reconcile(list, panel.messageItems, keys, (key, index) => {
-        if (key === "end") {
+      reconcile(list, panel.messageItems, entries.map((entry) => entry.key), (key, index) => {
+        const entry = entries[index];
+        if (!entry.message) {
           return element("li", "system");
         }
-        const message = messages[index];
-        const item = element("li", ConsoleState.isMine(state, message) ? "mine"
-          : message.role === "guest" ? "guest" : "");
-        item.dataset.seq = message.seq;
-        item.append(element("span", "from", message.user + " · " + new Date(message.sent).toLocaleTimeString()));
-        item.append(element("span", "body", message.body));
-        return item;
-      }, (item, key) => {
-        if (key === "end") {
-          setText(item, room.endLine);
+        return messageItem(state, entry.message);
+      }, (item, key, index) => {
+        const entry = entries[index];
+        if (!entry.message) {
+          setText(item, entry.event ? entry.event.text : entry.line);
         }
       });
-      if (list.childElementCount !== before && atBottom) {
-        list.scrollTop = list.scrollHeight;
+      if (list.childElementCount !== before && !panel.hidden) {
+        if (wasAtBottom) {
+          list.scrollTop = list.scrollHeight;
+        } else {
+          panel.querySelector(".new-messages").hidden = false;
+        }
       }
+    }
+
+    function messageItem(state, message) {
+      const note = message.private === true;
+      const item = element("li", (ConsoleState.isMine(state, message) ? "mine" : message.role === "guest" ? "guest"
+        : "") + (note ? " note" : ""));
+      item.dataset.seq = message.seq;
+      item.append(element("span", "from", (note ? "Note from " : "") + message.user + " · "
+        + new Date(message.sent).toLocaleTimeString()));
+      const body = element("div", "body");
+      body.append(markdown(message.body));
+      item.append(body);
+      return item;
     }
 
     function renderTransferChoices(panel, state, room) {
       const select = panel.querySelector(".transfer-to");
-      const choices = state.snapshot.agents.filter((agent) => agent.user !== room.agent
-        && agent.availability !== "offline");
+      const choices = ConsoleState.transferTargets(state, room);
       select.optionItems = select.optionItems || new Map();
       reconcile(select, select.optionItems, choices.map((agent) => agent.user), (user) => {
         const option = element("option");
@@ -260,9 +342,11 @@ const ConsoleView = (() => {
       const canTransfer = choices.length > 0 && !room.ended
         && (room.agent === state.me || state.role === "supervisor");
       panel.querySelector(".transfer").disabled = !canTransfer;
+      panel.querySelector(".transfer-label").classList.toggle("muted", !canTransfer);
+      panel.querySelector(".transfer-note-label").hidden = !canTransfer;
     }
 
-    return { render, tick, notice, showSignIn };
+    return { render, tick, notice, showSignIn, offline };
   }
 
   return { create };

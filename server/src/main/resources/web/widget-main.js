@@ -1,6 +1,8 @@
-// The guest widget's glue: reads how the page embedded it, keeps its state in sessionStorage (a reload or a dropped
-// network resumes the same conversation), and feeds what the server says and what the guest does to WidgetState,
-// running the effects it asks for and drawing the result with WidgetView. Embed it with
+// The guest widget's glue: reads how the page embedded it, keeps the visitor's conversation in localStorage (per site,
+// account and group: a reload, a new tab or a return within the grace takes it up again), and feeds what the server
+// says and what the guest does to WidgetState, running the effects it asks for and drawing the result with
+// WidgetView. Of several tabs of one visitor, one holds the connection (a Web Lock); the others follow it over a
+// BroadcastChannel and hand it what their guest does, so no two tabs take the session from each other. Embed it with
 //   <script src="https://SWITCHBOARD/widget.js" data-account="default" data-group="default" async></script>
 // The server serves this file after client.js, widget-state.js and widget-view.js, with widget.css, all inside one
 // function: nothing leaks into the page.
@@ -12,17 +14,35 @@ const settings = {
   group: script && script.dataset.group || "default",
   title: script && script.dataset.title || "Chat with us",
 };
-const STORE_KEY = "switchboard.widget." + origin + "." + settings.account + "." + settings.group;
+const KEY = "switchboard.widget." + origin + "." + settings.account + "." + settings.group;
+/** What this tab alone keeps: whether its panel is open. */
+const TAB_KEY = KEY + ".tab";
+/** The newest message the visitor has seen, in any tab (the launcher counts what came after it). */
+const SEEN_KEY = KEY + ".seen";
 
-function load() {
+function read(storage, key) {
   try {
-    return JSON.parse(sessionStorage.getItem(STORE_KEY)) || {};
+    return JSON.parse(storage.getItem(key)) || {};
   } catch (e) {
     return {};
   }
 }
 
-let state = WidgetState.initial(load());
+function write(storage, key, value) {
+  try {
+    storage.setItem(key, JSON.stringify(value));
+  } catch (e) {
+    // Storage full or refused (private mode): the chat works, it just does not survive a reload.
+  }
+}
+
+const tab = Object.assign({ open: false }, read(sessionStorage, TAB_KEY));
+let seenSeq = read(localStorage, SEEN_KEY).seq || 0;
+let state = WidgetState.initial(Object.assign(read(localStorage, KEY), { open: tab.open }));
+let leader = false;
+const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(KEY) : null;
+let pageTitle = document.title;
+let titled = false;
 
 const client = new Switchboard.Client(origin.replace(/^http/, "ws") + "/ws", {
   onState: (connection) => dispatch({ type: "connection", state: connection }),
@@ -46,27 +66,57 @@ function signIn() {
   }
 }
 
-const host = document.createElement("div");
-host.id = "switchboard-widget";
-const view = WidgetView.create(host, WIDGET_CSS, settings.title, {
-  open: () => dispatch({ type: "open" }),
-  close: () => dispatch({ type: "close" }),
+/** What the guest does: done here by the tab that holds the connection, or handed to it. */
+const actions = {
   start: (user, question) => dispatch({ type: "start", user, question }),
   leave: () => client.request("cancel", {}).then(() => dispatch({ type: "left" }),
-    (e) => dispatch({ type: "failed", code: e.code })),
+    (e) => dispatch({ type: "leave-failed", code: e.code })),
+  end: () => client.request("end", { room: state.room }).catch((e) => dispatch({ type: "not-sent", code: e.code })),
   newChat: () => dispatch({ type: "new-chat" }),
   send: (body) => {
     typing.stop();
-    return client.request("message", { room: state.room, body }).catch((e) => {
+    if (state.phase === "waiting") {
+      return client.request("question", { body }).then(() => dispatch({ type: "added", body }), (e) => {
+        dispatch({ type: "not-sent", code: e.code });
+        throw e;
+      });
+    }
+    return client.request("message", { room: state.room, body }).then(() => dispatch({ type: "sent" }), (e) => {
       dispatch({ type: "not-sent", code: e.code });
       throw e;
     });
   },
   typing: () => typing.input(),
+};
+
+function act(name, args) {
+  if (leader) {
+    return Promise.resolve(actions[name](...args));
+  }
+  if (channel) {
+    channel.postMessage({ kind: "action", name, args });
+  }
+  return Promise.resolve();
+}
+
+const host = document.createElement("div");
+host.id = "switchboard-widget";
+const view = WidgetView.create(host, WIDGET_CSS, settings.title, {
+  open: () => dispatch({ type: "open" }),
+  close: () => dispatch({ type: "close" }),
+  start: (user, question) => act("start", [user, question]),
+  leave: () => act("leave", []),
+  end: () => act("end", []),
+  newChat: () => act("newChat", []),
+  send: (body) => act("send", [body]),
+  typing: () => act("typing", []),
 });
 
-/** One event through the state, its effects run, what must survive a reload kept, and the widget drawn again. */
+/** One event through the state, its effects run, what must survive kept and shared, and the widget drawn again. */
 function dispatch(event) {
+  if (!leader && event.type !== "open" && event.type !== "close") {
+    return;
+  }
   const result = WidgetState.next(state, event, Date.now());
   state = result.state;
   for (const effect of result.effects) {
@@ -78,22 +128,95 @@ function dispatch(event) {
       client.stop();
     }
   }
-  sessionStorage.setItem(STORE_KEY, JSON.stringify(WidgetState.saved(state)));
-  view.render(state, Date.now());
+  if (event.type === "open" || event.type === "close") {
+    tab.open = state.open;
+  }
+  if (event.type === "start") {
+    seenSeq = 0;
+    write(localStorage, SEEN_KEY, { seq: 0 });
+  }
+  if (leader) {
+    write(localStorage, KEY, WidgetState.saved(state));
+    if (channel) {
+      channel.postMessage({ kind: "state", state });
+    }
+  }
+  draw();
+}
+
+/** Draws this tab: the shared state with this tab's own panel, its unread count and the page title. */
+function draw() {
+  const mine = Object.assign({}, state, { open: tab.open });
+  const messages = state.transcript.messages;
+  const newest = messages.length ? messages[messages.length - 1].seq : 0;
+  if (tab.open && !document.hidden && (state.phase === "chat" || state.phase === "ended") && newest > seenSeq) {
+    seenSeq = newest;
+    write(localStorage, SEEN_KEY, { seq: seenSeq });
+  }
+  write(sessionStorage, TAB_KEY, tab);
+  const unread = WidgetState.unread(state, seenSeq);
+  view.render(mine, Date.now(), unread);
+  const count = tab.open && !document.hidden ? 0 : unread.count;
+  if (count > 0) {
+    if (!titled) {
+      pageTitle = document.title;
+      titled = true;
+    }
+    document.title = "(" + count + ") New message · " + pageTitle;
+  } else if (titled) {
+    document.title = pageTitle;
+    titled = false;
+  }
+}
+
+if (channel) {
+  channel.onmessage = (event) => {
+    const message = event.data;
+    if (message.kind === "state" && !leader) {
+      state = message.state;
+      draw();
+    } else if (message.kind === "action" && leader && actions[message.name]) {
+      actions[message.name](...message.args);
+    } else if (message.kind === "hello" && leader) {
+      channel.postMessage({ kind: "state", state });
+    }
+  };
+}
+
+/** This tab holds the connection now: it takes the conversation up from storage and connects. */
+function lead() {
+  leader = true;
+  state = WidgetState.initial(Object.assign(read(localStorage, KEY), { open: tab.open }));
+  draw();
+  if (state.phase === "connecting") {
+    client.start();
+  }
 }
 
 // The estimate counts down between the server's updates.
 setInterval(() => {
-  if (state.phase === "waiting" && state.open) {
-    view.render(state, Date.now());
+  if (state.phase === "waiting" && tab.open) {
+    draw();
   }
 }, 1000);
+document.addEventListener("visibilitychange", draw);
+// What the visitor read in another tab is read here too.
+window.addEventListener("storage", (event) => {
+  if (event.key === SEEN_KEY) {
+    seenSeq = read(localStorage, SEEN_KEY).seq || 0;
+    draw();
+  }
+});
 
 function mount() {
   document.body.append(host);
-  view.render(state, Date.now());
-  if (state.phase === "connecting") {
-    client.start();
+  draw();
+  if (navigator.locks && channel) {
+    // The first tab of the visitor leads; the others wait for the lock, and the next one leads when it goes.
+    navigator.locks.request(KEY, () => new Promise(() => lead()));
+    channel.postMessage({ kind: "hello" });
+  } else {
+    lead();
   }
 }
 

@@ -1,6 +1,6 @@
 // The guest widget's state, as a pure function: next(state, event, now) gives the next state and the effects to run.
 // Events are what the server says and what the guest does; no DOM, no socket, no clock of its own. What survives a
-// page reload is saved(state), and initial(saved) starts from it.
+// page reload, a new tab and a return within the grace is saved(state), and initial(saved) starts from it.
 "use strict";
 
 const WidgetState = (() => {
@@ -23,6 +23,23 @@ const WidgetState = (() => {
     }
   }
 
+  /** When a message (or an addition to the question) could not be sent. */
+  function sendText(code) {
+    switch (code) {
+      case "too_large":
+        return "Not sent: your message is too long (at most 4,000 characters; your question at most 2,000).";
+      case "disconnected":
+        return "Not sent: the connection was lost. It comes back by itself; please send it again then.";
+      case "rate_limited":
+        return "Not sent: you are writing very fast. Please wait a moment.";
+      case "not_allowed":
+      case "unknown_room":
+        return "Not sent: this conversation has ended.";
+      default:
+        return "Not sent: something went wrong. Please try again.";
+    }
+  }
+
   /**
    * A widget as the page left it: a guest with a session (or one who was starting) reconnects at once, open unless
    * they had closed it; one who only had the form open sees it again.
@@ -42,20 +59,25 @@ const WidgetState = (() => {
       queuepos: null,
       queueposAt: 0,
       transcript: Transcript.empty(),
+      events: [],
+      eventCount: 0,
+      added: [],
+      notice: kept.notice || "",
       typing: "",
       formError: "",
       endLine: "",
       statusLine: "",
+      sendError: "",
     };
   }
 
-  /** What is kept in sessionStorage: a finished chat keeps only the guest's name. */
+  /** What is kept in storage: a chat in progress, or, once it is over, only the guest's name. */
   function saved(state) {
     if (state.phase === "ended" || state.phase === "form" || state.phase === "idle") {
       return { name: state.name, open: state.open };
     }
     return { name: state.name, open: state.open, session: state.session, starting: state.starting, room: state.room,
-      agent: state.agent };
+      agent: state.agent, notice: state.notice };
   }
 
   function set(state, change) {
@@ -64,12 +86,22 @@ const WidgetState = (() => {
 
   /** The chat is over: nothing of it can be resumed, but the transcript stays on screen. */
   function ended(state, line) {
-    return set(state, { phase: "ended", session: null, starting: null, typing: "", endLine: line, statusLine: "" });
+    return set(state, { phase: "ended", session: null, starting: null, typing: "", endLine: line, statusLine: "",
+      notice: "" });
   }
 
   function form(state, error) {
     return set(state, { phase: "form", session: null, starting: null, room: null, agent: null, queuepos: null,
-      transcript: Transcript.empty(), typing: "", endLine: "", formError: error || "", statusLine: "" });
+      transcript: Transcript.empty(), events: [], added: [], typing: "", endLine: "", formError: error || "",
+      statusLine: "", sendError: "", notice: "" });
+  }
+
+  /** A line between the messages (who joined or left), after the newest message so far. */
+  function withEvent(state, text) {
+    const messages = state.transcript.messages;
+    const event = { key: "e" + (state.eventCount + 1), afterSeq: messages.length
+      ? messages[messages.length - 1].seq : 0, text };
+    return set(state, { events: state.events.concat([event]), eventCount: state.eventCount + 1 });
   }
 
   function receive(state, event, effects) {
@@ -85,11 +117,32 @@ const WidgetState = (() => {
     return set(state, { transcript, typing });
   }
 
+  /** Someone joined or left the room: the line says so, and the guest's agent is the one who joined last. */
+  function notification(state, event) {
+    if (event.room !== state.room || event.role === "guest") {
+      return state;
+    }
+    const who = event.role === "supervisor" ? event.user + ", a supervisor," : event.user;
+    if (event.details === "joined") {
+      const after = withEvent(state, who + " joined the conversation.");
+      return event.role === "agent" ? set(after, { agent: event.user }) : after;
+    }
+    return withEvent(state, who + " left the conversation.");
+  }
+
+  /** The agent was gone: the guest keeps their session, transcript and place (the front of the queue). */
+  function agentGone(state) {
+    const who = state.agent || "Your agent";
+    return set(state, { phase: "waiting", typing: "", notice: who + " left. You keep your place: you are first in "
+      + "line for another agent, who will see this conversation." });
+  }
+
   /**
    * The next state after an event, and the effects to run: {kind: "sign-in"} (identify or resume now), {kind:
    * "history", room, after}, {kind: "stop"} (close the connection for good). What the guest does comes as {type:
    * "open"}, {type: "close"}, {type: "start", user, question}, {type: "failed", code}, {type: "resumed"}, {type:
-   * "resume-failed"}, {type: "left"}, {type: "new-chat"}, {type: "not-sent", code} and {type: "connection", state}.
+   * "resume-failed"}, {type: "left"}, {type: "leave-failed", code}, {type: "new-chat"}, {type: "sent"}, {type:
+   * "not-sent", code}, {type: "added", body} (to the question) and {type: "connection", state}.
    */
   function next(state, event, now) {
     const effects = [];
@@ -119,17 +172,31 @@ const WidgetState = (() => {
             effects.push({ kind: "history", room: state.room, after: 0 });
           }
           after = ended(set(state, { transcript: Transcript.empty() }), "The conversation has ended.");
+        } else if (state.phase === "waiting" && state.room && state.transcript.messages.length === 0) {
+          // Back in line after an agent left, and the page was reloaded: the conversation so far, to read.
+          effects.push({ kind: "history", room: state.room, after: 0 });
         }
         break;
       case "left":
         after = ended(set(state, { room: null }), "You left the queue.");
         break;
+      case "leave-failed":
+        // Still in line: the session is kept and the guest may try again.
+        after = set(state, { statusLine: event.code === "disconnected"
+          ? "Not connected just now: please try again in a moment." : guestText(event.code) });
+        break;
       case "new-chat":
         after = form(state);
         effects.push({ kind: "stop" });
         break;
+      case "sent":
+        after = state.sendError ? set(state, { sendError: "" }) : state;
+        break;
       case "not-sent":
-        after = set(state, { statusLine: "Not sent: " + guestText(event.code) });
+        after = set(state, { sendError: sendText(event.code) });
+        break;
+      case "added":
+        after = set(state, { added: state.added.concat([event.body]), sendError: "" });
         break;
       case "connection":
         after = set(state, { statusLine: event.state === "reconnecting" ? "Connection lost, reconnecting…" : "" });
@@ -141,15 +208,22 @@ const WidgetState = (() => {
         after = set(state, { phase: "waiting", queuepos: event, queueposAt: now });
         break;
       case "joined": {
-        const sameRoom = state.phase === "chat" && state.room === event.room;
-        const transcript = sameRoom ? state.transcript : Transcript.empty();
-        after = set(state, { phase: "chat", room: event.room, agent: event.agent, transcript, endLine: "" });
+        // The same conversation, or the next room of one whose agent was gone: it starts with the same messages at
+        // the same seqs, so the transcript on screen stays and only what is new is fetched.
+        const carried = state.phase === "chat" && state.room === event.room || state.transcript.messages.length > 0
+          && state.phase === "waiting";
+        const transcript = carried ? state.transcript : Transcript.empty();
+        after = set(state, { phase: "chat", room: event.room, agent: event.agent, transcript, endLine: "",
+          notice: "", events: carried ? state.events : [] });
         effects.push({ kind: "history", room: event.room, after: transcript.contiguous });
         break;
       }
       case "message":
       case "history":
         after = receive(state, event, effects);
+        break;
+      case "notification":
+        after = notification(state, event);
         break;
       case "status":
         if (event.room === state.room && event.of === "typing") {
@@ -160,8 +234,14 @@ const WidgetState = (() => {
         break;
       case "end":
         if (event.room === state.room && state.phase !== "ended") {
-          after = ended(state, event.reason === "guest_gone" ? "The conversation ended while you were away."
-            : "The conversation has ended.");
+          if (event.reason === "agent_gone") {
+            after = agentGone(state);
+          } else if (event.reason === "guest_gone") {
+            after = ended(state, "The conversation ended while you were away.");
+          } else {
+            after = ended(state, event.user && event.user === state.name && event.user !== state.agent
+              ? "You ended the conversation." : "The conversation has ended.");
+          }
         }
         break;
       default:
@@ -170,5 +250,11 @@ const WidgetState = (() => {
     return { state: after, effects };
   }
 
-  return { initial, saved, next, guestText };
+  /** Messages from the agent side newer than {@code seenSeq}: how many, and the newest one's text. */
+  function unread(state, seenSeq) {
+    const fresh = state.transcript.messages.filter((message) => message.role !== "guest" && message.seq > seenSeq);
+    return { count: fresh.length, newest: fresh.length ? fresh[fresh.length - 1] : null };
+  }
+
+  return { initial, saved, next, guestText, sendText, unread };
 })();

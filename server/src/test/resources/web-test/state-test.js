@@ -88,6 +88,43 @@
     eq(T.receive(T.empty(), page.slice(0, 10), true).askHistoryAfter, null);
   });
 
+  test("a history reply covers every seq up to its last: a note the guest does not get is no gap", () => {
+    // Live: 5 then 7 (6 is a note for agents): a gap, so history after 5 is asked; it returns 7 alone.
+    let t = T.receive(T.empty(), [1, 2, 3, 4, 5].map((seq) => message("r", seq)), false).transcript;
+    const live = T.receive(t, [message("r", 7)], false);
+    eq(live.askHistoryAfter, 5);
+    const reply = T.receive(live.transcript, [message("r", 7)], true);
+    eq(reply.askHistoryAfter, null, "asked once, not again and again");
+    eq(reply.transcript.contiguous, 7);
+  });
+
+  test("Markdown: a safe subset as elements, and HTML stays text", () => {
+    const html = (text) => {
+      const box = document.createElement("div");
+      box.append(Switchboard.markdown(text));
+      return box.innerHTML;
+    };
+    eq(html("**bold** and _it_ and *it* and `a<b>`"), "<p><strong>bold</strong> and <em>it</em> and <em>it</em> "
+      + "and <code>a&lt;b&gt;</code></p>");
+    eq(html("<img src=x onerror=alert(1)>"), "<p>&lt;img src=x onerror=alert(1)&gt;</p>");
+    eq(html("- one\n- two\n\n1. first"), "<ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>");
+    eq(html("see [the docs](https://example.com/a?b=1) or https://example.org."), "<p>see <a href=\"https://"
+      + "example.com/a?b=1\" rel=\"noopener noreferrer\" target=\"_blank\">the docs</a> or <a href=\"https://"
+      + "example.org\" rel=\"noopener noreferrer\" target=\"_blank\">https://example.org</a>.</p>");
+    eq(html("[bad](javascript:alert(1))"), "<p>[bad](javascript:alert(1))</p>", "only http(s) and mailto links");
+    eq(html("line one\nline two"), "<p>line one<br>line two</p>");
+    eq(html("```\n<b>code</b>\n```"), "<pre><code>&lt;b&gt;code&lt;/b&gt;</code></pre>");
+    eq(html("snake_case_name stays"), "<p>snake_case_name stays</p>");
+  });
+
+  test("the composer counts near the limit and refuses past it", () => {
+    eq(Switchboard.lengthNote("hello").text, "");
+    eq(Switchboard.lengthNote("x".repeat(3600)).text, "3,600 / 4,000");
+    const over = Switchboard.lengthNote("x".repeat(4100));
+    eq(over.over, true);
+    eq(over.text, "Too long by 100 characters (at most 4,000)");
+  });
+
   test("durations read as m:ss and h:mm:ss", () => {
     eq(Switchboard.formatDuration(0), "0:00");
     eq(Switchboard.formatDuration(75.4), "1:15");
@@ -176,6 +213,35 @@
     ok(told.effects[1].text.length > 10, "an unknown code still reads as a sentence");
   });
 
+  test("who joins or leaves is a line in the room, after the message it followed", () => {
+    const joinedBy = run(C, signedIn.state, [joined("rm_1", "Ada"), message("rm_1", 1, "Ada", "guest"),
+      { type: "notification", room: "rm_1", user: "sue", role: "supervisor", details: "joined" },
+      { type: "notification", room: "rm_1", user: "sue", role: "supervisor", details: "left" }]);
+    eq(joinedBy.state.byId.rm_1.events.map((e) => [e.afterSeq, e.text]), [[1, "sue (supervisor) joined the "
+      + "conversation."], [1, "sue (supervisor) left the conversation."]]);
+  });
+
+  test("a new conversation opened behind another is marked unread; an ended one can be closed", () => {
+    const two = run(C, signedIn.state, [joined("rm_1", "Ada"), joined("rm_2", "Bo")]);
+    eq(two.state.byId.rm_2.unread, true);
+    eq(run(C, two.state, [{ type: "close-tab", room: "rm_1" }]).state.rooms, ["rm_1", "rm_2"], "not while open");
+    const closed = run(C, two.state, [{ type: "end", room: "rm_1", user: "Ada", reason: "ended" },
+      { type: "close-tab", room: "rm_1" }]);
+    eq(closed.state.rooms, ["rm_2"]);
+    eq(closed.state.selected, "rm_2");
+  });
+
+  test("transfers go to agents who can take the room; a sign-out hands over the agent's own rooms", () => {
+    const snap = run(C, signedIn.state, [joined("rm_1", "Ada"), { type: "snapshot", agents: [
+      { user: "admin", availability: "available", guests: 1, limit: 5 },
+      { user: "bob", availability: "available", guests: 1, limit: 2 },
+      { user: "cy", availability: "away", guests: 0, limit: 2 },
+      { user: "di", availability: "available", guests: 2, limit: 2 }], queue: [], rooms: [] }]);
+    eq(C.transferTargets(snap.state, snap.state.byId.rm_1).map((a) => a.user), ["bob"]);
+    eq(C.ownOpenRooms(snap.state).map((r) => r.id), ["rm_1"]);
+    eq(C.signInText("rate_limited"), "Too many failed sign-ins from here: wait a few minutes, then try again.");
+  });
+
   test("signing out forgets everything", () => {
     const out = run(C, signedIn.state, [joined("rm_1", "Ada"), { type: "signed-out" }]);
     eq(out.state, C.initial());
@@ -253,6 +319,63 @@
     const expired = run(W, W.initial({ session: "ses_old" }), [{ type: "resume-failed" }]);
     eq(expired.state.phase, "form");
     eq(expired.state.session, null);
+  });
+
+  const inRoom = (state) => run(W, state, [{ type: "joined", room: "rm_1", guest: { user: "Ada",
+    question: "Order?", details: {} }, agent: "bob" }, message("rm_1", 1, "Ada", "guest"),
+    message("rm_1", 2, "bob", "agent")]);
+
+  test("when the agent is gone, the guest keeps session, transcript and place, and the next room goes on", () => {
+    const gone = run(W, inRoom(started.state).state, [{ type: "end", room: "rm_1", user: null,
+      reason: "agent_gone" }, { type: "queuepos", position: 0, wait: 10, estimated_wait: 5 }]);
+    eq(gone.state.phase, "waiting");
+    eq(gone.state.session, "ses_g", "the session is kept");
+    eq(W.saved(gone.state).session, "ses_g", "and survives a reload");
+    ok(gone.state.notice.startsWith("bob left."), gone.state.notice);
+    eq(gone.state.transcript.messages.length, 2, "the conversation stays on screen");
+    const next = run(W, gone.state, [{ type: "joined", room: "rm_2", guest: { user: "Ada", question: "Order?",
+      details: {} }, agent: "cy" }]);
+    eq(next.state.phase, "chat");
+    eq(next.state.agent, "cy");
+    eq(next.state.transcript.messages.length, 2, "carried: the new room starts with the same messages");
+    eq(next.effects, [{ kind: "history", room: "rm_2", after: 2 }]);
+  });
+
+  test("after a reload while back in line, the conversation so far is fetched to read", () => {
+    const back = run(W, W.initial({ name: "Ada", session: "ses_g", room: "rm_1", agent: "bob",
+      notice: "bob left." }), [{ type: "queuepos", position: 0, wait: null, estimated_wait: null },
+      { type: "resumed" }]);
+    eq(back.state.phase, "waiting");
+    eq(back.effects, [{ kind: "history", room: "rm_1", after: 0 }]);
+  });
+
+  test("a transfer changes the guest's agent at once and says so", () => {
+    const moved = run(W, inRoom(started.state).state, [
+      { type: "notification", room: "rm_1", user: "bob", role: "agent", details: "left" },
+      { type: "notification", room: "rm_1", user: "cy", role: "agent", details: "joined" },
+      { type: "notification", room: "rm_1", user: "sue", role: "supervisor", details: "joined" }]);
+    eq(moved.state.agent, "cy");
+    eq(moved.state.events.map((e) => e.text), ["bob left the conversation.", "cy joined the conversation.",
+      "sue, a supervisor, joined the conversation."]);
+  });
+
+  test("what could not be sent says why, and the next message clears it; a waiting guest adds to the question", () => {
+    const failed = run(W, inRoom(started.state).state, [{ type: "not-sent", code: "too_large" }]);
+    ok(failed.state.sendError.includes("too long"), failed.state.sendError);
+    eq(run(W, failed.state, [{ type: "sent" }]).state.sendError, "");
+    const added = run(W, started.state, [{ type: "queuepos", position: 1, wait: null, estimated_wait: null },
+      { type: "added", body: "blue box" }]);
+    eq(added.state.added, ["blue box"]);
+    const stillWaiting = run(W, added.state, [{ type: "leave-failed", code: "disconnected" }]);
+    eq(stillWaiting.state.phase, "waiting", "a failed leave keeps the guest in line");
+    eq(stillWaiting.state.session, "ses_g");
+  });
+
+  test("the launcher counts the agent's messages the guest has not seen", () => {
+    const state = inRoom(started.state).state;
+    eq(W.unread(state, 0).count, 1, "the guest's own do not count");
+    eq(W.unread(state, 2).count, 0);
+    eq(W.unread(state, 0).newest.body, "line 2");
   });
 
   test("leaving the queue, then a new chat", () => {

@@ -2,6 +2,13 @@ package io.switchboard.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.switchboard.server.Chromium.bodies;
+import static io.switchboard.server.Chromium.classes;
+import static io.switchboard.server.Chromium.guestBodies;
+import static io.switchboard.server.Chromium.screenshot;
+import static io.switchboard.server.Chromium.waitFor;
+import static io.switchboard.server.Chromium.waitForWidget;
+import static io.switchboard.server.Chromium.widget;
 
 import com.sun.net.httpserver.HttpServer;
 import io.switchboard.protocol.Request;
@@ -48,26 +55,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * ({@code CI} set), where they fail: {@code .ci/run} installs it.
  */
 class BrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final Path SHOTS = Path.of("target", "screenshots");
 
     @TempDir
     Path temp;
 
     private SwitchboardServer server;
     private String base;
-    private final List<WebDriver> browsers = new ArrayList<>();
+    private Chromium chromium;
     private HttpServer shop;
 
     @BeforeEach
     void start() throws Exception {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (!present && System.getenv("CI") != null) {
-            throw new AssertionError("CI needs " + CHROMIUM + " and " + CHROMEDRIVER + " (.ci/run installs them)");
-        }
-        Assumptions.assumeTrue(present, "no Chromium here: apt install chromium chromium-driver");
+        chromium = Chromium.start(temp);
         int port = freePort();
         int shopPort = freePort();
         base = "http://127.0.0.1:" + port;
@@ -77,7 +76,8 @@ class BrowserTest {
                  "accounts": [{"id": "default", "groups": [{"name": "default"}],
                    "agents": [
                      {"user": "admin", "token": "admin-token-for-tests", "supervisor": true, "limit": 5},
-                     {"user": "bob", "token": "bob-token-for-tests", "limit": 2}]}]}"""
+                     {"user": "bob", "token": "bob-token-for-tests", "limit": 2},
+                     {"user": "carol", "token": "carol-token-for-tests", "limit": 2}]}]}"""
                 .formatted(port, port, shopPort);
         server = SwitchboardServer.start(ConfigLoader.parse(config, "browser test")
                 .with(null, null, temp.resolve("data").toString()));
@@ -98,12 +98,13 @@ class BrowserTest {
         shop.createContext("/state-test", exchange -> serve(exchange, "text/html; charset=utf-8", tests));
         shop.createContext("/state-test.js", exchange -> serve(exchange, "text/javascript; charset=utf-8", testScript));
         shop.start();
-        Files.createDirectories(SHOTS);
     }
 
     @AfterEach
     void stop() {
-        browsers.forEach(WebDriver::quit);
+        if (chromium != null) {
+            chromium.close();
+        }
         if (shop != null) {
             shop.stop(0);
         }
@@ -123,14 +124,14 @@ class BrowserTest {
             bob.call(new Request.End(room));
             bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
         }
-        WebDriver agent = browser();
+        WebDriver agent = chromium.open();
         agent.get(base + "/console");
         agent.findElement(By.id("user")).sendKeys("admin");
         agent.findElement(By.id("token")).sendKeys("admin-token-for-tests");
         agent.findElement(By.cssSelector("#sign-in-form button")).click();
         waitFor(agent, a -> a.findElement(By.id("who")).getText().contains("admin"), "the console signed in");
 
-        WebDriver guest = browser();
+        WebDriver guest = chromium.open();
         guest.get(base + "/demo");
         waitForWidget(guest);
         widget(guest).findElement(By.cssSelector(".launcher")).click();
@@ -162,10 +163,10 @@ class BrowserTest {
         waitFor(agent, a -> a.findElement(By.cssSelector(".panel .typing")).getText().equals("Ada is typing…"),
                 "the agent sees the guest typing");
         guestText.sendKeys(Keys.ENTER);
-        waitFor(agent, a -> bodies(a, a.findElement(By.cssSelector(".panel"))).contains("Hello, I need help"),
+        waitFor(agent, a -> bodies(a.findElement(By.cssSelector(".panel"))).contains("Hello, I need help"),
                 "the agent has the guest's message");
 
-        WebElement agentText = agent.findElement(By.cssSelector(".panel textarea"));
+        WebElement agentText = agent.findElement(By.cssSelector(".panel .composer textarea"));
         agentText.sendKeys("Happy to help!");
         waitFor(guest, g -> widget(g).findElement(By.cssSelector(".typing")).getText().equals("admin is typing…"),
                 "the guest sees the agent typing");
@@ -175,7 +176,7 @@ class BrowserTest {
         // A guest's HTML is text in the console, and runs nothing.
         String attack = "<img src=x onerror=\"window.__xss=1\">";
         widget(guest).findElement(By.cssSelector(".composer textarea")).sendKeys(attack, Keys.ENTER);
-        waitFor(agent, a -> bodies(a, a.findElement(By.cssSelector(".panel"))).contains(attack),
+        waitFor(agent, a -> bodies(a.findElement(By.cssSelector(".panel"))).contains(attack),
                 "the console shows the HTML as text");
         assertEquals(0, agent.findElements(By.cssSelector(".messages img")).size(), "no image element was made");
         assertEquals(Boolean.TRUE, ((JavascriptExecutor) agent).executeScript("return window.__xss === undefined"));
@@ -186,18 +187,18 @@ class BrowserTest {
                 "after a reload the widget shows the conversation, each message once");
         widget(guest).findElement(By.cssSelector(".composer textarea")).sendKeys("Still here after a reload",
                 Keys.ENTER);
-        waitFor(agent, a -> bodies(a, a.findElement(By.cssSelector(".panel"))).contains("Still here after a reload"),
+        waitFor(agent, a -> bodies(a.findElement(By.cssSelector(".panel"))).contains("Still here after a reload"),
                 "a message after the reload arrives");
 
         // Both connections drop; both clients come back by themselves and nothing is lost or repeated.
         server.dropWebSockets();
         waitFor(agent, a -> a.findElement(By.id("connection")).getText().equals("Connected")
-                && bodies(a, a.findElement(By.cssSelector(".panel"))).size() == 4, "the console is back");
-        agent.findElement(By.cssSelector(".panel textarea")).sendKeys("After the drop", Keys.ENTER);
+                && bodies(a.findElement(By.cssSelector(".panel"))).size() == 4, "the console is back");
+        agent.findElement(By.cssSelector(".panel .composer textarea")).sendKeys("After the drop", Keys.ENTER);
         waitFor(guest, g -> guestBodies(g).equals(List.of("Hello, I need help", "Happy to help!", attack,
                 "Still here after a reload", "After the drop")), "the widget is back, each message once");
         assertEquals(List.of("Hello, I need help", "Happy to help!", attack, "Still here after a reload",
-                "After the drop"), bodies(agent, agent.findElement(By.cssSelector(".panel"))));
+                "After the drop"), bodies(agent.findElement(By.cssSelector(".panel"))));
         // Who wrote what is told by the message's role (issue 13): the guest's own lines are theirs in the widget,
         // the agent's own lines are theirs in the console.
         assertEquals(List.of(true, false, true, true, false), classes(widget(guest).findElements(
@@ -209,6 +210,10 @@ class BrowserTest {
         screenshot(guest, "widget-chat");
 
         agent.findElement(By.cssSelector(".panel .end")).click();
+        // Ending asks first.
+        waitFor(agent, a -> a.findElement(By.id("confirm")).isDisplayed(), "the console asks before ending");
+        assertTrue(agent.findElement(By.id("confirm-title")).getText().contains("Ada"));
+        agent.findElement(By.id("confirm-yes")).click();
         waitFor(guest, g -> widget(g).findElement(By.cssSelector(".messages")).getText()
                 .contains("The conversation has ended."), "the guest sees the end");
         waitFor(agent, a -> a.findElement(By.cssSelector("#tabs [role=tab]")).getAttribute("class")
@@ -218,7 +223,7 @@ class BrowserTest {
     /** The pure modules (transcript, console state, widget state) pass their own tests in the browser. */
     @Test
     void thePureBrowserModulesPassTheirTests() {
-        WebDriver page = browser();
+        WebDriver page = chromium.open();
         page.get("http://localhost:" + shop.getAddress().getPort() + "/state-test");
         waitFor(page, p -> ((JavascriptExecutor) p).executeScript("return window.stateTests !== undefined")
                 .equals(Boolean.TRUE), "the state tests ran");
@@ -232,7 +237,7 @@ class BrowserTest {
     /** On another website (an origin in allowed_origins), in a phone-sized window, opened from the keyboard. */
     @Test
     void theWidgetWorksOnAnotherOriginOnAPhone() {
-        WebDriver guest = browser();
+        WebDriver guest = chromium.open();
         guest.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
         guest.get("http://localhost:" + shop.getAddress().getPort() + "/");
         waitForWidget(guest);
@@ -247,7 +252,7 @@ class BrowserTest {
         widget(guest).findElement(By.cssSelector("form.start button")).click();
         waitFor(guest, g -> widget(g).findElement(By.cssSelector(".place")).getText().equals("1"),
                 "the embedded widget reached the server and is in line");
-        screenshot(guest, "widget-phone");
+        screenshot(guest, "widget-phone-other-site");
     }
 
     @Test
@@ -259,7 +264,7 @@ class BrowserTest {
             String room = WsClient.first(ivy.call(Request.Identify.guest("Ivy", "My parcel is late")),
                     ServerMessage.Joined.class).room();
 
-            WebDriver supervisor = browser();
+            WebDriver supervisor = chromium.open();
             supervisor.get(base + "/console");
             supervisor.findElement(By.id("user")).sendKeys("admin");
             supervisor.findElement(By.id("token")).sendKeys("admin-token-for-tests", Keys.ENTER);
@@ -282,93 +287,40 @@ class BrowserTest {
             waitFor(supervisor, s -> s.findElement(By.cssSelector("#tabs [role=tab]")).getText().equals("Ivy"),
                     "the supervisor joined Ivy's room");
             ivy.send(new Request.Message(room, "Is anyone there?"));
-            waitFor(supervisor, s -> bodies(s, s.findElement(By.cssSelector(".panel"))).contains("Is anyone there?"),
+            waitFor(supervisor, s -> bodies(s.findElement(By.cssSelector(".panel"))).contains("Is anyone there?"),
                     "the supervisor reads the room");
             screenshot(supervisor, "console-supervisor");
-            // The supervisor takes the conversation over from bob.
-            new Select(supervisor.findElement(By.cssSelector(".panel .transfer-to"))).selectByValue("admin");
-            supervisor.findElement(By.cssSelector(".panel .transfer")).click();
-            waitFor(supervisor, s -> s.findElement(By.id("agents")).getText().contains("admin away 1 / 5"),
-                    "the room is admin's now");
-            ServerMessage.Notification left;
-            do {
-                left = bob.await(ServerMessage.Notification.class);
-            } while (left.details() != io.switchboard.protocol.NotificationDetails.LEFT);
-            assertEquals("bob", left.user(), "the room was told bob left");
+            // The supervisor hands the conversation from bob to carol, with a note only agents read. The choices are
+            // the agents who can take it: not the supervisor, not bob, nobody away or at their limit.
+            try (WsClient carol = WsClient.connect(server.port())) {
+                carol.call(new Request.Login("carol", "carol-token-for-tests"));
+                carol.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+                waitFor(supervisor, s -> new Select(s.findElement(By.cssSelector(".panel .transfer-to")))
+                        .getOptions().size() == 1, "carol is offered");
+                assertEquals("carol", new Select(supervisor.findElement(By.cssSelector(".panel .transfer-to")))
+                        .getOptions().get(0).getAttribute("value"));
+                supervisor.findElement(By.cssSelector(".panel .transfer-note")).sendKeys("Ivy waited twice already");
+                supervisor.findElement(By.cssSelector(".panel .transfer")).click();
+                ServerMessage.Joined joined = carol.await(ServerMessage.Joined.class);
+                assertEquals(room, joined.room());
+                List<ServerMessage.Message> history = WsClient.first(carol.call(new Request.History(room, 0L)),
+                        ServerMessage.History.class).messages();
+                ServerMessage.Message note = history.get(history.size() - 1);
+                assertEquals("Ivy waited twice already", note.body());
+                assertTrue(note.forAgentsOnly(), "the note is for agents");
+                ServerMessage.Notification left;
+                do {
+                    left = bob.await(ServerMessage.Notification.class);
+                } while (left.details() != io.switchboard.protocol.NotificationDetails.LEFT);
+                assertEquals("bob", left.user(), "the room was told bob left");
+                List<ServerMessage.Message> guestView = WsClient.first(ivy.call(new Request.History(room, 0L)),
+                        ServerMessage.History.class).messages();
+                assertTrue(guestView.stream().noneMatch(ServerMessage.Message::forAgentsOnly), "the guest never sees it");
+            }
         }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-
-    private WebDriver browser() {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,860",
-                "--user-data-dir=" + temp.resolve("chromium-" + browsers.size()));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        WebDriver driver = new ChromeDriver(service, options);
-        browsers.add(driver);
-        return driver;
-    }
-
-    /** The widget's script is loaded {@code async}: its launcher appears some time after the page. */
-    private static void waitForWidget(WebDriver driver) {
-        waitFor(driver, d -> !d.findElements(By.id("switchboard-widget")).isEmpty()
-                && !widget(d).findElements(By.cssSelector(".launcher")).isEmpty(), "the widget is on the page");
-    }
-
-    /** The widget's shadow root, where everything of it lives. */
-    private static SearchContext widget(WebDriver driver) {
-        return driver.findElement(By.id("switchboard-widget")).getShadowRoot();
-    }
-
-    private static List<String> bodies(WebDriver driver, WebElement panel) {
-        List<String> bodies = new ArrayList<>();
-        for (WebElement body : panel.findElements(By.cssSelector(".messages li .body"))) {
-            bodies.add(body.getText());
-        }
-        return bodies;
-    }
-
-    /** For each element, whether it has the class. */
-    private static List<Boolean> classes(List<WebElement> elements, String name) {
-        List<Boolean> has = new ArrayList<>();
-        for (WebElement element : elements) {
-            has.add(List.of(element.getAttribute("class").split(" ")).contains(name));
-        }
-        return has;
-    }
-
-    private static List<String> guestBodies(WebDriver driver) {
-        List<String> bodies = new ArrayList<>();
-        for (WebElement item : widget(driver).findElements(By.cssSelector(".messages li:not(.system)"))) {
-            bodies.add(item.getText());
-        }
-        return bodies;
-    }
-
-    private static void waitFor(WebDriver driver, Function<WebDriver, Boolean> condition, String what) {
-        try {
-            new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.NoSuchElementException.class)
-                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                    .until(condition::apply);
-        } catch (org.openqa.selenium.TimeoutException e) {
-            screenshot(driver, "failed");
-            throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what, e);
-        }
-    }
-
-    private static void screenshot(WebDriver driver, String name) {
-        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        try {
-            Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private static String resource(String name) throws java.io.IOException {
         try (java.io.InputStream in = BrowserTest.class.getResourceAsStream("/" + name)) {

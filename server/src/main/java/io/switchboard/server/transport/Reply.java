@@ -97,9 +97,13 @@ final class Reply {
     private static void lingeringClose(Channel channel) {
         if (channel instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isActive()) {
             duplex.shutdownOutput();
-            channel.eventLoop().schedule(() -> {
+            try {
+                channel.eventLoop().schedule(() -> {
+                    channel.close();
+                }, LINGER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 channel.close();
-            }, LINGER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         } else {
             channel.close();
         }

@@ -10,9 +10,11 @@ import java.util.Map;
  * The agent console ({@code /console}), the guest widget ({@code /widget.js}) and its demo page ({@code /demo}):
  * small static files from the jar, read once at start. {@code /widget.js} is one bundle: {@code widget.css} as a
  * string, then {@code client.js}, {@code widget-state.js}, {@code widget-view.js} and {@code widget-main.js}, inside
- * one function, so a page that embeds it gets no globals. The console's scripts are served one by one, and so is
- * {@code widget-state.js} (the pure modules' test page loads it). Pages carry a Content-Security-Policy that allows
- * only this server's own scripts and connections.
+ * one function, so a page that embeds it gets no globals. {@code /console.js} is the console's bundle the same way
+ * ({@code client.js}, {@code console-state.js}, {@code console-view.js}, {@code console-main.js}): one script is one
+ * connection fewer per console, and connections per address are counted. The pure modules are also served alone
+ * (their test page loads them). Pages carry a Content-Security-Policy that allows only this server's own scripts and
+ * connections.
  */
 final class StaticFiles {
     /** A file as served: its bytes, content type and extra headers. */
@@ -39,14 +41,14 @@ final class StaticFiles {
     StaticFiles() {
         String client = read("client.js");
         String widgetState = read("widget-state.js");
-        String widget = "(function () {\n\"use strict\";\nconst WIDGET_CSS = " + jsString(read("widget.css")) + ";\n"
-                + client + "\n" + widgetState + "\n" + read("widget-view.js") + "\n" + read("widget-main.js")
-                + "\n})();\n";
+        String consoleState = read("console-state.js");
+        String widget = bundle("const WIDGET_CSS = " + jsString(read("widget.css")) + ";", client, widgetState,
+                read("widget-view.js"), read("widget-main.js"));
+        String console = bundle("", client, consoleState, read("console-view.js"), read("console-main.js"));
         files = Map.of(
                 "console", new File(bytes(read("console.html")), HTML, PAGE_HEADERS),
-                "console.js", new File(bytes(read("console.js")), JS, ASSET_HEADERS),
-                "console-state.js", new File(bytes(read("console-state.js")), JS, ASSET_HEADERS),
-                "console-view.js", new File(bytes(read("console-view.js")), JS, ASSET_HEADERS),
+                "console.js", new File(bytes(console), JS, ASSET_HEADERS),
+                "console-state.js", new File(bytes(consoleState), JS, ASSET_HEADERS),
                 "console.css", new File(bytes(read("console.css")), CSS, ASSET_HEADERS),
                 "client.js", new File(bytes(client), JS, ASSET_HEADERS),
                 "widget-state.js", new File(bytes(widgetState), JS, ASSET_HEADERS),
@@ -73,6 +75,11 @@ final class StaticFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Scripts inside one function, in order: they share its scope and leave nothing global. */
+    private static String bundle(String prelude, String... scripts) {
+        return "(function () {\n\"use strict\";\n" + prelude + "\n" + String.join("\n", scripts) + "\n})();\n";
     }
 
     /** Text as a JavaScript string literal (JSON's escaping, which JavaScript reads the same). */
