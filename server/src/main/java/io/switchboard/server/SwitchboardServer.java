@@ -72,7 +72,8 @@ public final class SwitchboardServer implements AutoCloseable {
         Codec codec = new Codec();
         long started = System.nanoTime();
         store = SqliteStore.open(Path.of(config.dataDir()), new SqliteStore.Options(config.durability(),
-                config.timings().storeRetryMaxMs(), config.limits().storeQueueTurns(), faults), commits,
+                config.timings().storeRetryMaxMs(), config.limits().storeQueueTurns(),
+                config.timings().storeCommitGapUs(), faults), commits,
                 metrics::committed);
         ConnectionRules rules = ConnectionRules.of(config);
         List<DeskThread> threads = new ArrayList<>();

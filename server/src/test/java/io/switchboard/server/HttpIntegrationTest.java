@@ -356,6 +356,42 @@ class HttpIntegrationTest {
         Http.await("every stream closed and forgotten", () -> metric("switchboard_sse_streams") == 0.0);
     }
 
+    /**
+     * A new place is held back by the stream's spread delay (from its sid, within {@code sse_spread_ms}, 500 by
+     * default) so that a queue's streams do not leave in one burst; a status change leaves at once and carries the
+     * newest state, so the held place is not sent after it. A place with no status change after it still arrives.
+     */
+    @Test
+    void aStatusChangeOvertakesAHeldPlaceAndTheLastPlaceStillArrives() {
+        String first = sidOf(create("{\"external_user_id\": \"first\"}"));
+        String late = null;
+        for (int i = 0; i < 200 && late == null; i++) {
+            String sid = sidOf(create("{\"external_user_id\": \"try-" + i + "\"}"));
+            if (Math.floorMod(sid.hashCode(), 500) >= 450) {
+                late = sid;
+            } else {
+                http.post(RESERVATIONS + "/" + sid + "/cancel", KEY, null);
+            }
+        }
+        assertNotNull(late, "some sid has a spread delay of 450 ms or more");
+        String third = sidOf(create("{\"external_user_id\": \"third\"}"));
+        try (SseClient held = new SseClient(http, "/events/g/default/r/" + late, null);
+             SseClient moved = new SseClient(http, "/events/g/default/r/" + third, null)) {
+            assertEquals(1, data(held.nextEvent()).get("queue_position").asInt());
+            assertEquals(2, data(moved.nextEvent()).get("queue_position").asInt());
+            http.post(RESERVATIONS + "/" + first + "/cancel", KEY, null);
+            advance(1_000);
+            // The publication gave both their new places; the held stream's is due at least 450 ms later.
+            http.post(RESERVATIONS + "/" + late + "/cancel", KEY, null);
+            JsonNode canceled = data(held.nextEvent());
+            assertEquals("GROUP_RESERVATION_STATUS_CANCELED", canceled.get("reservation_status").asText(),
+                    "the status change came first, and the older place was not sent: " + canceled);
+            JsonNode place = data(moved.nextEvent());
+            assertEquals("GROUP_RESERVATION_STATUS_QUEUED", place.get("reservation_status").asText());
+            assertTrue(place.get("queue_position").asInt() < 2, "the new place arrived: " + place);
+        }
+    }
+
     @Test
     void streamOfAnUnknownReservationIs404() {
         String sid = sidOf(create("{\"external_user_id\": \"a\"}"));

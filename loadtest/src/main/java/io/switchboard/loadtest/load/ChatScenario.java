@@ -149,12 +149,9 @@ final class ChatScenario {
         return result;
     }
 
-    /** Seconds of traffic at the run's rate before measuring, so both targets are measured warm (JIT, pools). */
-    static final int WARM_UP_S = 2;
-
     static Result run(Target target, Options options) throws InterruptedException {
         try (Setup setup = setUp(target, options)) {
-            drive(setup, target.name, options.rate(), WARM_UP_S);
+            drive(setup, target.name, options.rate(), options.warmUpS());
             long cpuBefore = target.cpuMillis();
             Result result = drive(setup, target.name, options.rate(), options.durationS());
             long cpu = target.cpuMillis() - cpuBefore;

@@ -6,13 +6,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code limit}: the chat scenario at rising rates, from {@code --rate}, doubling for up to 10 steps of {@code
+ * {@code limit}: the chat scenario at rising rates, from {@code --rate}, each step {@value #STEP} times the last (fine
+ * enough that the ratio of two servers' limits means something), for up to {@value #STEPS} steps of {@code
  * --duration-s} each, until a step misses: p99 of 20 ms or more, or fewer than 99.9 % of the messages delivered
  * within 5 s. Reports the highest rate held; run against both targets, it is the headroom of Switchboard against the
  * bare reference.
  */
 final class LimitScenario {
     static final double P99_LIMIT_MS = 20;
+    static final double STEP = 1.25;
+    static final int STEPS = 20;
 
     private LimitScenario() {
     }
@@ -21,9 +24,9 @@ final class LimitScenario {
         Result best = null;
         List<Map<String, Object>> steps = new ArrayList<>();
         try (ChatScenario.Setup setup = ChatScenario.setUp(target, options)) {
-            ChatScenario.drive(setup, target.name, options.rate(), ChatScenario.WARM_UP_S);
+            ChatScenario.drive(setup, target.name, options.rate(), options.warmUpS());
             int rate = options.rate();
-            for (int step = 0; step < 10; step++) {
+            for (int step = 0; step < STEPS; step++) {
                 Result result = ChatScenario.drive(setup, target.name, rate, options.durationS());
                 boolean held = result.latencyMs(99) < P99_LIMIT_MS && result.received >= 0.999 * result.sent;
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -39,7 +42,7 @@ final class LimitScenario {
                     break;
                 }
                 best = result;
-                rate *= 2;
+                rate = (int) Math.round(rate * STEP);
             }
         }
         if (best == null) {

@@ -27,7 +27,8 @@ public final class LoadCommand {
         try {
             Result switchboard;
             try (Target target = options.isSelf() ? Target.switchboard(LoadConfig.json(Math.max(1, options.agents()),
-                    options.durability(), options.accounts(), options.deskThreads()), java.util.List.of())
+                    options.durability(), options.accounts(), options.deskThreads()), java.util.List.of(),
+                    options.serverJar())
                     : Target.external(options.url())) {
                 switchboard = runOne(target, options);
             }
@@ -59,8 +60,10 @@ public final class LoadCommand {
     private static void report(Options options, Result switchboard, Result reference) throws Exception {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%n%s: --duration-s %d --rate %d --guests %d --agents %d --streams %d"
-                + " --accounts %d --desk-threads %d%n%n", options.scenario(), options.durationS(), options.rate(),
-                options.guests(), options.agents(), options.streams(), options.accounts(), options.deskThreads()));
+                + " --accounts %d --desk-threads %d --warm-up-s %d%s%n%n", options.scenario(), options.durationS(),
+                options.rate(), options.guests(), options.agents(), options.streams(), options.accounts(),
+                options.deskThreads(), options.warmUpS(),
+                options.serverJar() == null ? "" : " --server-jar " + options.serverJar()));
         out.append(Result.HEADER).append('\n').append(switchboard.row()).append('\n');
         if (reference != null) {
             out.append(reference.row()).append('\n');

@@ -9,10 +9,13 @@ import java.util.List;
 /**
  * The load generator's command line: {@code SCENARIO --url ws://127.0.0.1:PORT/ws|self [--duration-s N] [--rate N]
  * [--guests N] [--agents N] [--streams N] [--sources N] [--out REPORT.json] [--no-reference] [--cancel-order
- * front|back] [--durability fsync|process] [--accounts N] [--desk-threads N]} ({@code sse}: cancel from the front of
- * the queue, moving everyone behind, or from the back; the server's durability, fsync by default; {@code chat}: the
- * agents and guests spread over N accounts, on a server with N desk threads, both 1 by default). Every run is
- * bounded: counts and durations have caps, and targets outside 127.0.0.0/8 and ::1 are refused.
+ * front|back] [--durability fsync|process] [--accounts N] [--desk-threads N] [--warm-up-s N] [--server-jar JAR]}
+ * ({@code sse}: cancel from the front of the queue, moving everyone behind, or from the back; the server's durability,
+ * fsync by default; {@code chat}: the agents and guests spread over N accounts, on a server with N desk threads, both
+ * 1 by default; {@code chat} and {@code limit} send the run's traffic for {@code --warm-up-s} seconds, 10 by default,
+ * before measuring; {@code --server-jar} starts the Switchboard under test from another build's jar, so two servers
+ * are measured with one client). Every run is bounded: counts and durations have caps, and targets outside 127.0.0.0/8
+ * and ::1 are refused.
  */
 public record Options(
         String scenario,
@@ -28,7 +31,9 @@ public record Options(
         boolean cancelFromBack,
         String durability,
         int accounts,
-        int deskThreads) {
+        int deskThreads,
+        int warmUpS,
+        Path serverJar) {
 
     public static final int MAX_DURATION_S = 600;
     public static final int MAX_CONNECTIONS = 19_000;
@@ -49,6 +54,8 @@ public record Options(
         String durability = "fsync";
         int accounts = 1;
         int deskThreads = 1;
+        int warmUpS = 10;
+        Path serverJar = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -74,6 +81,13 @@ public record Options(
                 }
                 case "--accounts" -> accounts = number(args[i], value);
                 case "--desk-threads" -> deskThreads = number(args[i], value);
+                case "--warm-up-s" -> warmUpS = number(args[i], value);
+                case "--server-jar" -> {
+                    serverJar = Path.of(need(args[i], value));
+                    if (!java.nio.file.Files.isRegularFile(serverJar)) {
+                        throw new IllegalArgumentException("--server-jar: no such file " + value);
+                    }
+                }
                 case "--no-reference" -> {
                     reference = false;
                     i--;
@@ -86,11 +100,11 @@ public record Options(
             throw new IllegalArgumentException("--url ws://127.0.0.1:PORT/ws (or self) is required");
         }
         Options defaults = switch (scenario) {
-            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back, durability, accounts, deskThreads);
-            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads);
-            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back, durability, accounts, deskThreads);
-            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back, durability, accounts, deskThreads);
-            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads);
+            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
+            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
+            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
+            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
+            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
                     + " (expected: connect, chat, queue, sse, limit)");
         };
@@ -100,13 +114,14 @@ public record Options(
                 guests != null ? guests : defaults.guests,
                 agents != null ? agents : defaults.agents,
                 streams != null ? streams : defaults.streams,
-                sources, out, reference, back, durability, accounts, deskThreads);
+                sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
         options.check();
         return options;
     }
 
     private void check() {
         range("--duration-s", durationS, 1, MAX_DURATION_S);
+        range("--warm-up-s", warmUpS, 0, 120);
         range("--rate", rate, 1, MAX_RATE);
         range("--guests", guests, 0, MAX_CONNECTIONS);
         range("--agents", agents, 0, MAX_CONNECTIONS);

@@ -55,7 +55,8 @@ final class Target implements AutoCloseable {
         Files.writeString(config, LoadConfig.json(agents, durability));
         config.toFile().deleteOnExit();
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("switchboard-loadtest-data");
-        Target target = start("switchboard", "io.switchboard.server.Main", "--config", config.toString(), "--port",
+        Target target = start("switchboard", "io.switchboard.server.Main", System.getProperty("java.class.path"),
+                "--config", config.toString(), "--port",
                 "0", "--host", "127.0.0.1", "--data-dir", data.toString());
         if (dataDir == null) {
             target.ownData = data;
@@ -68,6 +69,12 @@ final class Target implements AutoCloseable {
      * heap), keeping its data in a new temporary directory deleted when the target closes.
      */
     static Target switchboard(String configJson, java.util.List<String> jvmOptions) throws IOException {
+        return switchboard(configJson, jvmOptions, null);
+    }
+
+    /** The same, the server started from {@code serverJar} (another build's jar) when it is not null. */
+    static Target switchboard(String configJson, java.util.List<String> jvmOptions, Path serverJar)
+            throws IOException {
         Path config = Files.createTempFile("switchboard-loadtest", ".json");
         Files.writeString(config, configJson);
         config.toFile().deleteOnExit();
@@ -76,7 +83,9 @@ final class Target implements AutoCloseable {
         args.add("--");
         args.addAll(java.util.List.of("--config", config.toString(), "--port", "0", "--host", "127.0.0.1",
                 "--data-dir", data.toString()));
-        Target target = start("switchboard", "io.switchboard.server.Main", args.toArray(String[]::new));
+        Target target = start("switchboard", "io.switchboard.server.Main",
+                serverJar == null ? System.getProperty("java.class.path") : serverJar.toString(),
+                args.toArray(String[]::new));
         target.ownData = data;
         return target;
     }
@@ -101,10 +110,11 @@ final class Target implements AutoCloseable {
 
     /** Starts the bare reference server in a child JVM. */
     static Target reference() throws IOException {
-        return start("reference", "io.switchboard.loadtest.reference.ReferenceServer", "--port", "0");
+        return start("reference", "io.switchboard.loadtest.reference.ReferenceServer",
+                System.getProperty("java.class.path"), "--port", "0");
     }
 
-    private static Target start(String name, String mainClass, String... args) throws IOException {
+    private static Target start(String name, String mainClass, String classpath, String... args) throws IOException {
         java.util.List<String> command = new java.util.ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         // Extra options for the server's JVM (a profiler, a heap size): SERVER_JAVA_OPTS="-XX:StartFlightRecording=..."
@@ -118,7 +128,7 @@ final class Target implements AutoCloseable {
             command.addAll(rest.subList(0, options));
             rest = new java.util.ArrayList<>(rest.subList(options + 1, rest.size()));
         }
-        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(java.util.List.of("-cp", classpath, mainClass));
         command.addAll(rest);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<URI> listening = new CompletableFuture<>();

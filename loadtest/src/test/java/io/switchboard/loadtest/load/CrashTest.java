@@ -37,8 +37,12 @@ class CrashTest {
         crash.afterKill = dir -> {
             try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("switchboard.db"));
                  Statement statement = db.createStatement()) {
-                statement.executeUpdate("DELETE FROM messages WHERE (room, seq) = (SELECT room, max(seq) FROM "
-                        + "messages GROUP BY room ORDER BY room LIMIT 1)");
+                // The newest message of one room, wherever it is: the log, the room's range, or both.
+                statement.executeUpdate("CREATE TEMP TABLE victim AS SELECT room, max(seq) AS seq FROM (SELECT room, "
+                        + "seq FROM messages UNION ALL SELECT room, seq FROM message_log) GROUP BY room ORDER BY room "
+                        + "LIMIT 1");
+                statement.executeUpdate("DELETE FROM messages WHERE (room, seq) IN (SELECT room, seq FROM victim)");
+                statement.executeUpdate("DELETE FROM message_log WHERE (room, seq) IN (SELECT room, seq FROM victim)");
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
             }

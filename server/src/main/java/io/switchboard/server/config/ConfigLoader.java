@@ -202,6 +202,14 @@ public final class ConfigLoader {
         positive("timings.identify_deadline_ms", timings.identifyDeadlineMs());
         positive("timings.unserved_retention_ms", timings.unservedRetentionMs());
         positive("timings.store_retry_max_ms", timings.storeRetryMaxMs());
+        if (timings.sseSpreadMs() < 0 || timings.sseSpreadMs() >= timings.queueposIntervalMs()) {
+            throw new ConfigException("timings.sse_spread_ms must be at least 0 and less than "
+                    + "timings.queuepos_interval_ms (" + timings.queueposIntervalMs() + "), not " + timings.sseSpreadMs());
+        }
+        if (timings.storeCommitGapUs() < 0 || timings.storeCommitGapUs() > 100_000) {
+            throw new ConfigException("timings.store_commit_gap_us must be between 0 and 100000 (microseconds), not "
+                    + timings.storeCommitGapUs());
+        }
         var limits = config.limits();
         if (limits.maxFrameBytes() < 1024) {
             fail("limits.max_frame_bytes: " + limits.maxFrameBytes() + " (expected: at least 1024)");

@@ -120,9 +120,11 @@ public record ServerConfig(
             @JsonProperty("http_idle_ms") Long httpIdleMs,
             @JsonProperty("identify_deadline_ms") Long identifyDeadlineMs,
             @JsonProperty("unserved_retention_ms") Long unservedRetentionMs,
-            @JsonProperty("store_retry_max_ms") Long storeRetryMaxMs) {
+            @JsonProperty("store_retry_max_ms") Long storeRetryMaxMs,
+            @JsonProperty("store_commit_gap_us") Long storeCommitGapUs,
+            @JsonProperty("sse_spread_ms") Long sseSpreadMs) {
         public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null, null);
 
         public Timings {
             resumeGraceMs = resumeGraceMs == null ? 60_000L : resumeGraceMs;
@@ -137,6 +139,8 @@ public record ServerConfig(
             identifyDeadlineMs = identifyDeadlineMs == null ? 30_000L : identifyDeadlineMs;
             unservedRetentionMs = unservedRetentionMs == null ? 300_000L : unservedRetentionMs;
             storeRetryMaxMs = storeRetryMaxMs == null ? 5_000L : storeRetryMaxMs;
+            storeCommitGapUs = storeCommitGapUs == null ? 500L : storeCommitGapUs;
+            sseSpreadMs = sseSpreadMs == null ? 500L : sseSpreadMs;
         }
     }
 
@@ -175,7 +179,7 @@ public record ServerConfig(
             sseStreamsPerAddress = sseStreamsPerAddress == null ? 10 : sseStreamsPerAddress;
             failedApiKeysPerAddressPerMinute = failedApiKeysPerAddressPerMinute == null ? 30
                     : failedApiKeysPerAddressPerMinute;
-            transcriptTailMessages = transcriptTailMessages == null ? 200 : transcriptTailMessages;
+            transcriptTailMessages = transcriptTailMessages == null ? 64 : transcriptTailMessages;
             storeQueueTurns = storeQueueTurns == null ? 20_000 : storeQueueTurns;
         }
     }

@@ -29,6 +29,8 @@ final class Reservation {
     private ReservationStatus status = ReservationStatus.QUEUED;
     /** Grows by one with every change a REST caller can see (the SSE event id); see {@link ReservationFeed}. */
     long version = 1;
+    /** The status of the last event its streams were sent (null: none yet). */
+    ReservationStatus streamedStatus;
     /** The SSE streams following this reservation. */
     final List<ReservationWatcher> watchers = new ArrayList<>(0);
 

@@ -10,11 +10,25 @@ import java.util.function.Function;
 public final class ReservationEvent {
     private final long version;
     private final Rest.GroupReservation reservation;
+    private final boolean placeOnly;
     private volatile Object encoded;
 
     ReservationEvent(long version, Rest.GroupReservation reservation) {
+        this(version, reservation, false);
+    }
+
+    ReservationEvent(long version, Rest.GroupReservation reservation, boolean placeOnly) {
         this.version = version;
         this.reservation = reservation;
+        this.placeOnly = placeOnly;
+    }
+
+    /**
+     * Whether only the place or the estimate of a waiting reservation changed since its last event (its status did
+     * not): a stream may hold it back a moment to spread a queue's events, where a status change leaves at once.
+     */
+    public boolean placeOnly() {
+        return placeOnly;
     }
 
     public long version() {

@@ -47,7 +47,10 @@ final class ReservationFeed {
         List<Reservation> changed = new ArrayList<>(pending);
         pending.clear();
         for (Reservation reservation : changed) {
-            ReservationEvent event = new ReservationEvent(reservation.version, eventView(reservation));
+            ReservationStatus status = reservation.status();
+            boolean placeOnly = reservation.isWaiting() && status == reservation.streamedStatus;
+            reservation.streamedStatus = status;
+            ReservationEvent event = new ReservationEvent(reservation.version, eventView(reservation), placeOnly);
             for (ReservationWatcher watcher : List.copyOf(reservation.watchers)) {
                 watcher.changed(event);
             }
@@ -57,6 +60,8 @@ final class ReservationFeed {
     /** Registers a watcher; it gets the current state at once unless it already saw this version. */
     void watch(Reservation reservation, long lastSeenVersion, ReservationWatcher watcher) {
         reservation.watchers.add(watcher);
+        // Streams start from the state of now: a later event with the same status only moves the place.
+        reservation.streamedStatus = reservation.status();
         watcher.opened();
         if (lastSeenVersion != reservation.version) {
             watcher.current(new ReservationEvent(reservation.version, view(reservation)));

@@ -275,7 +275,9 @@ final class Rooms {
         List<ServerMessage.Message> page = new java.util.ArrayList<>();
         long first = room.transcriptStored ? Long.MAX_VALUE : room.firstInMemory();
         if (after + 1 < first) {
-            for (Stored.MessageRow row : journal.transcript(room.id, after, Limits.HISTORY_PAGE)) {
+            // Exactly the messages older than memory's (the store finds a full page of a moved run in one range).
+            int want = (int) Math.min(Limits.HISTORY_PAGE, first - 1 - after);
+            for (Stored.MessageRow row : journal.transcript(room.id, after, want)) {
                 if (row.seq() >= first) {
                     break;
                 }

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * The tables and their format version ({@code PRAGMA user_version}): creates them in a new database, brings an older
  * format up to this one in one transaction, and refuses a newer one. Opening thread only.
  *
- * <p>Format 4 (this one): a message says whether it is private (a note for the room's agents only). Format 3 gave
+ * <p>Format 5 (this one): messages are first appended to {@code message_log} and moved into {@code messages} in runs
+ * of a room ({@link MessageLog}). Format 4: a message says whether it is private (a note for the room's agents only).
+ * Format 3 gave
  * every row but a message its account in a column of its own (indexed), so one account's desk is restored from its
  * rows alone. Format 2 had the account only inside each row's JSON. Format 1 kept message rows without a role and
  * sessions under their raw token.
@@ -24,7 +26,7 @@ final class Schema {
     private static final Logger log = LoggerFactory.getLogger(Schema.class);
 
     /** The format this server reads and writes. */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
 
     /** The tables whose rows belong to one account (a column {@code account}); messages belong to their room. */
     static final String[] ACCOUNT_TABLES = {"reservations", "rooms", "agents", "sessions", "groups"};
@@ -38,6 +40,7 @@ final class Schema {
         "CREATE TABLE agents (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE groups (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
+        MessageLog.CREATE,
     };
 
     private static void indexAccounts(Statement statement) throws SQLException {
@@ -50,7 +53,7 @@ final class Schema {
     }
 
     /**
-     * Makes the database hold this format: creates it when empty, migrates formats 1 to 3, refuses anything else.
+     * Makes the database hold this format: creates it when empty, migrates formats 1 to 4, refuses anything else.
      *
      * @throws StoreException naming both versions when the database is of another format
      */
@@ -88,14 +91,17 @@ final class Schema {
                 if (version <= 2) {
                     migrateFrom2(db);
                 }
-                migrateFrom3(db);
+                if (version <= 3) {
+                    migrateFrom3(db);
+                }
+                migrateFrom4(db);
             });
             log.info("{}: data of format version {} brought to version {} (messages with roles, sessions keyed by "
-                    + "digests, rows by account, private notes)", where, version, VERSION);
+                    + "digests, rows by account, private notes, a message log)", where, version, VERSION);
             return;
         }
         throw new StoreException(where + " holds data of format version " + version + "; this server reads version "
-                + VERSION + " (and brings versions 1 to 3 up to it): use the server version that wrote it, or another "
+                + VERSION + " (and brings versions 1 to 4 up to it): use the server version that wrote it, or another "
                 + "--data-dir");
     }
 
@@ -177,6 +183,13 @@ final class Schema {
     private static void migrateFrom3(Connection db) throws SQLException {
         try (Statement statement = db.createStatement()) {
             statement.execute("ALTER TABLE messages ADD COLUMN private INTEGER NOT NULL DEFAULT 0");
+        }
+    }
+
+    /** Format 4 to 5: the log new messages are appended to (the messages so far stay where they are). */
+    private static void migrateFrom4(Connection db) throws SQLException {
+        try (Statement statement = db.createStatement()) {
+            statement.execute(MessageLog.CREATE);
             statement.execute("PRAGMA user_version=" + VERSION);
         }
     }

@@ -50,11 +50,20 @@ public final class SqliteStore implements Journal, AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
 
-    /** How the store writes: its durability, its retry pause, its bound, and (tests) faults to inject. */
-    public record Options(Durability durability, long retryMaxMs, int queueTurns, StoreFaults faults) {
+    /**
+     * How the store writes: its durability, its retry pause, its bound, the shortest time from one commit's start to
+     * the next one's while commits follow each other ({@code store_commit_gap_us}), and (tests) faults to inject.
+     */
+    public record Options(Durability durability, long retryMaxMs, int queueTurns, long commitGapUs,
+                          StoreFaults faults) {
         /** The defaults of the configuration, with this durability. */
         public static Options of(Durability durability) {
-            return new Options(durability, 5_000, 20_000, StoreFaults.NONE);
+            return new Options(durability, 5_000, 20_000, 500, StoreFaults.NONE);
+        }
+
+        /** The same, with faults to inject (tests). */
+        public Options(Durability durability, long retryMaxMs, int queueTurns, StoreFaults faults) {
+            this(durability, retryMaxMs, queueTurns, 500, faults);
         }
     }
 
@@ -75,9 +84,12 @@ public final class SqliteStore implements Journal, AutoCloseable {
     private final BlockingQueue<StoreWriter.Batch> queue = new LinkedBlockingQueue<>();
     private final StoreWriter writer;
     private final Thread writerThread;
+    private final Checkpointer checkpointer;
+    private final Thread checkpointerThread;
     /** Each desk thread reads transcripts on a connection of its own. */
     private final ThreadLocal<TranscriptReader> reader;
     private final List<TranscriptReader> readers = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final MessageLog messageLog = new MessageLog();
 
     private SqliteStore(Path dir, FileChannel lock, Connection db, StoreWriter.Opener opener, Options options,
                         Commits commits, Metrics metrics) throws SQLException {
@@ -86,11 +98,15 @@ public final class SqliteStore implements Journal, AutoCloseable {
         this.db = db;
         this.commits = commits;
         this.queueTurns = options.queueTurns();
-        this.writer = new StoreWriter(dir, opener, db, queue, commits, metrics, options.faults(), options.retryMaxMs());
+        this.writer = new StoreWriter(dir, opener, db, messageLog, queue, commits, metrics, options.faults(),
+                options.retryMaxMs(), options.commitGapUs());
         this.writerThread = new Thread(writer, "switchboard-store");
         writerThread.setDaemon(true);
+        this.checkpointer = new Checkpointer(dir.resolve(FILE));
+        this.checkpointerThread = new Thread(checkpointer, "switchboard-checkpoint");
+        checkpointerThread.setDaemon(true);
         this.reader = ThreadLocal.withInitial(() -> {
-            TranscriptReader own = new TranscriptReader(dir.resolve(FILE));
+            TranscriptReader own = new TranscriptReader(dir.resolve(FILE), messageLog.unmoved);
             readers.add(own);
             return own;
         });
@@ -127,6 +143,10 @@ public final class SqliteStore implements Journal, AutoCloseable {
             Connection db = opener.open();
             try {
                 Schema.prepare(db, dir.toString());
+                int folded = MessageLog.foldAll(db);
+                if (folded > 0) {
+                    log.info("{}: {} messages moved from the log into their rooms' transcripts", dir, folded);
+                }
             } catch (SQLException | StoreException e) {
                 db.close();
                 throw e;
@@ -146,6 +166,8 @@ public final class SqliteStore implements Journal, AutoCloseable {
         try (Statement statement = db.createStatement()) {
             statement.execute("PRAGMA journal_mode=WAL");
             statement.execute("PRAGMA synchronous=" + (durability == Durability.FSYNC ? "FULL" : "NORMAL"));
+            // Checkpoints run on their own thread (Checkpointer), never inside one of the writer's commits.
+            statement.execute("PRAGMA wal_autocheckpoint=0");
         } catch (SQLException e) {
             db.close();
             throw e;
@@ -284,6 +306,7 @@ public final class SqliteStore implements Journal, AutoCloseable {
             throw new StoreException("cannot start writing " + dir + ": " + e.getMessage(), e);
         }
         writerThread.start();
+        checkpointerThread.start();
     }
 
     /**
@@ -324,6 +347,12 @@ public final class SqliteStore implements Journal, AutoCloseable {
      * graceMs} even while storing fails: what could not be stored by then was never acknowledged.
      */
     public void close(long graceMs) {
+        checkpointer.requestStop();
+        try {
+            checkpointerThread.join(TimeUnit.SECONDS.toMillis(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (writerThread.isAlive()) {
             writer.requestStop();
             try {

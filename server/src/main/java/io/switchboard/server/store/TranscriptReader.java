@@ -12,30 +12,49 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Reads rooms' messages for the desk, on the desk's thread and its own connection (SQLite lets it read beside the
- * writer; it reads what was committed). A read that fails drops the connection, so the next one starts afresh, and
- * is refused as {@link DeskException#storageUnavailable storage unavailable}. Desk thread only.
+ * writer; it reads what was committed). A room's rows are in {@code messages} (one range) and, for a room in {@link
+ * MessageLog#unmoved}, its newest ones may still be in the log only: then the log is read too, in the same read
+ * transaction, and the two are merged by seq. A read that fails drops the connection, so the next one starts afresh,
+ * and is refused as {@link DeskException#storageUnavailable storage unavailable}. Desk thread only.
  */
 final class TranscriptReader implements AutoCloseable {
+    private static final String COLUMNS = "SELECT seq, user, role, body, sent, private FROM ";
     private final Path file;
+    private final Set<String> unmoved;
     private Connection connection;
     private PreparedStatement after;
     private PreparedStatement last;
+    private PreparedStatement logged;
 
-    TranscriptReader(Path file) {
+    TranscriptReader(Path file, Set<String> unmoved) {
         this.file = file;
+        this.unmoved = unmoved;
     }
 
     /** At most {@code limit} messages of a room with seq greater than {@code afterSeq}, in order. */
     List<Stored.MessageRow> after(String room, long afterSeq, int limit) {
+        boolean inLog = unmoved.contains(room);
         try {
             open();
             after.setString(1, room);
             after.setLong(2, afterSeq);
             after.setInt(3, limit);
-            return rows(room, after);
+            List<Stored.MessageRow> rows = rows(room, after);
+            if (inLog && rows.size() < limit) {
+                TreeMap<Long, Stored.MessageRow> merged = logged(room, afterSeq);
+                rows.forEach(row -> merged.put(row.seq(), row));
+                rows = new ArrayList<>(merged.values());
+                if (rows.size() > limit) {
+                    rows = new ArrayList<>(rows.subList(0, limit));
+                }
+            }
+            connection.commit();
+            return rows;
         } catch (SQLException e) {
             throw failed(room, e);
         }
@@ -43,25 +62,45 @@ final class TranscriptReader implements AutoCloseable {
 
     /** The last {@code limit} messages of a room, in seq order. */
     List<Stored.MessageRow> tail(String room, int limit) {
+        boolean inLog = unmoved.contains(room);
         try {
             open();
             last.setString(1, room);
             last.setInt(2, limit);
             List<Stored.MessageRow> rows = rows(room, last);
             Collections.reverse(rows);
+            if (inLog) {
+                TreeMap<Long, Stored.MessageRow> merged = logged(room, 0);
+                rows.forEach(row -> merged.put(row.seq(), row));
+                rows = new ArrayList<>(merged.values());
+                rows = new ArrayList<>(rows.subList(Math.max(0, rows.size() - limit), rows.size()));
+            }
+            connection.commit();
             return rows;
         } catch (SQLException e) {
             throw failed(room, e);
         }
     }
 
+    /** The room's rows in the log after a seq (the log holds the newest few seconds, and has no index by room). */
+    private TreeMap<Long, Stored.MessageRow> logged(String room, long afterSeq) throws SQLException {
+        logged.setString(1, room);
+        logged.setLong(2, afterSeq);
+        TreeMap<Long, Stored.MessageRow> merged = new TreeMap<>();
+        for (Stored.MessageRow row : rows(room, logged)) {
+            merged.put(row.seq(), row);
+        }
+        return merged;
+    }
+
     private void open() throws SQLException {
         if (connection == null) {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-            after = connection.prepareStatement("SELECT seq, user, role, body, sent, private FROM messages "
-                    + "WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?");
-            last = connection.prepareStatement("SELECT seq, user, role, body, sent, private FROM messages "
-                    + "WHERE room = ? ORDER BY seq DESC LIMIT ?");
+            // One read transaction per read, so the messages table and the log are seen at one moment.
+            connection.setAutoCommit(false);
+            after = connection.prepareStatement(COLUMNS + "messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?");
+            last = connection.prepareStatement(COLUMNS + "messages WHERE room = ? ORDER BY seq DESC LIMIT ?");
+            logged = connection.prepareStatement(COLUMNS + "message_log WHERE room = ? AND seq > ?");
         }
     }
 

@@ -15,7 +15,8 @@ public record ConnectionRules(
         int requestsPerSecond,
         int requestBurst,
         int maxFrameBytes,
-        int maxHttpBodyBytes) {
+        int maxHttpBodyBytes,
+        long sseSpreadMs) {
 
     public static final ConnectionRules DEFAULTS = of(ServerConfig.Timings.DEFAULTS, ServerConfig.Limits.DEFAULTS);
 
@@ -26,11 +27,11 @@ public record ConnectionRules(
     private static ConnectionRules of(ServerConfig.Timings timings, ServerConfig.Limits limits) {
         return new ConnectionRules(timings.pingIntervalMs(), timings.handshakeTimeoutMs(), timings.httpIdleMs(),
                 timings.sseKeepaliveMs(), limits.slowReaderBytes(), limits.requestsPerSecond(), limits.requestBurst(),
-                limits.maxFrameBytes(), limits.maxHttpBodyBytes());
+                limits.maxFrameBytes(), limits.maxHttpBodyBytes(), timings.sseSpreadMs());
     }
 
     public ConnectionRules withPingIntervalMs(long value) {
         return new ConnectionRules(value, handshakeTimeoutMs, httpIdleMs, sseKeepaliveMs, slowReaderBytes,
-                requestsPerSecond, requestBurst, maxFrameBytes, maxHttpBodyBytes);
+                requestsPerSecond, requestBurst, maxFrameBytes, maxHttpBodyBytes, sseSpreadMs);
     }
 }

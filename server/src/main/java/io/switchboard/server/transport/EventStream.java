@@ -42,6 +42,11 @@ final class EventStream implements ReservationWatcher {
     private ScheduledFuture<?> keepalive;
     /** The stream's place in the release order: its events leave in order, each once what it shows is durable. */
     private final Release.Line line = new Release.Line();
+    /** This stream's delay for an event that only moves its place: a queue's streams spread over the window. */
+    private final long spreadMs;
+    /** A place-only event waiting for its moment, and whether that moment is scheduled. Event loop only. */
+    private ReservationEvent held;
+    private boolean holding;
 
     EventStream(Transport transport, Channel channel, String account, String sid, String allowOrigin) {
         this.transport = transport;
@@ -49,6 +54,8 @@ final class EventStream implements ReservationWatcher {
         this.account = account;
         this.sid = sid;
         this.allowOrigin = allowOrigin;
+        long window = transport.rules().sseSpreadMs();
+        this.spreadMs = window <= 0 ? 0 : Math.floorMod(sid.hashCode(), window);
     }
 
     @Override
@@ -64,11 +71,44 @@ final class EventStream implements ReservationWatcher {
     @Override
     public void changed(ReservationEvent event) {
         // Not before the change is durable: a stream never shows a change that a crash could take back.
-        transport.release().after(line, true, () -> write(event));
+        transport.release().after(line, true, () -> {
+            if (event.placeOnly() && spreadMs > 0) {
+                channel.eventLoop().execute(() -> hold(event));
+            } else {
+                write(event);
+            }
+        });
+    }
+
+    /**
+     * A new place is sent {@link #spreadMs} later, the same delay every time, so the streams of a queue that moved
+     * all at once do not leave in one burst, and one stream still gets at most one event per publication: a newer
+     * place replaces a held one (the last value is never dropped), and a status change sent meanwhile carries it.
+     */
+    private void hold(ReservationEvent event) {
+        held = event;
+        if (!holding) {
+            holding = true;
+            channel.eventLoop().schedule(this::sendHeld, spreadMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sendHeld() {
+        holding = false;
+        ReservationEvent event = held;
+        held = null;
+        if (event != null) {
+            send(Unpooled.wrappedBuffer(event.encoded(this::encode)));
+        }
     }
 
     private void write(ReservationEvent event) {
-        channel.eventLoop().execute(() -> send(Unpooled.wrappedBuffer(event.encoded(this::encode))));
+        channel.eventLoop().execute(() -> {
+            if (held != null && held.version() < event.version()) {
+                held = null;
+            }
+            send(Unpooled.wrappedBuffer(event.encoded(this::encode)));
+        });
     }
 
     /** {@code id: <version>}, {@code data: <the object>} and a blank line: encoded once per change, for all streams. */

@@ -133,6 +133,111 @@ class SqliteStoreTest {
         }
     }
 
+    private static long count(Path dir, String query) throws Exception {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE));
+             Statement statement = db.createStatement();
+             var result = statement.executeQuery(query)) {
+            return result.getLong(1);
+        }
+    }
+
+    /**
+     * Messages go to the log first and move into their rooms' ranges later: while they move, every page and tail a
+     * reader asks for is whole and in order, whether its rows are in the log, in {@code messages} or in both; the log
+     * stays small; a forgotten room leaves nothing behind; and a reopened store holds everything.
+     */
+    @Test
+    void messagesReadBackWholeWhileTheyMoveOutOfTheLog() throws Exception {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        MemoryJournal model = new MemoryJournal();
+        Commits commits = new Commits();
+        int rooms = 300;
+        Map<String, Long> seqs = new TreeMap<>();
+        List<String> forgotten = new ArrayList<>();
+        try (SqliteStore store = SqliteStore.open(dir, Durability.PROCESS, commits, SqliteStore.Metrics.NONE)) {
+            store.load();
+            store.start();
+            List<Stored.RoomRow> open = new ArrayList<>();
+            for (int r = 0; r < rooms; r++) {
+                open.add(new Stored.RoomRow("rm_" + r, "acme", "rsv_" + r, "bob", List.of(), List.of("bob"), true, r,
+                        0));
+            }
+            Stored.Changes first = new Stored.Changes(List.of(), List.of(), open, List.of(), List.of(), List.of(),
+                    List.of(), List.of(), List.of());
+            store.write(first);
+            model.write(first);
+            for (int turn = 0; turn < 3_000; turn++) {
+                List<Stored.MessageRow> messages = new ArrayList<>();
+                List<Stored.RoomRow> ended = new ArrayList<>();
+                List<String> gone = new ArrayList<>();
+                // A few busy rooms and many quiet ones, so rooms move for each of their reasons.
+                for (int i = random.nextInt(12); i >= 0; i--) {
+                    int r = random.nextInt(4) == 0 ? random.nextInt(rooms) : random.nextInt(8);
+                    String room = "rm_" + r;
+                    if (forgotten.contains(room)) {
+                        continue;
+                    }
+                    long seq = seqs.merge(room, 1L, Long::sum);
+                    messages.add(new Stored.MessageRow(room, seq, "bob", Role.AGENT, "line " + seq, turn,
+                            random.nextInt(5) == 0));
+                }
+                if (random.nextInt(200) == 0) {
+                    int r = 8 + random.nextInt(rooms - 8);
+                    ended.add(new Stored.RoomRow("rm_" + r, "acme", "rsv_" + r, "bob", List.of(), List.of("bob"),
+                            false, r, 0));
+                }
+                if (random.nextInt(400) == 0) {
+                    String room = "rm_" + (8 + random.nextInt(rooms - 8));
+                    if (!forgotten.contains(room)) {
+                        forgotten.add(room);
+                        gone.add(room);
+                        seqs.remove(room);
+                        messages.removeIf(row -> row.room().equals(room));
+                    }
+                }
+                Stored.Changes changes = new Stored.Changes(List.of(), List.of(), ended, gone, messages, List.of(),
+                        List.of(), List.of(), List.of());
+                store.write(changes);
+                model.write(changes);
+                if (turn % 250 == 249) {
+                    awaitDurable(commits);
+                    for (int check = 0; check < 40; check++) {
+                        String room = random.nextBoolean() ? "rm_" + random.nextInt(8) : "rm_" + random.nextInt(rooms);
+                        List<Stored.MessageRow> all = model.transcript(room);
+                        long after = all.isEmpty() ? 0 : random.nextInt(all.size() + 1);
+                        int limit = 1 + random.nextInt(80);
+                        List<Stored.MessageRow> expected = all.subList((int) after,
+                                (int) Math.min(all.size(), after + limit));
+                        assertEquals(expected, store.transcript(room, after, limit),
+                                "seed " + seed + ": " + room + " after " + after + " limit " + limit);
+                        assertEquals(model.tail(room, limit), store.tail(room, limit),
+                                "seed " + seed + ": tail of " + room);
+                    }
+                    long logged = count(dir, "SELECT count(*) FROM message_log");
+                    assertTrue(logged <= (long) rooms * MessageLog.FOLD_ROWS + MessageLog.MAX_LAG_ROWS
+                            + MessageLog.MAX_TRUNCATE_ROWS, "seed " + seed + ": the log stays small: " + logged);
+                }
+            }
+            awaitDurable(commits);
+            assertTrue(count(dir, "SELECT count(*) FROM messages") > 0, "rows moved into their rooms' ranges");
+        }
+        for (String room : forgotten) {
+            assertEquals(0, count(dir, "SELECT count(*) FROM messages WHERE room = '" + room + "'"),
+                    "seed " + seed + ": nothing of forgotten " + room);
+        }
+        try (SqliteStore store = SqliteStore.open(dir, Durability.PROCESS, new Commits(), SqliteStore.Metrics.NONE)) {
+            assertEquals(0, count(dir, "SELECT count(*) FROM message_log"), "opening moves the log's rows");
+            for (String room : forgotten) {
+                assertEquals(0, count(dir, "SELECT count(*) FROM messages WHERE room = '" + room + "'"),
+                        "seed " + seed + ": a forgotten room's rows stay gone after a restart: " + room);
+            }
+            assertHolds(model, store);
+        } catch (AssertionError e) {
+            throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+        }
+    }
+
     @Test
     void repliesWaitForTheirCommit() throws Exception {
         Commits commits = new Commits();
