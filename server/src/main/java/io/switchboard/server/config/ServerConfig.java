@@ -140,7 +140,7 @@ public record ServerConfig(
             unservedRetentionMs = unservedRetentionMs == null ? 300_000L : unservedRetentionMs;
             storeRetryMaxMs = storeRetryMaxMs == null ? 5_000L : storeRetryMaxMs;
             storeCommitGapUs = storeCommitGapUs == null ? 500L : storeCommitGapUs;
-            sseSpreadMs = sseSpreadMs == null ? 500L : sseSpreadMs;
+            sseSpreadMs = sseSpreadMs == null ? Math.min(500L, queueposIntervalMs / 2) : sseSpreadMs;
         }
     }
 
