@@ -37,7 +37,7 @@ class LoadSmokeTest {
     @Test
     void chatDeliversEveryMessageOnBothTargets() throws IOException {
         JsonNode report = run("chat", "--duration-s", "2", "--rate", "200", "--guests", "20", "--agents", "2",
-                "--warm-up-s", "1");
+                "--warm-up-s", "2");
         assertEquals("chat", report.get("scenario").asText());
         assertEquals(400, report.get("sent").asLong());
         assertEquals(400, report.get("received").asLong());
@@ -52,7 +52,7 @@ class LoadSmokeTest {
     /** Three accounts on two desk threads: every guest is served in its own account, every message arrives. */
     @Test
     void chatSpreadOverAccountsOnSeveralDeskThreads() throws IOException {
-        JsonNode report = run("chat", "--duration-s", "2", "--rate", "150", "--guests", "30", "--agents", "3", "--warm-up-s", "1",
+        JsonNode report = run("chat", "--duration-s", "2", "--rate", "150", "--guests", "30", "--agents", "3", "--warm-up-s", "2",
                 "--accounts", "3", "--desk-threads", "2", "--no-reference");
         assertEquals(300, report.get("received").asLong());
         assertEquals(0, report.get("errors").asLong());
