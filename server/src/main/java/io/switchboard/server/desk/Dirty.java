@@ -80,35 +80,30 @@ final class Dirty {
         if (!enabled) {
             return null;
         }
-        List<Stored.ReservationRow> reservationRows = new ArrayList<>(reservations.size());
-        for (Reservation reservation : reservations) {
-            groups.add(reservation.group);
-            Stored.ReservationRow row = row(reservation);
-            if (!sameButVersion(row, reservation.storedRow)) {
-                reservation.storedRow = row;
-                reservationRows.add(row);
+        // A turn changes few kinds of rows (a chat message: one), so empty kinds cost no list and no iterator.
+        List<Stored.ReservationRow> reservationRows = List.of();
+        if (!reservations.isEmpty()) {
+            reservationRows = new ArrayList<>(reservations.size());
+            for (Reservation reservation : reservations) {
+                groups.add(reservation.group);
+                Stored.ReservationRow row = row(reservation);
+                if (!sameButVersion(row, reservation.storedRow)) {
+                    reservation.storedRow = row;
+                    reservationRows.add(row);
+                }
             }
         }
-        List<Stored.RoomRow> roomRows = new ArrayList<>(rooms.size());
-        for (Room room : rooms) {
-            groups.add(room.reservation.group);
-            roomRows.add(row(room));
+        List<Stored.RoomRow> roomRows = List.of();
+        if (!rooms.isEmpty()) {
+            roomRows = new ArrayList<>(rooms.size());
+            for (Room room : rooms) {
+                groups.add(room.reservation.group);
+                roomRows.add(row(room));
+            }
         }
-        List<Stored.AgentRow> agentRows = new ArrayList<>(agents.size());
-        for (Agent agent : agents) {
-            agentRows.add(row(agent));
-        }
-        List<Stored.GroupRow> groupRows = new ArrayList<>(groups.size());
-        for (Group group : groups) {
-            groupRows.add(group.row());
-        }
-        List<Stored.SessionRow> sessionRows = new ArrayList<>(sessions.size());
-        for (Session session : sessions) {
-            sessionRows.add(row(session));
-        }
-        Stored.Changes changes = new Stored.Changes(reservationRows, List.copyOf(forgottenReservations), roomRows,
-                List.copyOf(forgottenRooms), List.copyOf(messages), agentRows, sessionRows,
-                List.copyOf(endedSessions), groupRows);
+        Stored.Changes changes = new Stored.Changes(reservationRows, copy(forgottenReservations), roomRows,
+                copy(forgottenRooms), copy(messages), rows(agents, Dirty::row), rows(sessions, Dirty::row),
+                copy(endedSessions), rows(groups, Group::row));
         reservations.clear();
         rooms.clear();
         agents.clear();
@@ -119,6 +114,21 @@ final class Dirty {
         forgottenReservations.clear();
         forgottenRooms.clear();
         return changes.size() == 0 ? null : changes;
+    }
+
+    private static <T> List<T> copy(List<T> list) {
+        return list.isEmpty() ? List.of() : List.copyOf(list);
+    }
+
+    private static <T, R> List<R> rows(Set<T> set, java.util.function.Function<T, R> row) {
+        if (set.isEmpty()) {
+            return List.of();
+        }
+        List<R> rows = new ArrayList<>(set.size());
+        for (T item : set) {
+            rows.add(row.apply(item));
+        }
+        return rows;
     }
 
     /** A chat message was added to a room. */

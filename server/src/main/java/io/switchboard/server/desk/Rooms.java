@@ -168,6 +168,9 @@ final class Rooms {
 
     /** This turn's changes are batch {@code batch}: the rooms that ended in it, and the messages added. */
     void written(long batch) {
+        if (ending.isEmpty() && written.isEmpty()) {
+            return;
+        }
         for (Room room : ending) {
             room.endBatch = batch;
             ended.addLast(room);
