@@ -73,8 +73,22 @@ public final class SwitchboardServer implements AutoCloseable {
         long started = System.nanoTime();
         store = SqliteStore.open(Path.of(config.dataDir()), new SqliteStore.Options(config.durability(),
                 config.timings().storeRetryMaxMs(), config.limits().storeQueueTurns(),
-                config.timings().storeCommitGapUs(), faults), commits,
-                metrics::committed);
+                config.timings().storeCommitGapUs(), faults), commits, new SqliteStore.Metrics() {
+                    @Override
+                    public void committed(long nanos, int batches, int rows) {
+                        metrics.committed(nanos, batches, rows);
+                    }
+
+                    @Override
+                    public void logMessages(int rows) {
+                        metrics.logMessages(rows);
+                    }
+
+                    @Override
+                    public void checkpointed(String mode, int frames) {
+                        metrics.checkpointed(mode, frames);
+                    }
+                });
         ConnectionRules rules = ConnectionRules.of(config);
         List<DeskThread> threads = new ArrayList<>();
         for (int i = 0; i < config.deskThreads(); i++) {

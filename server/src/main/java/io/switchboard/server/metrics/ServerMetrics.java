@@ -62,6 +62,19 @@ public final class ServerMetrics implements DeskMetrics {
             .classicOnly()
             .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1)
             .register(registry);
+    private final Gauge logMessages = Gauge.builder()
+            .name("switchboard_store_log_messages")
+            .help("Messages still only in the store's append log, not yet moved into their rooms' ranges")
+            .register(registry);
+    private final Counter checkpoints = Counter.builder()
+            .name("switchboard_store_checkpoints_total")
+            .help("Checkpoints of the write-ahead log, by mode: passive (every 100 ms) or restart (past 4096 frames)")
+            .labelNames("mode")
+            .register(registry);
+    private final Gauge walFrames = Gauge.builder()
+            .name("switchboard_store_wal_frames")
+            .help("Frames in the write-ahead log at the last checkpoint")
+            .register(registry);
     private final Counter committedTurns = Counter.builder()
             .name("switchboard_store_turns_total")
             .help("Desk turns whose changes the store committed")
@@ -117,6 +130,17 @@ public final class ServerMetrics implements DeskMetrics {
         commits.observe(nanos / 1e9);
         committedTurns.inc(turns);
         committedRows.inc(rows);
+    }
+
+    /** Messages still only in the store's log after the last commit. Store writer thread. */
+    public void logMessages(int rows) {
+        logMessages.set(rows);
+    }
+
+    /** A checkpoint of mode {@code mode} ran; the log held {@code frames} frames. Store checkpoint thread. */
+    public void checkpointed(String mode, int frames) {
+        checkpoints.labelValues(mode).inc();
+        walFrames.set(frames);
     }
 
     @Override

@@ -26,14 +26,16 @@ final class Checkpointer implements Runnable {
     private static final long SUMMARY_MS = 30_000;
 
     private final Path file;
+    private final SqliteStore.Metrics metrics;
     private final CountDownLatch stop = new CountDownLatch(1);
     private Connection db;
     private long failedAt;
     private volatile long checkpoints;
     private volatile long restarts;
 
-    Checkpointer(Path file) {
+    Checkpointer(Path file, SqliteStore.Metrics metrics) {
         this.file = file;
+        this.metrics = metrics;
     }
 
     void requestStop() {
@@ -54,8 +56,9 @@ final class Checkpointer implements Runnable {
             while (!stop.await(INTERVAL_MS, TimeUnit.MILLISECONDS)) {
                 try {
                     int frames = checkpoint("PASSIVE");
+                    metrics.checkpointed("passive", frames);
                     if (frames >= RESTART_FRAMES) {
-                        checkpoint("RESTART");
+                        metrics.checkpointed("restart", checkpoint("RESTART"));
                         restarts++;
                     }
                     checkpoints++;

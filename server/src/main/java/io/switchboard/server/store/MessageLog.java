@@ -61,6 +61,8 @@ final class MessageLog {
     private final List<String> movedNow = new ArrayList<>();
     /** Rows appended in the commit being written. */
     private int appendedNow;
+    /** The sum of {@link #pending}'s sizes. */
+    private int pendingRows;
 
     /** Moves every row of an existing room into {@code messages} and empties the log (at start, before anything). */
     static int foldAll(Connection db) throws SQLException {
@@ -86,6 +88,7 @@ final class MessageLog {
             unmoved.add(room);
         }
         ids.add(id);
+        pendingRows++;
         if (ids.size() >= FOLD_ROWS) {
             ready.add(room);
         }
@@ -107,6 +110,7 @@ final class MessageLog {
             return;
         }
         byOldest.remove(ids.get(0));
+        pendingRows -= ids.size();
         for (long id : ids) {
             deleteRow.setLong(1, id);
             deleteRow.addBatch();
@@ -151,6 +155,7 @@ final class MessageLog {
             return 0;
         }
         byOldest.remove(ids.get(0));
+        pendingRows -= ids.size();
         for (long id : ids) {
             move.setLong(1, id);
             move.addBatch();
@@ -179,6 +184,7 @@ final class MessageLog {
         ready.clear();
         movedNow.clear();
         appendedNow = 0;
+        pendingRows = 0;
         try (Statement statement = db.createStatement()) {
             try (ResultSet bounds = statement.executeQuery("SELECT min(id), max(id) FROM message_log")) {
                 long min = bounds.getLong(1);
@@ -198,17 +204,14 @@ final class MessageLog {
                         unmoved.add(room);
                     }
                     ids.add(id);
+                    pendingRows++;
                 }
             }
         }
     }
 
-    /** Rows waiting in the log (metrics, tests). */
+    /** Rows of existing rooms waiting in the log to be moved (metrics, tests). */
     int pendingRows() {
-        int rows = 0;
-        for (List<Long> ids : pending.values()) {
-            rows += ids.size();
-        }
-        return rows;
+        return pendingRows;
     }
 }

@@ -72,6 +72,14 @@ public final class SqliteStore implements Journal, AutoCloseable {
         Metrics NONE = (nanos, batches, rows) -> { };
 
         void committed(long nanos, int batches, int rows);
+
+        /** After a commit: the messages still only in the log (not moved into their rooms' ranges yet). */
+        default void logMessages(int rows) {
+        }
+
+        /** A checkpoint ran ({@code passive} or {@code restart}); the write-ahead log held {@code frames} frames. */
+        default void checkpointed(String mode, int frames) {
+        }
     }
 
     private final Path dir;
@@ -102,7 +110,7 @@ public final class SqliteStore implements Journal, AutoCloseable {
                 options.retryMaxMs(), options.commitGapUs());
         this.writerThread = new Thread(writer, "switchboard-store");
         writerThread.setDaemon(true);
-        this.checkpointer = new Checkpointer(dir.resolve(FILE));
+        this.checkpointer = new Checkpointer(dir.resolve(FILE), metrics);
         this.checkpointerThread = new Thread(checkpointer, "switchboard-checkpoint");
         checkpointerThread.setDaemon(true);
         this.reader = ThreadLocal.withInitial(() -> {

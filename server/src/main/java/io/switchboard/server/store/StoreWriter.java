@@ -170,6 +170,7 @@ final class StoreWriter implements Runnable {
         db.commit();
         messageLog.committed();
         metrics.committed(System.nanoTime() - start, batches.size(), rows);
+        metrics.logMessages(messageLog.pendingRows());
     }
 
     private void failed(Exception e, int turns) {

@@ -238,6 +238,65 @@ class SqliteStoreTest {
         }
     }
 
+    /**
+     * The writer never checkpoints; the checkpointer's thread does, and restarts the write-ahead log once it is long,
+     * so under writes that never pause the log file stays bounded and the log says what is waiting to move.
+     */
+    @Test
+    void theCheckpointerRestartsTheLogWhileWritesGoOn() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger logged = new java.util.concurrent.atomic.AtomicInteger(-1);
+        SqliteStore.Metrics metrics = new SqliteStore.Metrics() {
+            @Override
+            public void committed(long nanos, int batches, int rows) {
+            }
+
+            @Override
+            public void logMessages(int rows) {
+                logged.set(rows);
+            }
+
+            @Override
+            public void checkpointed(String mode, int frames) {
+                if (mode.equals("restart")) {
+                    restarts.incrementAndGet();
+                }
+            }
+        };
+        Commits commits = new Commits();
+        String body = "x".repeat(2_000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (SqliteStore store = SqliteStore.open(dir, Durability.PROCESS, commits, metrics)) {
+            store.load();
+            store.start();
+            List<Stored.RoomRow> rooms = new ArrayList<>();
+            for (int r = 0; r < 50; r++) {
+                rooms.add(new Stored.RoomRow("rm_" + r, "acme", "rsv_" + r, "bob", List.of(), List.of("bob"), true, r,
+                        0));
+            }
+            store.write(new Stored.Changes(List.of(), List.of(), rooms, List.of(), List.of(), List.of(), List.of(),
+                    List.of(), List.of()));
+            long seq = 0;
+            while (restarts.get() < 2 && System.nanoTime() < deadline) {
+                seq++;
+                List<Stored.MessageRow> messages = new ArrayList<>();
+                for (int r = 0; r < 50; r++) {
+                    messages.add(new Stored.MessageRow("rm_" + r, seq, "bob", Role.AGENT, body, seq));
+                }
+                store.write(new Stored.Changes(List.of(), List.of(), List.of(), List.of(), messages, List.of(),
+                        List.of(), List.of(), List.of()));
+                awaitDurable(commits);
+            }
+            assertTrue(restarts.get() >= 2, "the log was restarted twice within 60 s of writes: " + restarts.get());
+            long wal = Files.size(dir.resolve(SqliteStore.FILE + "-wal"));
+            assertTrue(wal < 64L << 20, "the log file stays bounded: " + wal + " bytes");
+            assertTrue(logged.get() >= 0 && logged.get() < 50 * MessageLog.FOLD_ROWS,
+                    "messages waiting in the log, told after each commit: " + logged.get());
+            List<Stored.MessageRow> last = store.tail("rm_7", 3);
+            assertEquals(List.of(seq - 2, seq - 1, seq), last.stream().map(Stored.MessageRow::seq).toList());
+        }
+    }
+
     @Test
     void repliesWaitForTheirCommit() throws Exception {
         Commits commits = new Commits();
