@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * or a Switchboard someone else started ({@code --url}). For a child, memory and CPU are read from its process.
  */
 final class Target implements AutoCloseable {
+    /** This load generator's own classpath: the server and the reference start from it unless told otherwise. */
+    private static final String OWN_CLASSPATH = System.getProperty("java.class.path");
+
     static final String API_KEY = "loadtest-api-key-secret";
     private static final Pattern LISTENING = Pattern.compile("listening on http://([0-9.]+):(\\d+)");
 
@@ -55,7 +58,7 @@ final class Target implements AutoCloseable {
         Files.writeString(config, LoadConfig.json(agents, durability));
         config.toFile().deleteOnExit();
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("switchboard-loadtest-data");
-        Target target = start("switchboard", "io.switchboard.server.Main", System.getProperty("java.class.path"),
+        Target target = start("switchboard", "io.switchboard.server.Main", OWN_CLASSPATH,
                 "--config", config.toString(), "--port",
                 "0", "--host", "127.0.0.1", "--data-dir", data.toString());
         if (dataDir == null) {
@@ -84,7 +87,7 @@ final class Target implements AutoCloseable {
         args.addAll(java.util.List.of("--config", config.toString(), "--port", "0", "--host", "127.0.0.1",
                 "--data-dir", data.toString()));
         Target target = start("switchboard", "io.switchboard.server.Main",
-                serverJar == null ? System.getProperty("java.class.path") : serverJar.toString(),
+                serverJar == null ? OWN_CLASSPATH : serverJar.toString(),
                 args.toArray(String[]::new));
         target.ownData = data;
         return target;
@@ -111,7 +114,7 @@ final class Target implements AutoCloseable {
     /** Starts the bare reference server in a child JVM. */
     static Target reference() throws IOException {
         return start("reference", "io.switchboard.loadtest.reference.ReferenceServer",
-                System.getProperty("java.class.path"), "--port", "0");
+                OWN_CLASSPATH, "--port", "0");
     }
 
     private static Target start(String name, String mainClass, String classpath, String... args) throws IOException {

@@ -123,9 +123,7 @@ public final class ConfigLoader {
         if (config.metricsToken() != null) {
             requireSecret("metrics_token", config.metricsToken());
         }
-        if (config.deskThreads() < 1 || config.deskThreads() > 64) {
-            fail("desk_threads: " + config.deskThreads() + " (expected: 1..64)");
-        }
+        within("desk_threads", config.deskThreads(), 1, 64);
         Set<String> accountIds = new HashSet<>();
         Set<String> tokens = new HashSet<>();
         Set<String> secrets = new HashSet<>();
@@ -203,13 +201,10 @@ public final class ConfigLoader {
         positive("timings.unserved_retention_ms", timings.unservedRetentionMs());
         positive("timings.store_retry_max_ms", timings.storeRetryMaxMs());
         if (timings.sseSpreadMs() < 0 || timings.sseSpreadMs() >= timings.queueposIntervalMs()) {
-            throw new ConfigException("timings.sse_spread_ms must be at least 0 and less than "
-                    + "timings.queuepos_interval_ms (" + timings.queueposIntervalMs() + "), not " + timings.sseSpreadMs());
+            fail("timings.sse_spread_ms: " + timings.sseSpreadMs() + " (expected: 0 or more, less than "
+                    + "timings.queuepos_interval_ms, " + timings.queueposIntervalMs() + ")");
         }
-        if (timings.storeCommitGapUs() < 0 || timings.storeCommitGapUs() > 100_000) {
-            throw new ConfigException("timings.store_commit_gap_us must be between 0 and 100000 (microseconds), not "
-                    + timings.storeCommitGapUs());
-        }
+        within("timings.store_commit_gap_us", timings.storeCommitGapUs(), 0, 100_000);
         var limits = config.limits();
         if (limits.maxFrameBytes() < 1024) {
             fail("limits.max_frame_bytes: " + limits.maxFrameBytes() + " (expected: at least 1024)");
@@ -231,6 +226,12 @@ public final class ConfigLoader {
         }
         if (limits.slowReaderBytes() < 65_536) {
             fail("limits.slow_reader_bytes: " + limits.slowReaderBytes() + " (expected: at least 65536)");
+        }
+    }
+
+    private static void within(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            fail(key + ": " + value + " (expected: " + min + ".." + max + ")");
         }
     }
 

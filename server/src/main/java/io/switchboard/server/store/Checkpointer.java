@@ -30,8 +30,6 @@ final class Checkpointer implements Runnable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private Connection db;
     private long failedAt;
-    private volatile long checkpoints;
-    private volatile long restarts;
 
     Checkpointer(Path file, SqliteStore.Metrics metrics) {
         this.file = file;
@@ -40,14 +38,6 @@ final class Checkpointer implements Runnable {
 
     void requestStop() {
         stop.countDown();
-    }
-
-    long checkpoints() {
-        return checkpoints;
-    }
-
-    long restarts() {
-        return restarts;
     }
 
     @Override
@@ -59,9 +49,7 @@ final class Checkpointer implements Runnable {
                     metrics.checkpointed("passive", frames);
                     if (frames >= RESTART_FRAMES) {
                         metrics.checkpointed("restart", checkpoint("RESTART"));
-                        restarts++;
                     }
-                    checkpoints++;
                 } catch (SQLException e) {
                     failed(e);
                 }

@@ -95,11 +95,9 @@ final class MessageLog {
         return id;
     }
 
-    /** A room that ended: its rows move in this commit, so an ended transcript is one range. */
+    /** A room that ended: its rows, this commit's too, move in this commit, so an ended transcript is one range. */
     void ended(String room) {
-        if (pending.containsKey(room)) {
-            ready.add(room);
-        }
+        ready.add(room);
     }
 
     /** A room forgotten (retention): its rows not moved yet are deleted (those moved go with the log's range). */

@@ -2,6 +2,7 @@ package io.switchboard.server.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.server.config.Durability;
+import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.desk.Journal;
 import io.switchboard.server.desk.Stored;
 import java.io.IOException;
@@ -58,12 +59,13 @@ public final class SqliteStore implements Journal, AutoCloseable {
                           StoreFaults faults) {
         /** The defaults of the configuration, with this durability. */
         public static Options of(Durability durability) {
-            return new Options(durability, 5_000, 20_000, 500, StoreFaults.NONE);
+            return new Options(durability, ServerConfig.Timings.DEFAULTS.storeRetryMaxMs(),
+                    ServerConfig.Limits.DEFAULTS.storeQueueTurns(), StoreFaults.NONE);
         }
 
-        /** The same, with faults to inject (tests). */
+        /** The same with the configuration's default commit gap, and faults to inject (tests). */
         public Options(Durability durability, long retryMaxMs, int queueTurns, StoreFaults faults) {
-            this(durability, retryMaxMs, queueTurns, 500, faults);
+            this(durability, retryMaxMs, queueTurns, ServerConfig.Timings.DEFAULTS.storeCommitGapUs(), faults);
         }
     }
 
@@ -357,7 +359,7 @@ public final class SqliteStore implements Journal, AutoCloseable {
     public void close(long graceMs) {
         checkpointer.requestStop();
         try {
-            checkpointerThread.join(TimeUnit.SECONDS.toMillis(1));
+            checkpointerThread.join(Math.max(1, Math.min(graceMs, TimeUnit.SECONDS.toMillis(1))));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -32,9 +32,6 @@ final class StoreWriter implements Runnable {
     static final int MAX_BATCHES_PER_COMMIT = 10_000;
     static final long FIRST_RETRY_MS = 50;
     static final long SUMMARY_MS = 30_000;
-    /** The shortest time from one commit's start to the next while they follow each other: more turns per commit. */
-    private final long gapNanos;
-    private long lastCommit;
 
     record Batch(long seq, Stored.Changes changes) {
     }
@@ -56,6 +53,9 @@ final class StoreWriter implements Runnable {
     private final ObjectMapper json = new ObjectMapper();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final MessageLog messageLog;
+    /** The shortest time from one commit's start to the next while they follow each other: more turns per commit. */
+    private final long gapNanos;
+    private long lastCommit;
     private volatile boolean failing;
     /** Turns taken from the queue and not committed yet (held across failed attempts). */
     private volatile int held;
@@ -69,9 +69,9 @@ final class StoreWriter implements Runnable {
     StoreWriter(Path dir, Opener opener, Connection db, MessageLog messageLog, BlockingQueue<Batch> queue,
                 Commits commits, SqliteStore.Metrics metrics, StoreFaults faults, long retryMaxMs, long gapUs)
             throws SQLException {
-        this.gapNanos = TimeUnit.MICROSECONDS.toNanos(gapUs);
         this.dir = dir;
         this.messageLog = messageLog;
+        this.gapNanos = TimeUnit.MICROSECONDS.toNanos(gapUs);
         this.opener = opener;
         this.db = db;
         this.statements = new Statements(db);
@@ -136,8 +136,9 @@ final class StoreWriter implements Runnable {
                     reconnect();
                     continue;
                 }
-                commits.durable(batches.get(batches.size() - 1).seq());
+                // Working again before anything is released: whoever sees a reply also sees the store healthy.
                 recovered(batches.size());
+                commits.durable(batches.get(batches.size() - 1).seq());
                 retryMs = FIRST_RETRY_MS;
                 batches.clear();
                 held = 0;
@@ -282,6 +283,9 @@ final class StoreWriter implements Runnable {
             }
             for (Stored.RoomRow row : changes.rooms()) {
                 put(putRoom, row.id(), row.account(), row);
+                if (!row.open()) {
+                    messageLog.ended(row.id());
+                }
             }
             for (Stored.MessageRow row : changes.messages()) {
                 putMessage.setLong(1, messageLog.append(row.room()));
@@ -294,11 +298,6 @@ final class StoreWriter implements Runnable {
                 putMessage.setInt(8, row.privateNote() ? 1 : 0);
                 putMessage.addBatch();
                 pendingMessages = true;
-            }
-            for (Stored.RoomRow row : changes.rooms()) {
-                if (!row.open()) {
-                    messageLog.ended(row.id());
-                }
             }
             if (!changes.forgottenRooms().isEmpty()) {
                 flushMessages();

@@ -46,12 +46,8 @@ final class TranscriptReader implements AutoCloseable {
             after.setInt(3, limit);
             List<Stored.MessageRow> rows = rows(room, after);
             if (inLog && rows.size() < limit) {
-                TreeMap<Long, Stored.MessageRow> merged = logged(room, afterSeq);
-                rows.forEach(row -> merged.put(row.seq(), row));
-                rows = new ArrayList<>(merged.values());
-                if (rows.size() > limit) {
-                    rows = new ArrayList<>(rows.subList(0, limit));
-                }
+                rows = withLog(room, afterSeq, rows);
+                rows = rows.subList(0, Math.min(limit, rows.size()));
             }
             connection.commit();
             return rows;
@@ -70,10 +66,8 @@ final class TranscriptReader implements AutoCloseable {
             List<Stored.MessageRow> rows = rows(room, last);
             Collections.reverse(rows);
             if (inLog) {
-                TreeMap<Long, Stored.MessageRow> merged = logged(room, 0);
-                rows.forEach(row -> merged.put(row.seq(), row));
-                rows = new ArrayList<>(merged.values());
-                rows = new ArrayList<>(rows.subList(Math.max(0, rows.size() - limit), rows.size()));
+                rows = withLog(room, 0, rows);
+                rows = rows.subList(Math.max(0, rows.size() - limit), rows.size());
             }
             connection.commit();
             return rows;
@@ -82,15 +76,20 @@ final class TranscriptReader implements AutoCloseable {
         }
     }
 
-    /** The room's rows in the log after a seq (the log holds the newest few seconds, and has no index by room). */
-    private TreeMap<Long, Stored.MessageRow> logged(String room, long afterSeq) throws SQLException {
+    /**
+     * {@code rows} with the room's rows in the log after a seq, in seq order, each seq once (a row being moved is in
+     * both). The log holds the newest few seconds and has no index by room.
+     */
+    private List<Stored.MessageRow> withLog(String room, long afterSeq, List<Stored.MessageRow> rows)
+            throws SQLException {
         logged.setString(1, room);
         logged.setLong(2, afterSeq);
         TreeMap<Long, Stored.MessageRow> merged = new TreeMap<>();
         for (Stored.MessageRow row : rows(room, logged)) {
             merged.put(row.seq(), row);
         }
-        return merged;
+        rows.forEach(row -> merged.put(row.seq(), row));
+        return new ArrayList<>(merged.values());
     }
 
     private void open() throws SQLException {

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *   POST /v1/companies/{account}/groups/{group}/reservations/{sid}/cancel        (API key)
  *   GET  /v1/queuePosition/account/{accountId}/conversations/{conversationId}   (API key, 2 calls/min)
  *   GET  /events/g/{group}/r/{sid}                                  SSE stream of a reservation
- *   GET  /console, /console.js, /console.css, /client.js            the agent console
+ *   GET  /console, /console.js, /console.css, /client.js, /view-kit.js  the agent console
  *   GET  /widget.js, /demo                                          the guest widget and its demo page
  * </pre>
  *

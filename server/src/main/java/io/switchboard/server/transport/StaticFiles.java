@@ -9,9 +9,10 @@ import java.util.Map;
 /**
  * The agent console ({@code /console}), the guest widget ({@code /widget.js}) and its demo page ({@code /demo}):
  * small static files from the jar, read once at start. {@code /widget.js} is one bundle: {@code widget.css} as a
- * string, then {@code client.js}, {@code widget-state.js}, {@code widget-view.js} and {@code widget-main.js}, inside
- * one function, so a page that embeds it gets no globals. {@code /console.js} is the console's bundle the same way
- * ({@code client.js}, {@code console-state.js}, {@code console-view.js}, {@code console-main.js}): one script is one
+ * string, then {@code client.js}, {@code view-kit.js}, {@code widget-state.js}, {@code widget-view.js} and {@code
+ * widget-main.js}, inside one function, so a page that embeds it gets no globals. {@code /console.js} is the console's
+ * bundle the same way ({@code client.js}, {@code view-kit.js}, {@code console-state.js}, {@code console-view.js},
+ * {@code console-main.js}): one script is one
  * connection fewer per console, and connections per address are counted. The pure modules are also served alone
  * (their test page loads them). Pages carry a Content-Security-Policy that allows only this server's own scripts and
  * connections.
@@ -40,17 +41,19 @@ final class StaticFiles {
 
     StaticFiles() {
         String client = read("client.js");
+        String viewKit = read("view-kit.js");
         String widgetState = read("widget-state.js");
         String consoleState = read("console-state.js");
-        String widget = bundle("const WIDGET_CSS = " + jsString(read("widget.css")) + ";", client, widgetState,
-                read("widget-view.js"), read("widget-main.js"));
-        String console = bundle("", client, consoleState, read("console-view.js"), read("console-main.js"));
+        String widget = bundle("const WIDGET_CSS = " + jsString(read("widget.css")) + ";", client, viewKit,
+                widgetState, read("widget-view.js"), read("widget-main.js"));
+        String console = bundle("", client, viewKit, consoleState, read("console-view.js"), read("console-main.js"));
         files = Map.of(
                 "console", new File(bytes(read("console.html")), HTML, PAGE_HEADERS),
                 "console.js", new File(bytes(console), JS, ASSET_HEADERS),
                 "console-state.js", new File(bytes(consoleState), JS, ASSET_HEADERS),
                 "console.css", new File(bytes(read("console.css")), CSS, ASSET_HEADERS),
                 "client.js", new File(bytes(client), JS, ASSET_HEADERS),
+                "view-kit.js", new File(bytes(viewKit), JS, ASSET_HEADERS),
                 "widget-state.js", new File(bytes(widgetState), JS, ASSET_HEADERS),
                 "widget.js", new File(bytes(widget), JS, ASSET_HEADERS),
                 "demo", new File(bytes(read("demo.html")), HTML, PAGE_HEADERS));

@@ -240,7 +240,8 @@ class SqliteStoreTest {
 
     /**
      * The writer never checkpoints; the checkpointer's thread does, and restarts the write-ahead log once it is long,
-     * so under writes that never pause the log file stays bounded and the log says what is waiting to move.
+     * so under writes that never pause (at a busy server's rate) the log file stays bounded and the log says what is
+     * waiting to move.
      */
     @Test
     void theCheckpointerRestartsTheLogWhileWritesGoOn() throws Exception {
@@ -264,7 +265,9 @@ class SqliteStoreTest {
             }
         };
         Commits commits = new Commits();
-        String body = "x".repeat(2_000);
+        // Chat-sized messages, 50 per commit: a few megabytes a second, as a busy server writes. (The log grows by
+        // what is written while a checkpoint runs, so a test writing a hundred megabytes a second would measure that.)
+        String body = "x".repeat(300);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try (SqliteStore store = SqliteStore.open(dir, Durability.PROCESS, commits, metrics)) {
             store.load();
