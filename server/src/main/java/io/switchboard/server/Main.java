@@ -10,13 +10,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar switchboard-server.jar [--config FILE] [--port N] [--host H] [--data-dir DIR]}. Without
+ * {@code java -jar switchboard-server.jar [--config FILE] [--port N] [--host H] [--data-dir DIR]
+ * [--node ID] [--redis URL]}. Without
  * {@code --config} it runs on the embedded default and prints its generated secrets once.
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final String USAGE =
-            "usage: java -jar switchboard-server.jar [--config FILE] [--port N] [--host H] [--data-dir DIR]";
+            "usage: java -jar switchboard-server.jar [--config FILE] [--port N] [--host H] [--data-dir DIR] "
+                    + "[--node ID] [--redis URL]";
 
     private Main() {
     }
@@ -33,6 +35,11 @@ public final class Main {
         SwitchboardServer server;
         try {
             server = SwitchboardServer.start(config);
+        } catch (io.switchboard.server.store.RedisLink.Unreachable e) {
+            // Cluster mode without its Redis: nothing to serve from. Say where it looked, no stack trace.
+            System.err.println("switchboard: " + e.getMessage());
+            System.exit(1);
+            return;
         } catch (io.switchboard.server.store.StoreException e) {
             // The data directory cannot be used (another format version, not writable): say why, no stack trace.
             System.err.println("switchboard: " + e.getMessage());
@@ -59,6 +66,8 @@ public final class Main {
         String host = null;
         Integer port = null;
         String dataDir = null;
+        String node = null;
+        String redis = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -66,6 +75,8 @@ public final class Main {
                 case "--host" -> host = value(args, ++i, arg);
                 case "--data-dir" -> dataDir = value(args, ++i, arg);
                 case "--port" -> port = port(value(args, ++i, arg));
+                case "--node" -> node = value(args, ++i, arg);
+                case "--redis" -> redis = value(args, ++i, arg);
                 case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown argument " + arg + "\n" + USAGE);
             }
@@ -84,7 +95,13 @@ public final class Main {
         } else {
             config = ConfigLoader.read(Path.of(configFile));
         }
-        return config.with(host, port, dataDir);
+        if ((node != null || redis != null) && configFile == null) {
+            throw new IllegalArgumentException("--node and --redis need --config: every node of a cluster reads the same "
+                    + "configuration file\n" + USAGE);
+        }
+        ServerConfig configured = config.with(host, port, dataDir).withCluster(node, redis);
+        ConfigLoader.checkCluster(configured);
+        return configured;
     }
 
     private static String value(String[] args, int index, String flag) {

@@ -9,7 +9,10 @@ import io.switchboard.server.gate.DeskGate;
 import io.switchboard.server.gate.DeskThread;
 import io.switchboard.server.gate.ExecutorDeskThread;
 import io.switchboard.server.metrics.ServerMetrics;
+import io.switchboard.server.cluster.Ownership;
 import io.switchboard.server.store.Commits;
+import io.switchboard.server.store.RedisJournal;
+import io.switchboard.server.store.RedisLink;
 import io.switchboard.server.store.SqliteStore;
 import io.switchboard.server.store.StoreFaults;
 import io.switchboard.server.transport.ChannelOutbox;
@@ -37,6 +40,11 @@ public final class SwitchboardServer implements AutoCloseable {
     private SqliteStore store;
     private DeskGate gate;
     private NettyServer netty;
+    /** Cluster mode: the Redis connections (the journal's, the leases'), the journal, and this node's leases. */
+    private RedisLink journalRedis;
+    private RedisLink leaseRedis;
+    private RedisJournal journal;
+    private Ownership ownership;
 
     private SwitchboardServer(ServerConfig config) {
         this.config = config;
@@ -68,7 +76,52 @@ public final class SwitchboardServer implements AutoCloseable {
         return server;
     }
 
+    private List<DeskThread> deskThreads(DeskClock clock) {
+        List<DeskThread> threads = new ArrayList<>();
+        for (int i = 0; i < config.deskThreads(); i++) {
+            threads.add(clock == null ? new ExecutorDeskThread("switchboard-desk-" + i)
+                    : new ClockedDeskThread("switchboard-desk-" + i, clock));
+        }
+        return threads;
+    }
+
+    /**
+     * One node of a cluster: no SQLite; Redis holds every account (the journal), its lease and its epoch; this node
+     * owns the accounts whose leases it takes, and forwards everything else to their owners.
+     */
+    private void bindCluster(DeskClock clock) throws InterruptedException {
+        ServerConfig.Cluster cluster = config.cluster();
+        if (cluster.advertise() == null && (config.host().equals("0.0.0.0") || config.host().equals("::"))) {
+            throw new io.switchboard.server.config.ConfigException("cluster.advertise: needed when host is "
+                    + config.host() + " (expected: the HOST:PORT the other nodes reach this one at)");
+        }
+        Codec codec = new Codec();
+        long started = System.nanoTime();
+        leaseRedis = RedisLink.connect(cluster.redis(), cluster.redisTimeoutMs());
+        journalRedis = RedisLink.connect(cluster.redis(), cluster.redisTimeoutMs());
+        List<String> accounts = config.accounts().stream().map(ServerConfig.AccountConfig::id).toList();
+        ownership = Ownership.connect(cluster, accounts, leaseRedis, metrics);
+        journal = new RedisJournal(journalRedis, commits, ownership::fenced, (nanos, turns, count) ->
+                metrics.redisCommitted(nanos, turns), cluster.audit() ? cluster.node() : null,
+                config.limits().storeQueueTurns(), config.timings().storeRetryMaxMs());
+        ConnectionRules rules = ConnectionRules.of(config);
+        gate = DeskGate.startEmpty(new DeskGate.Settings(config, deskThreads(clock),
+                index -> new ChannelOutbox(codec, rules.slowReaderBytes(), commits), Ids.secure(), metrics,
+                EstimateMethod.SWITCHBOARD, io.switchboard.server.desk.Journal.NONE,
+                account -> io.switchboard.server.desk.Stored.State.empty(), commits));
+        Transport transport = new Transport(config, codec, gate, this::health, metrics, commits, rules, ownership);
+        netty = NettyServer.bind(transport, config.host(), config.port());
+        String advertise = cluster.advertise() != null ? cluster.advertise() : config.host() + ":" + netty.port();
+        ownership.start(gate, journal, advertise);
+        log.debug("cluster node {}: started in {} ms", cluster.node(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
     private void bind(DeskClock clock, StoreFaults faults) throws InterruptedException {
+        if (config.clustered()) {
+            bindCluster(clock);
+            return;
+        }
         Codec codec = new Codec();
         long started = System.nanoTime();
         store = SqliteStore.open(Path.of(config.dataDir()), new SqliteStore.Options(config.durability(),
@@ -90,11 +143,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     }
                 });
         ConnectionRules rules = ConnectionRules.of(config);
-        List<DeskThread> threads = new ArrayList<>();
-        for (int i = 0; i < config.deskThreads(); i++) {
-            threads.add(clock == null ? new ExecutorDeskThread("switchboard-desk-" + i)
-                    : new ClockedDeskThread("switchboard-desk-" + i, clock));
-        }
+        List<DeskThread> threads = deskThreads(clock);
         // What a turn says leaves only once the changes it made are durable (see Commits).
         gate = DeskGate.start(new DeskGate.Settings(config, threads,
                 index -> new ChannelOutbox(codec, rules.slowReaderBytes(), commits), Ids.secure(), metrics,
@@ -111,7 +160,11 @@ public final class SwitchboardServer implements AutoCloseable {
         if (draining) {
             return Transport.Health.DRAINING;
         }
-        return store != null && store.failing() ? Transport.Health.STORAGE_FAILING : Transport.Health.OK;
+        if (ownership != null && !ownership.reachable()) {
+            return Transport.Health.REDIS_UNREACHABLE;
+        }
+        boolean failing = store != null ? store.failing() : journal != null && journal.failing();
+        return failing ? Transport.Health.STORAGE_FAILING : Transport.Health.OK;
     }
 
     /** The port it listens on (the real one when configured with port 0). */
@@ -122,6 +175,11 @@ public final class SwitchboardServer implements AutoCloseable {
     /** The host it listens on. */
     public String host() {
         return config.host();
+    }
+
+    /** Where each account is: here on one server; in a cluster, as this node's leases say (tests). */
+    io.switchboard.server.gate.Placement placement() {
+        return ownership != null ? ownership : io.switchboard.server.gate.Placement.SINGLE;
     }
 
     /** The gate to its desks (tests: look at a desk's state, move its clock). */
@@ -162,6 +220,10 @@ public final class SwitchboardServer implements AutoCloseable {
     public void close() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timings().shutdownGraceMs());
         draining = true;
+        if (ownership != null) {
+            // The accounts go first, and their leases are given up at once: clients find the new owners right away.
+            ownership.close(remainingMs(deadline) / 2);
+        }
         if (netty != null) {
             netty.close(remainingMs(deadline));
         }
@@ -170,6 +232,15 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         if (store != null) {
             store.close(remainingMs(deadline));
+        }
+        if (journal != null) {
+            journal.close(remainingMs(deadline));
+        }
+        if (journalRedis != null) {
+            journalRedis.close();
+        }
+        if (leaseRedis != null) {
+            leaseRedis.close();
         }
         log.info("stopped");
     }

@@ -92,7 +92,7 @@ public final class ConfigLoader {
                 List.of(new ServerConfig.GroupConfig(DEFAULT_GROUP, Routing.AUTO)),
                 List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, supervisorToken, null, null, true)));
         ServerConfig config = new ServerConfig(null, null, null, null, null, null, null, null, List.of(account),
-                null, null);
+                null, null, null);
         check(config);
         return config;
     }
@@ -124,6 +124,9 @@ public final class ConfigLoader {
             requireSecret("metrics_token", config.metricsToken());
         }
         within("desk_threads", config.deskThreads(), 1, 64);
+        if (config.cluster() != null) {
+            checkClusterRanges(config.cluster());
+        }
         Set<String> accountIds = new HashSet<>();
         Set<String> tokens = new HashSet<>();
         Set<String> secrets = new HashSet<>();
@@ -227,6 +230,39 @@ public final class ConfigLoader {
         if (limits.slowReaderBytes() < 65_536) {
             fail("limits.slow_reader_bytes: " + limits.slowReaderBytes() + " (expected: at least 65536)");
         }
+    }
+
+    private static void checkClusterRanges(ServerConfig.Cluster cluster) {
+        within("cluster.lease_ms", cluster.leaseMs(), 1_000, 600_000);
+        within("cluster.renew_ms", cluster.renewMs(), 100, cluster.leaseMs() / 2);
+        within("cluster.forward_wait_ms", cluster.forwardWaitMs(), 0, 600_000);
+        within("cluster.redis_timeout_ms", cluster.redisTimeoutMs(), 100, 600_000);
+        if (cluster.node() != null) {
+            requireName("cluster.node", cluster.node());
+        }
+        if (cluster.advertise() != null && !cluster.advertise().matches("[^\\s/:]+:\\d{1,5}")) {
+            fail("cluster.advertise: " + cluster.advertise() + " (expected: HOST:PORT)");
+        }
+    }
+
+    /**
+     * Checks a cluster configuration once the command line had its say ({@code --node}, {@code --redis}): both must be
+     * known by then.
+     *
+     * @throws ConfigException when one is missing
+     */
+    public static void checkCluster(ServerConfig config) {
+        ServerConfig.Cluster cluster = config.cluster();
+        if (cluster == null) {
+            return;
+        }
+        if (cluster.redis() == null || cluster.redis().isBlank()) {
+            fail("cluster.redis: missing (expected: a Redis URL such as redis://127.0.0.1:6379/0, or --redis URL)");
+        }
+        if (cluster.node() == null) {
+            fail("cluster.node: missing (expected: this node's id, such as n1, or --node ID)");
+        }
+        checkClusterRanges(cluster);
     }
 
     private static void within(String key, long value, long min, long max) {

@@ -18,7 +18,8 @@ public record ServerConfig(
         @JsonProperty("desk_threads") Integer deskThreads,
         List<AccountConfig> accounts,
         Timings timings,
-        Limits limits) {
+        Limits limits,
+        Cluster cluster) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -37,11 +38,26 @@ public record ServerConfig(
         limits = limits == null ? Limits.DEFAULTS : limits;
     }
 
+    /** Whether this server is one node of a cluster on Redis (else: one server on SQLite, the embedded default). */
+    public boolean clustered() {
+        return cluster != null;
+    }
+
     /** The same configuration on another host, port or data directory (command-line overrides). */
     public ServerConfig with(String newHost, Integer newPort, String newDataDir) {
         return new ServerConfig(newHost == null ? host : newHost, newPort == null ? port : newPort,
                 newDataDir == null ? dataDir : newDataDir, durability, allowedOrigins, trustedProxies, metricsToken,
-                deskThreads, accounts, timings, limits);
+                deskThreads, accounts, timings, limits, cluster);
+    }
+
+    /** The same configuration with the cluster's node id or Redis URL overridden (--node, --redis). */
+    public ServerConfig withCluster(String node, String redis) {
+        if (node == null && redis == null) {
+            return this;
+        }
+        Cluster base = cluster != null ? cluster : new Cluster(null, null, null, null, null, null, null, null);
+        return new ServerConfig(host, port, dataDir, durability, allowedOrigins, trustedProxies, metricsToken,
+                deskThreads, accounts, timings, limits, base.with(node, redis));
     }
 
     /** The queue length past which a group takes no new guest: its own setting, or {@code limits.max_queue_length}. */
@@ -55,7 +71,7 @@ public record ServerConfig(
                 + ", allowedOrigins=" + allowedOrigins + ", trustedProxies=" + trustedProxies + ", metricsToken="
                 + (metricsToken == null ? "none" : "(hidden)") + ", deskThreads=" + deskThreads + ", accounts="
                 + accounts + ", timings=" + timings
-                + ", limits=" + limits + "]";
+                + ", limits=" + limits + ", cluster=" + cluster + "]";
     }
 
     /** A tenant: its API keys, groups (queues) and agents. */
@@ -104,6 +120,45 @@ public record ServerConfig(
         public String toString() {
             return "AgentConfig[user=" + user + ", token=(hidden), groups=" + groups + ", limit=" + limit
                     + ", supervisor=" + supervisor + "]";
+        }
+    }
+
+    /**
+     * Cluster mode: several nodes share one Redis, which holds every account's durable state, its lease and its fencing
+     * epoch; each account has one owner node at a time, and any node takes any connection and request and forwards it
+     * to the owner (docs/design.md#cluster-mode). {@code redis}: a Lettuce URI ({@code redis://HOST:PORT/DB}, {@code
+     * rediss://} for TLS, {@code redis-sentinel://HOST:PORT/DB#MASTER} for Sentinel); {@code node}: this node's id;
+     * {@code lease_ms}: how long an owner holds an account without renewing it (5000); {@code renew_ms}: how often it
+     * renews (a third of the lease); {@code forward_wait_ms}: how long a node holds a request for an account that no node
+     * holds right now before it answers 1012 / 503 (lease_ms + 5000); {@code advertise}: the HOST:PORT other nodes reach
+     * this one at (this server's host and port); {@code audit}: record every commit's epoch and node in Redis (tests of
+     * fencing; off).
+     */
+    public record Cluster(String redis, String node, @JsonProperty("lease_ms") Long leaseMs,
+                          @JsonProperty("renew_ms") Long renewMs,
+                          @JsonProperty("forward_wait_ms") Long forwardWaitMs, String advertise, Boolean audit,
+                          @JsonProperty("redis_timeout_ms") Long redisTimeoutMs) {
+        public static final long DEFAULT_LEASE_MS = 5_000;
+
+        public Cluster {
+            leaseMs = leaseMs == null ? DEFAULT_LEASE_MS : leaseMs;
+            renewMs = renewMs == null ? Math.max(1, leaseMs / 3) : renewMs;
+            forwardWaitMs = forwardWaitMs == null ? leaseMs + 5_000 : forwardWaitMs;
+            audit = audit != null && audit;
+            redisTimeoutMs = redisTimeoutMs == null ? 2_000 : redisTimeoutMs;
+        }
+
+        Cluster with(String newNode, String newRedis) {
+            return new Cluster(newRedis == null ? redis : newRedis, newNode == null ? node : newNode, leaseMs, renewMs,
+                    forwardWaitMs, advertise, audit, redisTimeoutMs);
+        }
+
+        @Override
+        public String toString() {
+            // The URL may carry a password.
+            return "Cluster[node=" + node + ", redis=" + (redis == null ? null : redis.replaceAll("//[^@/]*@", "//(hidden)@"))
+                    + ", leaseMs=" + leaseMs + ", renewMs=" + renewMs + ", forwardWaitMs=" + forwardWaitMs
+                    + ", advertise=" + advertise + ", audit=" + audit + "]";
         }
     }
 

@@ -15,13 +15,20 @@ final class AccountDesk extends Route implements Handover {
     final String account;
     final int generation;
     private final DeskGate gate;
+    final Fence fence;
     Desk desk;
 
-    AccountDesk(DeskThread thread, DeskGate gate, String account, int generation) {
+    AccountDesk(DeskThread thread, DeskGate gate, String account, int generation, Fence fence) {
         super(thread);
         this.gate = gate;
         this.account = account;
         this.generation = generation;
+        this.fence = fence;
+    }
+
+    @Override
+    Fence fence() {
+        return fence;
     }
 
     @Override

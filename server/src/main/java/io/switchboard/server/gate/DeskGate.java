@@ -64,6 +64,8 @@ public final class DeskGate {
     private final Map<String, ServerConfig.AccountConfig> accounts = new LinkedHashMap<>();
     private final Map<String, String> accountsByTag = new HashMap<>();
     private final List<Credential> credentials = new ArrayList<>();
+    /** A cluster node's gate: desks come and go with leases ({@link #acquire}, {@link #release}). */
+    private volatile boolean clustered;
     /**
      * Reservations stored before ids had account tags, and the sessions a restart found (their tokens may have none),
      * found by look-up instead.
@@ -105,10 +107,11 @@ public final class DeskGate {
         CountDownLatch ready = new CountDownLatch(gate.accounts.size());
         List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (String account : gate.accounts.keySet()) {
-            gate.open(account, 0, () -> ready.countDown(), failure -> {
-                failures.add(failure);
-                ready.countDown();
-            });
+            gate.open(account, 0, Fence.OPEN, settings.journal(), () -> settings.stored().apply(account),
+                    ready::countDown, failure -> {
+                        failures.add(failure);
+                        ready.countDown();
+                    });
         }
         try {
             if (!ready.await(START_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
@@ -124,11 +127,64 @@ public final class DeskGate {
         return gate;
     }
 
+    /**
+     * A gate that opens no desk by itself: a cluster node opens an account's desk when it takes the account's lease
+     * ({@link #acquire}) and drops it when it loses it ({@link #release}). Its settings' journal and stored rows are
+     * not used.
+     */
+    public static DeskGate startEmpty(Settings settings) {
+        DeskGate gate = new DeskGate(settings);
+        gate.clustered = true;
+        return gate;
+    }
+
+    /**
+     * Opens an account's desk on this node, which has just taken its lease at {@code epoch}: built on its thread from
+     * the rows {@code stored} reads, writing to {@code journal}, and speaking only while {@code fence} is open. {@code
+     * ready} runs on the desk's thread once it serves; {@code failed} if it could not be built. Any thread.
+     */
+    public void acquire(String account, int epoch, Fence fence, Journal journal,
+                        java.util.function.Supplier<Stored.State> stored, Runnable ready,
+                        Consumer<RuntimeException> failed) {
+        open(account, epoch, fence, journal, stored, ready, failed);
+    }
+
+    /**
+     * Drops an account's desk (this node lost or gives up its lease): its connections are closed with 1012 and come
+     * back by resuming, on whichever node they reach. {@code done} runs on the desk's thread afterwards (at once when
+     * this node has no desk for it). Any thread.
+     */
+    public void release(String account, Runnable done) {
+        AccountDesk old = desks.get(account);
+        if (old == null) {
+            done.run();
+            return;
+        }
+        old.thread.execute(() -> {
+            if (desks.remove(account, old)) {
+                old.desk.drop();
+            }
+            done.run();
+        });
+    }
+
+    /** Whether this node has a desk for the account now. Any thread. */
+    public boolean serves(String account) {
+        return desks.containsKey(account);
+    }
+
+    /** Whether the account is in the configuration. */
+    public boolean configured(String account) {
+        return accounts.containsKey(account);
+    }
+
     /** Builds an account's desk on its thread and restores it from its rows; then the gate routes to it. */
-    private void open(String account, int generation, Runnable done, Consumer<RuntimeException> failed) {
+    private void open(String account, int generation, Fence fence, Journal journal,
+                      java.util.function.Supplier<Stored.State> stored, Runnable done,
+                      Consumer<RuntimeException> failed) {
         int index = Math.floorMod(account.hashCode(), threads.size());
         DeskThread thread = threads.get(index);
-        AccountDesk route = new AccountDesk(thread, this, account, generation);
+        AccountDesk route = new AccountDesk(thread, this, account, generation, fence);
         TurnOutbox outbox = outboxes[index];
         thread.execute(() -> {
             try {
@@ -136,12 +192,12 @@ public final class DeskGate {
                         .ids(settings.ids(), generation)
                         .metrics(settings.metrics())
                         .estimator(settings.method())
-                        .journal(settings.journal())
+                        .journal(journal)
                         .limits(limits)
                         .handover(route)
                         .turnEnd(outbox::flush)
                         .build();
-                route.desk.restore(settings.stored().apply(account));
+                route.desk.restore(stored.get());
                 for (String sid : route.desk.untaggedIds()) {
                     untaggedReservations.put(sid, account);
                 }
@@ -161,9 +217,17 @@ public final class DeskGate {
 
     /** A connection finished its WebSocket handshake: it waits in the lobby. Any thread. */
     public void open(Link link) {
+        open(link, true);
+    }
+
+    /**
+     * A connection finished its handshake; {@code welcome}: it is told {@code welcome} (not one another node
+     * forwards: its client was welcomed there). Any thread.
+     */
+    public void open(Link link, boolean welcome) {
         link.connectedAt = lobby.thread.now();
         link.route = lobby;
-        lobby.thread.execute(() -> lobby.opened(link));
+        lobby.thread.execute(() -> lobby.opened(link, welcome));
     }
 
     /** A well-formed request arrived on a connection. Any thread; a connection's events keep their order. */
@@ -193,8 +257,27 @@ public final class DeskGate {
         });
     }
 
-    /** The desk a sign-in goes to, or null when it names no account of this server. Any thread. */
+    /** The desk a sign-in goes to, or null when it names no account this node has a desk for. Any thread. */
     Route resolve(Request request) {
+        String account = accountOf(request);
+        return account == null ? null : desks.get(account);
+    }
+
+    /**
+     * Whether a sign-in names an account of the configuration whose desk is on no node of this gate now (a cluster
+     * node that does not hold the account's lease, or an account moving between nodes). Any thread.
+     */
+    boolean elsewhere(Request request) {
+        String account = accountOf(request);
+        return clustered && account != null && !desks.containsKey(account);
+    }
+
+    /**
+     * The account a sign-in names: the {@code account} of {@code identify} (or the default), the account of the
+     * reservation it attaches, of the agent whose token it is, or the tag of the session it resumes; null when it names
+     * none this configuration has, or is no sign-in. Any thread.
+     */
+    public String accountOf(Request request) {
         String account = null;
         if (request instanceof Request.Identify identify) {
             if (identify.reservation() == null) {
@@ -214,7 +297,7 @@ public final class DeskGate {
             String tag = Ids.tagOf(resume.session());
             account = tag != null ? accountsByTag.get(tag) : untaggedSessions.get(Secrets.digestText(resume.session()));
         }
-        return account == null ? null : desks.get(account);
+        return account != null && accounts.containsKey(account) ? account : null;
     }
 
     /** The account of a reservation sid (by its tag, or, for one stored before tags, by look-up); null if none. */
@@ -234,8 +317,8 @@ public final class DeskGate {
     public <T> void ask(String account, Function<Desk, T> call, Release.Line line, Consumer<Outcome<T>> answer) {
         AccountDesk route = desks.get(account);
         if (route == null) {
-            answer.accept(new Outcome<>(null, DeskException.missing("account: " + account
-                    + " (expected: a configured account)")));
+            answer.accept(new Outcome<>(null, clustered && accounts.containsKey(account) ? moving(account)
+                    : DeskException.missing("account: " + account + " (expected: a configured account)")));
             return;
         }
         route.thread.execute(() -> {
@@ -250,8 +333,21 @@ public final class DeskGate {
                     outcome.add(new Outcome<>(null, DeskException.refused(ErrorCode.INTERNAL, "internal error")));
                 }
             });
-            settings.release().after(line, changed, () -> answer.accept(outcome.get(0)));
+            settings.release().after(line, changed, route.fence, () -> answer.accept(outcome.get(0)),
+                    () -> answer.accept(new Outcome<>(null, moving(account))));
         });
+    }
+
+    /** The refusal of a call for an account that is moving between nodes (HTTP 503; try again shortly). */
+    private static DeskException moving(String account) {
+        return DeskException.storageUnavailable("account " + account + " is moving to another server; try again in a "
+                + "few seconds");
+    }
+
+    /** The fence of an account's desk on this node (open when there is none: nothing of it would leave anyway). */
+    public Fence fence(String account) {
+        AccountDesk route = desks.get(account);
+        return route == null ? Fence.OPEN : route.fence;
     }
 
     /** Runs a call on an account's desk as a turn, with nothing to answer (a stream closed). Any thread. */
@@ -307,7 +403,8 @@ public final class DeskGate {
             old.desk.drop();
             desks.remove(account, old);
             // What the old desk wrote must be durable before the new one reads its rows back.
-            settings.release().after(new Release.Line(), true, () -> open(account, old.generation + 1, done,
+            settings.release().after(new Release.Line(), true, () -> open(account, old.generation + 1, old.fence,
+                    settings.journal(), () -> settings.stored().apply(account), done,
                     failure -> log.error("account {}: reload failed", account, failure)));
         });
     }

@@ -16,6 +16,11 @@ public class Link implements Connection {
         this.source = source;
     }
 
+    /** Whether what the link's desk says may leave now: read on that desk's thread, at the end of its turn. */
+    public Fence fence() {
+        return route.fence();
+    }
+
     @Override
     public String source() {
         return source;

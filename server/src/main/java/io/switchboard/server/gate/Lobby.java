@@ -36,10 +36,12 @@ final class Lobby extends Route {
         this.identifyDeadlineMs = identifyDeadlineMs;
     }
 
-    /** A new connection: welcome, and the identify deadline. */
-    void opened(Link link) {
+    /** A new connection: welcome (unless another node said it), and the identify deadline. */
+    void opened(Link link, boolean welcome) {
         waiting++;
-        outbox.send(link, WELCOME);
+        if (welcome) {
+            outbox.send(link, WELCOME);
+        }
         thread.schedule(identifyDeadlineMs, () -> {
             if (link.route == this) {
                 waiting--;
@@ -58,6 +60,14 @@ final class Lobby extends Route {
         if (target != null) {
             waiting--;
             handOver(link, target, ref, request);
+            return;
+        }
+        if (gate.elsewhere(request)) {
+            // A cluster node without this account's desk now (it is moving): the client comes back and finds it.
+            waiting--;
+            link.route = Closed.ROUTE;
+            outbox.close(link, Desk.CLOSE_DESK_MOVED, "this account is moving to another server: reconnect");
+            outbox.flush(false);
             return;
         }
         ServerMessage answer;

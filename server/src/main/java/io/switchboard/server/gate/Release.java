@@ -18,6 +18,25 @@ public interface Release {
      */
     void after(Line line, boolean reveals, Runnable task);
 
+    /**
+     * As {@link #after(Line, boolean, Runnable)}, for what an account's desk said: when its moment comes, {@code task}
+     * runs only if the node still speaks for the account ({@link Fence#open}); else {@code fenced} runs instead (the
+     * destination is told to go elsewhere, and nothing the desk said reaches it).
+     */
+    default void after(Line line, boolean reveals, Fence fence, Runnable task, Runnable fenced) {
+        if (fence == Fence.OPEN) {
+            after(line, reveals, task);
+            return;
+        }
+        after(line, reveals, () -> {
+            if (fence.open()) {
+                task.run();
+            } else {
+                fenced.run();
+            }
+        });
+    }
+
     /** One destination's place in the release order. Its state belongs to the {@link Release} it is used with. */
     final class Line {
         private long waitsFor;

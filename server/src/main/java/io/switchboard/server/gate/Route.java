@@ -29,6 +29,11 @@ abstract class Route {
         link.route = target;
     }
 
+    /** Whether what this route says may leave (an account's desk in a cluster: while the node holds its lease). */
+    Fence fence() {
+        return Fence.OPEN;
+    }
+
     /** A link arrives from another route with the request that brought it. Any thread. */
     abstract void arrive(Link link, String ref, Request request);
 }

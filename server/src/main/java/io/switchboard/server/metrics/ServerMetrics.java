@@ -108,6 +108,73 @@ public final class ServerMetrics implements DeskMetrics {
             .labelNames("status")
             .register(registry);
 
+    private final Gauge ownedAccounts = Gauge.builder()
+            .name("switchboard_cluster_owned_accounts")
+            .help("Accounts whose lease this node holds (cluster mode)")
+            .register(registry);
+    private final Counter leaseRenewals = Counter.builder()
+            .name("switchboard_cluster_lease_renewals_total")
+            .help("Lease renewals of this node's accounts, by outcome: ok, lost (another node holds it), failed "
+                    + "(Redis did not answer)")
+            .labelNames("outcome")
+            .register(registry);
+    private final Counter leaseChanges = Counter.builder()
+            .name("switchboard_cluster_leases_total")
+            .help("Accounts this node took (acquired) or gave up (released, fenced, expired)")
+            .labelNames("event")
+            .register(registry);
+    private final Histogram forwardSeconds = Histogram.builder()
+            .name("switchboard_cluster_forward_seconds")
+            .help("Time for a node to reach an account's owner for a client: a WebSocket's upstream handshake, or a "
+                    + "forwarded HTTP request's answer headers")
+            .labelNames("kind")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10)
+            .register(registry);
+    private final Counter forwardBreaks = Counter.builder()
+            .name("switchboard_cluster_forward_breaks_total")
+            .help("Forwarded connections closed because their owner went away or the account moved (their clients "
+                    + "are told 1012 and resume): the cluster's equivalent of a gap in a relayed stream")
+            .labelNames("why")
+            .register(registry);
+    private final Histogram redisCommits = Histogram.builder()
+            .name("switchboard_cluster_commit_seconds")
+            .help("Time of one round of fenced commits to Redis (every account's turns that arrived meanwhile)")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1)
+            .register(registry);
+
+    /** Cluster mode: the accounts this node holds now. */
+    public void ownedAccounts(int count) {
+        ownedAccounts.set(count);
+    }
+
+    /** Cluster mode: a lease renewal's outcome (ok, lost, failed). */
+    public void leaseRenewal(String outcome) {
+        leaseRenewals.labelValues(outcome).inc();
+    }
+
+    /** Cluster mode: this node took or gave up an account (acquired, released, fenced, expired). */
+    public void lease(String event) {
+        leaseChanges.labelValues(event).inc();
+    }
+
+    /** Cluster mode: how long reaching the owner took (kind: websocket, http). */
+    public void forwarded(String kind, long nanos) {
+        forwardSeconds.labelValues(kind).observe(nanos / 1e9);
+    }
+
+    /** Cluster mode: a forwarded connection closed under its client (why: owner_gone, moved). */
+    public void forwardBreak(String why) {
+        forwardBreaks.labelValues(why).inc();
+    }
+
+    /** Cluster mode: one round of commits to Redis. */
+    public void redisCommitted(long nanos, int turns) {
+        redisCommits.observe(nanos / 1e9);
+        committedTurns.inc(turns);
+    }
+
     public ServerMetrics() {
         JvmMetrics.builder().register(registry);
         for (ErrorCode code : ErrorCode.values()) {

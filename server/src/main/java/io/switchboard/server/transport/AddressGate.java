@@ -23,21 +23,31 @@ final class AddressGate extends ChannelInboundHandlerAdapter {
     static final AttributeKey<String> CLIENT = AttributeKey.valueOf("switchboard.client");
     /** The address this connection is counted under, if it is. */
     private static final AttributeKey<String> COUNTED = AttributeKey.valueOf("switchboard.counted");
+    /** A connection from the address of another cluster node: counted only once a request shows it is no node's. */
+    private static final AttributeKey<Boolean> PEER = AttributeKey.valueOf("switchboard.peer");
+    /** A connection another node forwards for one of its clients (it counted that client). */
+    static final AttributeKey<Boolean> FORWARDED = AttributeKey.valueOf("switchboard.forwarded");
 
     private final ClientAddresses addresses;
     private final AddressCounts connections;
     private final ServerMetrics metrics;
+    private final io.switchboard.server.gate.Placement placement;
 
-    AddressGate(ClientAddresses addresses, AddressCounts connections, ServerMetrics metrics) {
+    AddressGate(ClientAddresses addresses, AddressCounts connections, ServerMetrics metrics,
+                io.switchboard.server.gate.Placement placement) {
         this.addresses = addresses;
         this.connections = connections;
         this.metrics = metrics;
+        this.placement = placement;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext context) throws Exception {
         Channel channel = context.channel();
-        if (!addresses.trusted(channel.remoteAddress())) {
+        if (channel.remoteAddress() instanceof java.net.InetSocketAddress peer && peer.getAddress() != null
+                && placement.mayBePeer(peer.getAddress())) {
+            channel.attr(PEER).set(true);
+        } else if (!addresses.trusted(channel.remoteAddress())) {
             String client = ClientAddresses.of(channel.remoteAddress());
             if (client != null) {
                 channel.attr(CLIENT).set(client);
@@ -54,8 +64,24 @@ final class AddressGate extends ChannelInboundHandlerAdapter {
     }
 
     /** A request arrived: through a trusted proxy, it names its client (called by {@link RequestGuard}). */
-    static void requested(Channel channel, HttpRequest request, ClientAddresses addresses) {
-        if (addresses.trusted(channel.remoteAddress())) {
+    static void requested(Channel channel, HttpRequest request, ClientAddresses addresses,
+                          io.switchboard.server.gate.Placement placement,
+                          AddressCounts connections) {
+        String forwardedFor = placement.clustered() ? Peers.forwardedClient(request.headers(), placement) : null;
+        if (forwardedFor != null) {
+            // Another node, speaking for its client (it counted that client): not a client of this node's.
+            channel.attr(FORWARDED).set(true);
+            channel.attr(CLIENT).set(forwardedFor);
+            String counted = channel.attr(COUNTED).getAndSet(null);
+            if (counted != null) {
+                connections.release(counted);
+            }
+            return;
+        }
+        channel.attr(FORWARDED).set(false);
+        if (Boolean.TRUE.equals(channel.attr(PEER).get())) {
+            channel.attr(CLIENT).set(ClientAddresses.of(channel.remoteAddress()));
+        } else if (addresses.trusted(channel.remoteAddress())) {
             channel.attr(CLIENT).set(addresses.of(channel.remoteAddress(), request.headers()));
         }
     }
@@ -69,6 +95,11 @@ final class AddressGate extends ChannelInboundHandlerAdapter {
         super.channelInactive(context);
     }
 
+    /** Whether the channel's current request was forwarded by another node of the cluster (it must not go on again). */
+    static boolean forwarded(Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(FORWARDED).get());
+    }
+
     /** The client address of a channel's current request, or null when unknown (an embedded channel in tests). */
     static String client(Channel channel) {
         return channel.attr(CLIENT).get();
@@ -79,7 +110,7 @@ final class AddressGate extends ChannelInboundHandlerAdapter {
      * client; false when that client holds the limit already. A connection counted at open is not counted again.
      */
     static boolean hold(Channel channel, AddressCounts connections) {
-        if (channel.hasAttr(COUNTED) && channel.attr(COUNTED).get() != null) {
+        if (channel.hasAttr(COUNTED) && channel.attr(COUNTED).get() != null || forwarded(channel)) {
             return true;
         }
         String client = client(channel);

@@ -93,8 +93,9 @@ public final class ChannelOutbox implements TurnOutbox {
             connection.closeReason = null;
             connection.queued = false;
             Channel channel = connection.channel;
-            release.after(connection.line, changed, () -> channel.eventLoop().execute(
-                    () -> deliver(channel, frames, closeStatus, closeReason)));
+            release.after(connection.line, changed, connection.fence(), () -> channel.eventLoop().execute(
+                    () -> deliver(channel, frames, closeStatus, closeReason)), () -> channel.eventLoop().execute(
+                    () -> fenced(channel, frames)));
         }
         touched.clear();
         encoded.clear();
@@ -105,6 +106,16 @@ public final class ChannelOutbox implements TurnOutbox {
     static boolean unsentOver(Channel channel, long limit) {
         ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
         return unsent != null && unsent.totalPendingWriteBytes() > limit;
+    }
+
+    /** What a desk that no longer speaks for its account said: dropped, and the client goes to the one that does. */
+    private static void fenced(Channel channel, List<ByteBuf> frames) {
+        frames.forEach(ByteBuf::release);
+        if (channel.isActive()) {
+            channel.writeAndFlush(new CloseWebSocketFrame(io.switchboard.server.desk.Desk.CLOSE_DESK_MOVED,
+                    "this conversation moved to another server: reconnect and resume"))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private void deliver(Channel channel, List<ByteBuf> frames, int closeStatus, String closeReason) {

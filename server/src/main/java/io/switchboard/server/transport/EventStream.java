@@ -65,19 +65,33 @@ final class EventStream implements ReservationWatcher {
 
     @Override
     public void current(ReservationEvent event) {
-        transport.release().after(line, false, () -> write(event));
+        transport.release().after(line, false, fence(), () -> write(event), this::moved);
+    }
+
+    /** Whether what this reservation's desk says may leave this node (a cluster: while it holds the lease). */
+    private io.switchboard.server.gate.Fence fence() {
+        return transport.gate().fence(account);
+    }
+
+    /** The account moved to another node: the stream ends, and the browser reconnects to whichever node it reaches. */
+    private void moved() {
+        channel.eventLoop().execute(() -> {
+            if (channel.isActive()) {
+                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            }
+        });
     }
 
     @Override
     public void changed(ReservationEvent event) {
         // Not before the change is durable: a stream never shows a change that a crash could take back.
-        transport.release().after(line, true, () -> {
+        transport.release().after(line, true, fence(), () -> {
             if (event.placeOnly() && spreadMs > 0) {
                 channel.eventLoop().execute(() -> hold(event));
             } else {
                 write(event);
             }
-        });
+        }, this::moved);
     }
 
     /**
@@ -125,11 +139,7 @@ final class EventStream implements ReservationWatcher {
 
     @Override
     public void gone() {
-        transport.release().after(line, true, () -> channel.eventLoop().execute(() -> {
-            if (channel.isActive()) {
-                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
-            }
-        }));
+        transport.release().after(line, true, this::moved);
     }
 
     private void start() {

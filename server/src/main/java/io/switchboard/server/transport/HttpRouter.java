@@ -1,5 +1,6 @@
 package io.switchboard.server.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -10,12 +11,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.switchboard.protocol.Rest;
+import io.switchboard.server.gate.Placement;
 import io.switchboard.server.metrics.ServerMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,12 +95,92 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             reply.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "path: not valid percent-encoding");
             return;
         }
+        if (transport.placement().clustered()) {
+            String account = accountOf(path);
+            if (account != null && transport.gate().configured(account)
+                    && transport.placement().ownerOf(account).kind() != Placement.Kind.HERE) {
+                request.retain();
+                context.channel().config().setAutoRead(false);
+                elsewhere(context, request, path, reply, account, System.nanoTime()
+                        + TimeUnit.MILLISECONDS.toNanos(transport.placement().forwardWaitMs()));
+                return;
+            }
+        }
+        dispatch(request, path, reply);
+    }
+
+    private void dispatch(FullHttpRequest request, List<String> path, Reply reply) {
         try {
             routes.dispatch(request, path, reply);
         } catch (RuntimeException e) {
-            log.error("HTTP {} {} failed", request.method(), rawPath, e);
+            log.error("HTTP {} /{} failed", request.method(), String.join("/", path), e);
             reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error");
         }
+    }
+
+    /**
+     * Cluster mode: the account a request names is not here. It is relayed to its owner; while it is on no node (its
+     * owner died and the lease has not run out), the request waits up to {@code cluster.forward_wait_ms}, asking again
+     * every {@value WebSocketFrameHandler#PLACE_RETRY_MS} ms, then gets 503. A request another node forwarded is never
+     * forwarded again. {@code request} is retained, and released here.
+     */
+    private void elsewhere(ChannelHandlerContext context, FullHttpRequest request, List<String> path, Reply reply,
+                           String account, long deadline) {
+        Channel channel = context.channel();
+        if (!channel.isActive()) {
+            request.release();
+            return;
+        }
+        Placement.Owner owner = transport.placement().ownerOf(account);
+        if (owner.kind() == Placement.Kind.HERE) {
+            channel.config().setAutoRead(true);
+            try {
+                dispatch(request, path, reply);
+            } finally {
+                request.release();
+            }
+            return;
+        }
+        if (owner.kind() == Placement.Kind.THERE && !AddressGate.forwarded(channel)) {
+            PeerHttp.forward(channel, request, transport, owner, AddressGate.client(channel),
+                    () -> later(context, request, path, reply, account, deadline), () -> {
+                        request.release();
+                        channel.config().setAutoRead(true);
+                        reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "internal", "the server holding account "
+                                + account + " went away before it answered; the request may or may not have taken "
+                                + "effect: look before you try again");
+                    });
+            return;
+        }
+        later(context, request, path, reply, account, deadline);
+    }
+
+    private void later(ChannelHandlerContext context, FullHttpRequest request, List<String> path, Reply reply,
+                       String account, long deadline) {
+        if (System.nanoTime() - deadline >= 0) {
+            request.release();
+            context.channel().config().setAutoRead(true);
+            reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "internal", "account " + account + " is moving to "
+                    + "another server; try again in a few seconds");
+            return;
+        }
+        context.executor().schedule(() -> elsewhere(context, request, path, reply, account, deadline),
+                WebSocketFrameHandler.PLACE_RETRY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The account a path names: the company of a reservation route, the account of the queue-position API, or the account of a stream's reservation. */
+    private String accountOf(List<String> path) {
+        if (path.size() >= 3 && path.get(0).equals("v1") && path.get(1).equals("companies")) {
+            return path.get(2);
+        }
+        if (path.size() >= 4 && path.get(0).equals("v1") && path.get(1).equals("queuePosition")
+                && path.get(2).equals("account")) {
+            return path.get(3);
+        }
+        if (path.size() == 5 && path.get(0).equals("events") && path.get(1).equals("g") && path.get(3).equals("r")) {
+            return transport.gate().accountOfReservation(path.get(4));
+        }
+        return null;
     }
 
     private void health(Reply reply) {
@@ -106,6 +189,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case DRAINING -> reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status", "draining"));
             case STORAGE_FAILING -> reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status",
                     "storage failing"));
+            case REDIS_UNREACHABLE -> reply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("status",
+                    "redis unreachable"));
         }
     }
 

@@ -31,7 +31,8 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         if (message instanceof HttpRequest request) {
-            AddressGate.requested(context.channel(), request, services.addresses());
+            AddressGate.requested(context.channel(), request, services.addresses(), services.placement(),
+                    services.connections());
         }
         if (message instanceof HttpRequest request && !lastCodingIsChunked(request)) {
             refused = true;

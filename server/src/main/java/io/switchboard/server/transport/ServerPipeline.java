@@ -92,7 +92,8 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast(ADDRESS_GATE, new AddressGate(services.addresses(), services.connections(), services.metrics()));
+        pipeline.addLast(ADDRESS_GATE, new AddressGate(services.addresses(), services.connections(), services.metrics(),
+                services.placement()));
         pipeline.addLast(DEADLINE, new ConnectionDeadline(services.rules().handshakeTimeoutMs(),
                 services.rules().httpIdleMs()));
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec());

@@ -8,6 +8,7 @@ import io.switchboard.server.config.Secrets;
 import io.switchboard.server.config.ServerConfig;
 import io.switchboard.server.desk.CallLimiter;
 import io.switchboard.server.gate.DeskGate;
+import io.switchboard.server.gate.Placement;
 import io.switchboard.server.gate.Release;
 import io.switchboard.server.metrics.ServerMetrics;
 import java.util.function.Supplier;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
 public final class Transport {
     /** What {@code /healthz} says. */
     public enum Health {
-        OK, DRAINING, STORAGE_FAILING
+        OK, DRAINING, STORAGE_FAILING, REDIS_UNREACHABLE
     }
 
     private final Codec codec;
@@ -36,11 +37,19 @@ public final class Transport {
     private final byte[] metricsToken;
     private final Release release;
     private final ConnectionRules rules;
+    private final Placement placement;
     private final ChannelGroup webSockets = new DefaultChannelGroup("websockets", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup eventStreams = new DefaultChannelGroup("event-streams", GlobalEventExecutor.INSTANCE);
 
     public Transport(ServerConfig config, Codec codec, DeskGate gate, Supplier<Health> health, ServerMetrics metrics,
                      Release release, ConnectionRules rules) {
+        this(config, codec, gate, health, metrics, release, rules, Placement.SINGLE);
+    }
+
+    /** The transport of a cluster node: {@code placement} says where each account is (here, or forward it). */
+    public Transport(ServerConfig config, Codec codec, DeskGate gate, Supplier<Health> health, ServerMetrics metrics,
+                     Release release, ConnectionRules rules, Placement placement) {
+        this.placement = placement;
         this.codec = codec;
         this.gate = gate;
         this.health = health;
@@ -67,6 +76,10 @@ public final class Transport {
 
     Health health() {
         return health.get();
+    }
+
+    Placement placement() {
+        return placement;
     }
 
     ConnectionRules rules() {
