@@ -8,7 +8,8 @@ import java.util.Arrays;
  * The load test's entry point: the socket scenarios ({@code connect}, {@code chat}, {@code queue}, {@code sse}, {@code
  * limit}), {@code config} (the server configuration they expect), {@code simulate} (the wait-estimate simulator) and
  * {@code estimate-bench} (the cost of recomputing a queue's estimates), {@code crash} (kill -9 and restart, checking
- * that nothing acknowledged is lost), {@code restart-bench} (time to restart on a large data directory) and {@code
+ * that nothing acknowledged is lost), {@code cluster-crash} (the same against three nodes on Redis, with pauses and
+ * Redis restarts), {@code restart-bench} (time to restart on a large data directory) and {@code
  * flood} (one hostile visitor and many, against a server with a small heap, while a real guest and agent use it).
  */
 public final class Main {
@@ -22,6 +23,8 @@ public final class Main {
                     + " [--out REPORT.json] [--no-reference] [--durability fsync|process]\n"
                     + "       switchboard-loadtest crash [--rounds N] [--seed S] [--durability fsync|process]"
                     + " [--guests N] [--agents N] [--data-dir DIR]\n"
+                    + "       switchboard-loadtest cluster-crash [--rounds N] [--seed S] [--guests N] [--agents N]"
+                    + " [--lease-ms N]   (redis-server and three nodes)\n"
                     + "       switchboard-loadtest restart-bench [--guests N] [--messages N] [--rooms N]\n"
                     + "       switchboard-loadtest flood [--duration-s N] [--heap 64m]\n"
                     + "       switchboard-loadtest disk-full   (root: a full disk in a private mount namespace)\n"
@@ -34,6 +37,7 @@ public final class Main {
         int status = switch (args[0]) {
             case "simulate" -> SimulateCommand.run(rest);
             case "crash" -> io.switchboard.loadtest.load.CrashCommand.run(rest);
+            case "cluster-crash" -> io.switchboard.loadtest.load.ClusterCrashCommand.run(rest);
             case "flood" -> io.switchboard.loadtest.load.FloodCommand.run(rest);
             case "disk-full" -> io.switchboard.loadtest.load.DiskFullCommand.run(rest);
             case "restart-bench" -> io.switchboard.loadtest.load.RestartBench.run(rest);

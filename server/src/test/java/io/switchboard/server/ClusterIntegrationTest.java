@@ -36,7 +36,8 @@ class ClusterIntegrationTest {
                "agents": [{"user": "admin", "token": "admin-token-for-tests", "supervisor": true, "limit": 10}]},
               {"id": "acme", "groups": [{"name": "default"}],
                "agents": [{"user": "ann", "token": "ann-token-for-tests", "limit": 2}]}],
-             "limits": {"connections_per_address": 200, "sse_streams_per_address": 100},
+             "limits": {"connections_per_address": 200, "sse_streams_per_address": 100,
+                        "requests_per_second": 1000, "request_burst": 1000},
              "cluster": {"redis": "REDIS", "node": "n1", "lease_ms": 2000}}""";
     private static final String KEY = Http.bearer("s3cret-for-the-tests");
     private static final String RESERVATIONS = "/v1/companies/default/groups/default/reservations";
@@ -123,6 +124,16 @@ class ClusterIntegrationTest {
             admin.call(new Request.Message(room, "hello back"));
             assertEquals("hello back", guest.await(ServerMessage.Message.class).body());
             assertEquals(List.of("hello from node " + edges.get(0).port(), "hello back"), history(guest, room));
+
+            // A frame far over max_frame_bytes (64 KiB; it bounds what clients send, not what the server says)
+            // crosses nodes whole: a page of 200 long messages.
+            String line = "x".repeat(1_000);
+            for (int i = 0; i < 200; i++) {
+                guest.call(new Request.Message(room, i + " " + line));
+            }
+            List<String> all = history(admin, room);
+            assertEquals(202, all.size());
+            assertEquals("199 " + line, all.get(201));
         }
     }
 

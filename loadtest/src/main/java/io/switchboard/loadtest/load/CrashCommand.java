@@ -1,15 +1,12 @@
 package io.switchboard.loadtest.load;
 
-import io.switchboard.protocol.Codec;
 import io.switchboard.protocol.Request;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,12 +16,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,12 +32,9 @@ import java.util.regex.Pattern;
  * 200 guests, 20 agents, loopback only. Exit status 1 on any loss.
  */
 public final class CrashCommand {
-    private static final Codec CODEC = new Codec();
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Pattern READY = Pattern.compile("ready in (\\d+) ms");
     private static final Pattern SID = Pattern.compile("\"reservation_sid\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern STATUS = Pattern.compile("\"reservation_status\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern POSITION = Pattern.compile("\"queuePosition\"\\s*:\\s*(\\d+)");
 
     private final int rounds;
     private final long seed;
@@ -55,8 +46,8 @@ public final class CrashCommand {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final List<Peer> agents = new ArrayList<>();
-    private final List<Peer> guests = new ArrayList<>();
+    private final List<CrashPeer> agents = new ArrayList<>();
+    private final List<CrashPeer> guests = new ArrayList<>();
     /** Acknowledged messages: room, then seq, then body. */
     private final Map<String, TreeMap<Long, String>> acked = new ConcurrentHashMap<>();
     /** REST reservations whose 201 arrived, in the order they were created. */
@@ -184,6 +175,10 @@ public final class CrashCommand {
         return 0;
     }
 
+    private CrashPeer peer(String name) {
+        return new CrashPeer(name, http, WAIT, acked, failures);
+    }
+
     private int ackedCount() {
         return acked.values().stream().mapToInt(Map::size).sum();
     }
@@ -194,13 +189,13 @@ public final class CrashCommand {
     /** Agents and guests from earlier rounds resume their sessions; new guests join; agents say they are available. */
     private void connectAll(Target target, int round) throws Exception {
         for (int i = agents.size(); i < agentCount; i++) {
-            agents.add(new Peer("agent-" + (i + 1)));
+            agents.add(peer("agent-" + (i + 1)));
         }
-        List<Peer> fresh = new ArrayList<>();
+        List<CrashPeer> fresh = new ArrayList<>();
         for (int i = 0; i < guestsPerRound; i++) {
-            fresh.add(new Peer("guest-" + round + "-" + i));
+            fresh.add(peer("guest-" + round + "-" + i));
         }
-        for (Peer peer : agents) {
+        for (CrashPeer peer : agents) {
             peer.connect(target.ws);
             if (peer.session == null) {
                 peer.call(new Request.Login(peer.name, LoadConfig.token(Integer.parseInt(peer.name.substring("agent-".length())))));
@@ -208,21 +203,21 @@ public final class CrashCommand {
                 resume(peer);
             }
         }
-        for (Peer peer : guests) {
+        for (CrashPeer peer : guests) {
             peer.connect(target.ws);
             resume(peer);
         }
-        for (Peer peer : fresh) {
+        for (CrashPeer peer : fresh) {
             peer.connect(target.ws);
             peer.call(Request.Identify.guest(peer.name, "crash round " + round));
             guests.add(peer);
         }
-        for (Peer peer : agents) {
+        for (CrashPeer peer : agents) {
             peer.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
         }
     }
 
-    private void resume(Peer peer) throws Exception {
+    private void resume(CrashPeer peer) throws Exception {
         String session = peer.session;
         ServerMessage reply = peer.call(new Request.Resume(session));
         if (!(reply instanceof ServerMessage.Ack)) {
@@ -231,10 +226,10 @@ public final class CrashCommand {
     }
 
     private void disconnectAll() {
-        for (Peer peer : agents) {
+        for (CrashPeer peer : agents) {
             peer.abort();
         }
-        for (Peer peer : guests) {
+        for (CrashPeer peer : guests) {
             peer.abort();
         }
     }
@@ -243,68 +238,9 @@ public final class CrashCommand {
     // Checks after a restart
 
     private void verify(Target target, int round) throws Exception {
-        for (Map.Entry<String, TreeMap<Long, String>> entry : acked.entrySet()) {
-            String room = entry.getKey();
-            Peer reader = guests.stream().filter(guest -> room.equals(guest.room)).findFirst().orElse(null);
-            if (reader == null) {
-                failures.add("round " + round + ": no guest of room " + room + " to read it");
-                continue;
-            }
-            List<ServerMessage.Message> history = new ArrayList<>();
-            while (true) {
-                ServerMessage reply = reader.call(new Request.History(room, (long) history.size()));
-                ServerMessage.History page = reader.lastHistory;
-                if (!(reply instanceof ServerMessage.Ack) || page == null) {
-                    failures.add("round " + round + ": history of " + room + " refused: " + reply);
-                    break;
-                }
-                history.addAll(page.messages());
-                if (page.messages().size() < 500) {
-                    break;
-                }
-            }
-            for (int i = 0; i < history.size(); i++) {
-                if (history.get(i).seq() != i + 1) {
-                    failures.add("round " + round + ": room " + room + " seq " + history.get(i).seq() + " at place "
-                            + (i + 1) + " (a gap or a duplicate)");
-                    break;
-                }
-            }
-            for (Map.Entry<Long, String> message : entry.getValue().entrySet()) {
-                long seq = message.getKey();
-                if (seq > history.size() || !history.get((int) seq - 1).body().equals(message.getValue())) {
-                    failures.add("round " + round + ": room " + room + " lost acknowledged message seq " + seq + " ("
-                            + message.getValue() + "); history has " + history.size());
-                }
-                checkedMessages++;
-            }
-        }
-        int lastPosition = 0;
-        for (String sid : created) {
-            String body = get(target, "/v1/companies/default/groups/queue/reservations/" + sid);
-            Matcher status = body == null ? null : STATUS.matcher(body);
-            String found = status != null && status.find() ? status.group(1) : "missing (" + body + ")";
-            boolean wasCanceled = canceled.contains(sid);
-            String queued = "GROUP_RESERVATION_STATUS_QUEUED";
-            String expected = wasCanceled ? "GROUP_RESERVATION_STATUS_CANCELED" : queued;
-            boolean allowed = found.equals(expected)
-                    || cancelTried.contains(sid) && found.equals("GROUP_RESERVATION_STATUS_CANCELED");
-            if (!allowed) {
-                failures.add("round " + round + ": reservation " + sid + " is " + found + " (acknowledged: "
-                        + expected + ")");
-            }
-            if (found.equals(queued)) {
-                String position = get(target, "/v1/queuePosition/account/default/conversations/" + sid);
-                Matcher place = position == null ? null : POSITION.matcher(position);
-                int at = place != null && place.find() ? Integer.parseInt(place.group(1)) : -1;
-                if (at <= lastPosition) {
-                    failures.add("round " + round + ": reservation " + sid + " at place " + at + " after place "
-                            + lastPosition + " (queue order changed)");
-                }
-                lastPosition = at;
-            }
-            checkedReservations++;
-        }
+        checkedMessages += CrashChecks.messages(acked, guests, round, failures);
+        checkedReservations += CrashChecks.reservations(path -> get(target, path), "default", created, canceled,
+                cancelTried, round, failures);
     }
 
     private String get(Target target, String path) throws Exception {
@@ -323,13 +259,13 @@ public final class CrashCommand {
         Thread rest = new Thread(() -> restTraffic(target, round, stop), "crash-rest");
         rest.setDaemon(true);
         rest.start();
-        List<Peer> senders = new ArrayList<>();
+        List<CrashPeer> senders = new ArrayList<>();
         senders.addAll(guests);
         senders.addAll(agents);
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < end) {
             boolean sent = false;
-            for (Peer peer : senders) {
+            for (CrashPeer peer : senders) {
                 String room = peer.room != null ? peer.room : peer.anyRoom(random);
                 if (room != null && peer.inFlight.get() < 4) {
                     peer.sendMessage(room);
@@ -385,146 +321,4 @@ public final class CrashCommand {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-
-    /** One WebSocket client: a guest or an agent, kept across rounds by its session. */
-    private final class Peer implements WebSocket.Listener {
-        final String name;
-        volatile String session;
-        /** A guest's room. */
-        volatile String room;
-        /** An agent's open rooms. */
-        final Set<String> rooms = ConcurrentHashMap.newKeySet();
-        final AtomicInteger inFlight = new AtomicInteger();
-        private WebSocket socket;
-        private final StringBuilder partial = new StringBuilder();
-        private final Map<String, String> bodyByRef = new ConcurrentHashMap<>();
-        private final Map<String, String> roomByRef = new ConcurrentHashMap<>();
-        private final Map<String, Long> seqByBody = new ConcurrentHashMap<>();
-        private final Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
-        private final Map<String, ServerMessage> replies = new ConcurrentHashMap<>();
-        volatile ServerMessage.History lastHistory;
-        private int refs;
-
-        Peer(String name) {
-            this.name = name;
-        }
-
-        void connect(URI ws) throws Exception {
-            socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(ws, this)
-                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        }
-
-        void abort() {
-            if (socket != null) {
-                socket.abort();
-                socket = null;
-            }
-            inFlight.set(0);
-            bodyByRef.clear();
-            roomByRef.clear();
-            waiting.values().forEach(CountDownLatch::countDown);
-        }
-
-        String anyRoom(Random random) {
-            List<String> open = new ArrayList<>(rooms);
-            return open.isEmpty() ? null : open.get(random.nextInt(open.size()));
-        }
-
-        /** Sends a request and waits for its ack or error. */
-        ServerMessage call(Request request) throws Exception {
-            String ref = name + "-c" + ++refs;
-            CountDownLatch done = new CountDownLatch(1);
-            waiting.put(ref, done);
-            send(ref, request);
-            if (!done.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new IllegalStateException(name + ": no answer to " + request + " within " + WAIT);
-            }
-            return replies.remove(ref);
-        }
-
-        void sendMessage(String toRoom) {
-            String ref = name + "-m" + ++refs;
-            String body = name + " #" + refs;
-            bodyByRef.put(ref, body);
-            roomByRef.put(ref, toRoom);
-            inFlight.incrementAndGet();
-            send(ref, new Request.Message(toRoom, body));
-        }
-
-        private synchronized void send(String ref, Request request) {
-            if (socket != null) {
-                socket.sendText(CODEC.encodeRequest(ref, request), true).join();
-            }
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                handle(CODEC.decodeServerMessage(partial.toString()));
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        private void handle(ServerMessage message) {
-            if (message instanceof ServerMessage.Identified identified) {
-                session = identified.session();
-            } else if (message instanceof ServerMessage.Joined joined) {
-                if (name.startsWith("guest")) {
-                    room = joined.room();
-                } else {
-                    rooms.add(joined.room());
-                }
-            } else if (message instanceof ServerMessage.End end) {
-                rooms.remove(end.room());
-            } else if (message instanceof ServerMessage.History history) {
-                lastHistory = history;
-            } else if (message instanceof ServerMessage.Message chat && chat.user().equals(name)) {
-                seqByBody.put(chat.body(), chat.seq());
-            } else if (message instanceof ServerMessage.Ack ack) {
-                String body = bodyByRef.remove(ack.ref());
-                if (body != null) {
-                    String toRoom = roomByRef.remove(ack.ref());
-                    Long seq = seqByBody.remove(body);
-                    inFlight.decrementAndGet();
-                    if (seq == null) {
-                        synchronized (failures) {
-                            failures.add(name + ": ack of " + body + " before its echo");
-                        }
-                    } else {
-                        TreeMap<Long, String> roomMessages = acked.computeIfAbsent(toRoom, id -> new TreeMap<>());
-                        synchronized (roomMessages) {
-                            roomMessages.put(seq, body);
-                        }
-                    }
-                }
-                reply(ack.ref(), ack);
-            } else if (message instanceof ServerMessage.ErrorReply error && error.ref() != null) {
-                if (bodyByRef.remove(error.ref()) != null) {
-                    inFlight.decrementAndGet();
-                }
-                reply(error.ref(), error);
-            }
-        }
-
-        private void reply(String ref, ServerMessage message) {
-            CountDownLatch done = waiting.remove(ref);
-            if (done != null) {
-                replies.put(ref, message);
-                done.countDown();
-            }
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            // The server was killed: expected.
-        }
-    }
 }

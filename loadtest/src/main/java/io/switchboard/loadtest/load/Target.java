@@ -93,6 +93,28 @@ final class Target implements AutoCloseable {
         return target;
     }
 
+    /**
+     * Starts one node of a cluster in a child JVM on a free loopback port: every node reads the same configuration
+     * ({@code config}, with its {@code cluster} section) and is told its id with {@code --node}.
+     */
+    static Target clusterNode(Path config, String node, java.util.List<String> jvmOptions, Path log)
+            throws IOException {
+        java.util.List<String> args = new java.util.ArrayList<>(jvmOptions);
+        args.add("--");
+        args.addAll(java.util.List.of("--config", config.toString(), "--port", "0", "--host", "127.0.0.1",
+                "--node", node));
+        return start("switchboard-" + node, "io.switchboard.server.Main", OWN_CLASSPATH, log,
+                args.toArray(String[]::new));
+    }
+
+    /** Sends the process a signal ({@code STOP}, {@code CONT}): a pause the process cannot see coming. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** Whether the server process is still running. */
     boolean alive() {
         return process != null && process.isAlive();
@@ -118,6 +140,12 @@ final class Target implements AutoCloseable {
     }
 
     private static Target start(String name, String mainClass, String classpath, String... args) throws IOException {
+        return start(name, mainClass, classpath, null, args);
+    }
+
+    /** Starts a child JVM; {@code log}: a file its whole output is appended to as well (null: none). */
+    private static Target start(String name, String mainClass, String classpath, Path log, String... args)
+            throws IOException {
         java.util.List<String> command = new java.util.ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         // Extra options for the server's JVM (a profiler, a heap size): SERVER_JAVA_OPTS="-XX:StartFlightRecording=..."
@@ -134,6 +162,8 @@ final class Target implements AutoCloseable {
         command.addAll(java.util.List.of("-cp", classpath, mainClass));
         command.addAll(rest);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        java.io.Writer copy = log == null ? null : Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         CompletableFuture<URI> listening = new CompletableFuture<>();
         ArrayDeque<String> lines = new ArrayDeque<>();
         Thread reader = new Thread(() -> {
@@ -141,6 +171,11 @@ final class Target implements AutoCloseable {
                     StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
+                    if (copy != null) {
+                        copy.write(line);
+                        copy.write('\n');
+                        copy.flush();
+                    }
                     synchronized (lines) {
                         lines.addLast(line);
                         if (lines.size() > 50) {

@@ -18,7 +18,8 @@ public class Link implements Connection {
 
     /** Whether what the link's desk says may leave now: read on that desk's thread, at the end of its turn. */
     public Fence fence() {
-        return route.fence();
+        Route current = route;
+        return current == null ? Fence.OPEN : current.fence();
     }
 
     @Override

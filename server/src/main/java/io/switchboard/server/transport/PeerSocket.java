@@ -38,6 +38,12 @@ import java.util.function.Consumer;
  */
 final class PeerSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final long HANDSHAKE_TIMEOUT_MS = 5_000;
+    /**
+     * The largest frame taken from an owner. Clients' frames are bounded by {@code max_frame_bytes}; the server's own
+     * are not (a snapshot of a long queue, a page of history), and an owner, which showed the cluster's secret, is
+     * trusted to send them.
+     */
+    static final int MAX_OWNER_FRAME_BYTES = 64 << 20;
 
     private final Channel client;
     private final Transport transport;
@@ -61,12 +67,11 @@ final class PeerSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
         PeerSocket relay = new PeerSocket(client, transport, texts, unreachable);
         HttpHeaders headers = new DefaultHttpHeaders();
         Peers.mark(headers, transport.placement(), clientAddress);
-        int maxFrame = transport.rules().maxFrameBytes();
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(URI.create("ws://" + hostPort(owner) + ServerPipeline.WEBSOCKET_PATH))
                 .version(WebSocketVersion.V13)
                 .customHeaders(headers)
-                .maxFramePayloadLength(maxFrame)
+                .maxFramePayloadLength(MAX_OWNER_FRAME_BYTES)
                 .handleCloseFrames(false)
                 .dropPongFrames(true)
                 .generateOriginHeader(false)
@@ -81,7 +86,8 @@ final class PeerSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         channel.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65_536),
-                                new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(maxFrame),
+                                new WebSocketClientProtocolHandler(config),
+                                new WebSocketFrameAggregator(MAX_OWNER_FRAME_BYTES),
                                 relay);
                     }
                 })

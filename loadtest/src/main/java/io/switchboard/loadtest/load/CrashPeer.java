@@ -1,0 +1,203 @@
+package io.switchboard.loadtest.load;
+
+import io.switchboard.protocol.Codec;
+import io.switchboard.protocol.Request;
+import io.switchboard.protocol.ServerMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One WebSocket client of the crash tests ({@code crash}, {@code cluster-crash}): a guest or an agent, kept across
+ * rounds by its session. Each message it sends has a ref; once its ack arrives (after its echo, which carries its
+ * seq), the message is recorded as acknowledged at that seq, for the checks after a restart.
+ */
+final class CrashPeer implements WebSocket.Listener {
+    private static final Codec CODEC = new Codec();
+    final String name;
+    volatile String session;
+    /** A guest's room. */
+    volatile String room;
+    /** An agent's open rooms. */
+    final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    final AtomicInteger inFlight = new AtomicInteger();
+    private WebSocket socket;
+    private final StringBuilder partial = new StringBuilder();
+    private final Map<String, String> bodyByRef = new ConcurrentHashMap<>();
+    private final Map<String, String> roomByRef = new ConcurrentHashMap<>();
+    private final Map<String, Long> seqByBody = new ConcurrentHashMap<>();
+    private final Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
+    private final Map<String, ServerMessage> replies = new ConcurrentHashMap<>();
+    volatile ServerMessage.History lastHistory;
+    private int refs;
+
+    private final HttpClient http;
+    private final Duration wait;
+    private final Map<String, TreeMap<Long, String>> acked;
+    private final List<String> failures;
+    /** The node (its index) this peer is connected to now, for the cluster's checks. */
+    volatile int node = -1;
+    /** Text frames received since {@link #mark} (the cluster crash's zombie check). */
+    final AtomicInteger sinceMark = new AtomicInteger();
+    /** The first of those frames (for the failure's message). */
+    final List<String> seenSinceMark = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean marked;
+    /** When the last text frame arrived (System.nanoTime). */
+    volatile long lastFrameNanos = System.nanoTime();
+    /** The close status the server sent last (0: none). */
+    volatile int closeStatus;
+
+    CrashPeer(String name, HttpClient http, Duration wait, Map<String, TreeMap<Long, String>> acked,
+              List<String> failures) {
+        this.name = name;
+        this.http = http;
+        this.wait = wait;
+        this.acked = acked;
+        this.failures = failures;
+    }
+
+    /** From now on, count the text frames that arrive. */
+    void mark() {
+        sinceMark.set(0);
+        marked = true;
+    }
+
+    void connect(URI ws) throws Exception {
+        socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(ws, this)
+                .get(wait.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    void abort() {
+        if (socket != null) {
+            socket.abort();
+            socket = null;
+        }
+        inFlight.set(0);
+        bodyByRef.clear();
+        roomByRef.clear();
+        waiting.values().forEach(CountDownLatch::countDown);
+    }
+
+    String anyRoom(Random random) {
+        List<String> open = new ArrayList<>(rooms);
+        return open.isEmpty() ? null : open.get(random.nextInt(open.size()));
+    }
+
+    /** Sends a request and waits for its ack or error. */
+    ServerMessage call(Request request) throws Exception {
+        String ref = name + "-c" + ++refs;
+        CountDownLatch done = new CountDownLatch(1);
+        waiting.put(ref, done);
+        send(ref, request);
+        if (!done.await(wait.toSeconds(), TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + ": no answer to " + request + " within " + wait);
+        }
+        return replies.remove(ref);
+    }
+
+    void sendMessage(String toRoom) {
+        String ref = name + "-m" + ++refs;
+        String body = name + " #" + refs;
+        bodyByRef.put(ref, body);
+        roomByRef.put(ref, toRoom);
+        inFlight.incrementAndGet();
+        send(ref, new Request.Message(toRoom, body));
+    }
+
+    private synchronized void send(String ref, Request request) {
+        if (socket != null) {
+            socket.sendText(CODEC.encodeRequest(ref, request), true).join();
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            lastFrameNanos = System.nanoTime();
+        }
+        if (last && marked && sinceMark.incrementAndGet() <= 3) {
+            seenSinceMark.add(partial.length() > 160 ? partial.substring(0, 160) : partial.toString());
+        }
+        if (last) {
+            handle(CODEC.decodeServerMessage(partial.toString()));
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    private void handle(ServerMessage message) {
+        if (message instanceof ServerMessage.Identified identified) {
+            session = identified.session();
+        } else if (message instanceof ServerMessage.Joined joined) {
+            if (name.startsWith("guest")) {
+                room = joined.room();
+            } else {
+                rooms.add(joined.room());
+            }
+        } else if (message instanceof ServerMessage.End end) {
+            rooms.remove(end.room());
+        } else if (message instanceof ServerMessage.History history) {
+            lastHistory = history;
+        } else if (message instanceof ServerMessage.Message chat && chat.user().equals(name)) {
+            seqByBody.put(chat.body(), chat.seq());
+        } else if (message instanceof ServerMessage.Ack ack) {
+            String body = bodyByRef.remove(ack.ref());
+            if (body != null) {
+                String toRoom = roomByRef.remove(ack.ref());
+                Long seq = seqByBody.remove(body);
+                inFlight.decrementAndGet();
+                if (seq == null) {
+                    synchronized (failures) {
+                        failures.add(name + ": ack of " + body + " before its echo");
+                    }
+                } else {
+                    TreeMap<Long, String> roomMessages = acked.computeIfAbsent(toRoom, id -> new TreeMap<>());
+                    synchronized (roomMessages) {
+                        roomMessages.put(seq, body);
+                    }
+                }
+            }
+            reply(ack.ref(), ack);
+        } else if (message instanceof ServerMessage.ErrorReply error && error.ref() != null) {
+            if (bodyByRef.remove(error.ref()) != null) {
+                inFlight.decrementAndGet();
+            }
+            reply(error.ref(), error);
+        }
+    }
+
+    private void reply(String ref, ServerMessage message) {
+        CountDownLatch done = waiting.remove(ref);
+        if (done != null) {
+            replies.put(ref, message);
+            done.countDown();
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeStatus = statusCode;
+        // Whatever waited for an answer on this connection gets none (null) now, not at the deadline.
+        waiting.values().forEach(CountDownLatch::countDown);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        // The server was killed: expected.
+    }
+}
