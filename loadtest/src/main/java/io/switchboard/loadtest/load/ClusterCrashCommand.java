@@ -237,8 +237,9 @@ public final class ClusterCrashCommand {
                 nodes[owner] = node(owner);
             }
             disconnectAll();
-            System.out.printf("round %d: %s of n%d (owner of %s), %d ms of traffic, %d messages acknowledged, "
-                            + "failover %s ms%n", round, fault, owner + 1,
+            System.out.printf("round %d: %s (owner of %s), %d ms of traffic, %d messages acknowledged, "
+                            + "failover %s ms%n", round, fault == Fault.REDIS ? "Redis restarted" : fault + " of n"
+                            + (owner + 1),
                     moving.stream().map(account -> account.id).toList(), traffic, ackedCount() - before,
                     failovers.get(fault).subList(failovers.get(fault).size() - moving.size(),
                             failovers.get(fault).size()));
