@@ -48,15 +48,21 @@ final class ChatScenario {
     private static final Object AGENT = "agent";
 
     static Setup setUp(Target target, Options options) throws InterruptedException {
+        return setUp(target.name, index -> target.ws, options);
+    }
+
+    /** Sets the chat up with connection {@code index} (agents first, then guests) to {@code uris.apply(index)}. */
+    static Setup setUp(String name, java.util.function.IntFunction<java.net.URI> uris, Options options)
+            throws InterruptedException {
         int accounts = options.accounts();
         if (options.agents() < accounts || options.guests() < 1 || (options.agents() / accounts) * 10
                 < (options.guests() + accounts - 1) / accounts) {
             throw new IllegalArgumentException("chat needs guests and, in each account, --agents >= --guests / 10 "
                     + "(limit 10 each)");
         }
-        Connections connections = new Connections(target.ws, options.sources());
+        Connections connections = new Connections(uris, options.sources());
         AtomicLong open = new AtomicLong();
-        Stats stats = new Stats(target.name + " " + options.scenario(), open::get);
+        Stats stats = new Stats(name + " " + options.scenario(), open::get);
         Setup setup = new Setup(connections, stats, open);
         CountDownLatch agentsReady = new CountDownLatch(options.agents());
         CountDownLatch joined = new CountDownLatch(2 * options.guests());
@@ -150,11 +156,20 @@ final class ChatScenario {
     }
 
     static Result run(Target target, Options options) throws InterruptedException {
-        try (Setup setup = setUp(target, options)) {
-            drive(setup, target.name, options.rate(), options.warmUpS());
-            long cpuBefore = target.cpuMillis();
-            Result result = drive(setup, target.name, options.rate(), options.durationS());
-            long cpu = target.cpuMillis() - cpuBefore;
+        return run(target.name, index -> target.ws, target::cpuMillis, options);
+    }
+
+    /**
+     * Runs the chat against a server whose connection {@code index} goes to {@code uris.apply(index)} and whose CPU
+     * time (all its processes) is {@code cpuMillis}.
+     */
+    static Result run(String name, java.util.function.IntFunction<java.net.URI> uris,
+                      java.util.function.LongSupplier cpuMillis, Options options) throws InterruptedException {
+        try (Setup setup = setUp(name, uris, options)) {
+            drive(setup, name, options.rate(), options.warmUpS());
+            long cpuBefore = cpuMillis.getAsLong();
+            Result result = drive(setup, name, options.rate(), options.durationS());
+            long cpu = cpuMillis.getAsLong() - cpuBefore;
             if (cpuBefore >= 0 && result.received > 0) {
                 // The server's CPU time over the measured run (a child process only): cores, and per message.
                 result.extra.put("server_cpu_cores", Result.round(cpu / 1000.0 / options.durationS()));

@@ -61,11 +61,16 @@ final class Connections implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(
             Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
-    private final URI uri;
+    private final java.util.function.IntFunction<URI> uris;
     private final int sources;
 
     Connections(URI uri, int sources) {
-        this.uri = uri;
+        this(index -> uri, sources);
+    }
+
+    /** Connections where connection {@code index} goes to {@code uris.apply(index)} (a cluster's nodes). */
+    Connections(java.util.function.IntFunction<URI> uris, int sources) {
+        this.uris = uris;
         this.sources = sources;
     }
 
@@ -78,6 +83,7 @@ final class Connections implements AutoCloseable {
     CompletableFuture<Conn> open(int index, String source, Listener listener) {
         Conn conn = new Conn(index, listener);
         CompletableFuture<Conn> done = new CompletableFuture<>();
+        URI uri = uris.apply(index);
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri)
                 .version(WebSocketVersion.V13)

@@ -26,6 +26,11 @@ public final class LoadCommand {
         }
         try {
             Result switchboard;
+            if (options.nodes() > 0) {
+                switchboard = runCluster(options);
+                report(options, switchboard, null);
+                return switchboard.errors > 0 ? 1 : 0;
+            }
             try (Target target = options.isSelf() ? Target.switchboard(LoadConfig.json(Math.max(1, options.agents()),
                     options.durability(), options.accounts(), options.deskThreads()), java.util.List.of(),
                     options.serverJar())
@@ -46,6 +51,29 @@ public final class LoadCommand {
         }
     }
 
+    /** The chat against redis-server and {@code --nodes} cluster nodes this run starts (CPU: every node and Redis). */
+    private static Result runCluster(Options options) throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LoadConfig.json(Math.max(1, options.agents()),
+                options.durability(), options.accounts(), options.deskThreads()), options.nodes(),
+                options.accounts())) {
+            long memoryBefore = cluster.redisUsedMemory();
+            long redisCpuBefore = cluster.redisCpuMillis();
+            String name = "switchboard x" + options.nodes() + (options.affinity() ? " affinity" : " spread");
+            Result result = ChatScenario.run(name, index -> cluster.uri(index, options), cluster::cpuMillis,
+                    options);
+            long redisCpu = cluster.redisCpuMillis() - redisCpuBefore;
+            long memory = cluster.redisUsedMemory() - memoryBefore;
+            result.extra.put("owners", cluster.owners());
+            result.extra.put("redis_cpu_cores", Result.round(redisCpu / 1000.0
+                    / (options.durationS() + options.warmUpS())));
+            // Messages stored during the warm-up and the measured run (each one sent was stored once).
+            long stored = (long) options.rate() * (options.durationS() + options.warmUpS());
+            result.extra.put("redis_used_memory_growth_bytes", memory);
+            result.extra.put("redis_bytes_per_message", Result.round(memory / (double) stored));
+            return result;
+        }
+    }
+
     private static Result runOne(Target target, Options options) throws Exception {
         return switch (options.scenario()) {
             case "connect" -> ConnectScenario.run(target, options);
@@ -60,10 +88,11 @@ public final class LoadCommand {
     private static void report(Options options, Result switchboard, Result reference) throws Exception {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%n%s: --duration-s %d --rate %d --guests %d --agents %d --streams %d"
-                + " --accounts %d --desk-threads %d --warm-up-s %d%s%n%n", options.scenario(), options.durationS(),
+                + " --accounts %d --desk-threads %d --warm-up-s %d%s%s%n%n", options.scenario(), options.durationS(),
                 options.rate(), options.guests(), options.agents(), options.streams(), options.accounts(),
                 options.deskThreads(), options.warmUpS(),
-                options.serverJar() == null ? "" : " --server-jar " + options.serverJar()));
+                options.serverJar() == null ? "" : " --server-jar " + options.serverJar(),
+                options.nodes() == 0 ? "" : " --nodes " + options.nodes() + (options.affinity() ? " --affinity" : "")));
         out.append(Result.HEADER).append('\n').append(switchboard.row()).append('\n');
         if (reference != null) {
             out.append(reference.row()).append('\n');

@@ -9,12 +9,14 @@ import java.util.List;
 /**
  * The load generator's command line: {@code SCENARIO --url ws://127.0.0.1:PORT/ws|self [--duration-s N] [--rate N]
  * [--guests N] [--agents N] [--streams N] [--sources N] [--out REPORT.json] [--no-reference] [--cancel-order
- * front|back] [--durability fsync|process] [--accounts N] [--desk-threads N] [--warm-up-s N] [--server-jar JAR]}
+ * front|back] [--durability fsync|process] [--accounts N] [--desk-threads N] [--warm-up-s N] [--server-jar JAR]
+ * [--nodes N] [--affinity]}
  * ({@code sse}: cancel from the front of the queue, moving everyone behind, or from the back; the server's durability,
  * fsync by default; {@code chat}: the agents and guests spread over N accounts, on a server with N desk threads, both
  * 1 by default; {@code chat} and {@code limit} send the run's traffic for {@code --warm-up-s} seconds, 10 by default,
  * before measuring; {@code --server-jar} starts the Switchboard under test from another build's jar, so two servers
- * are measured with one client). Every run is bounded: counts and durations have caps, and targets outside 127.0.0.0/8
+ * are measured with one client; {@code chat --nodes N}: against {@code redis-server} and N cluster nodes this run
+ * starts, each client on node {@code index % N}, or with {@code --affinity} on its account's owner). Every run is bounded: counts and durations have caps, and targets outside 127.0.0.0/8
  * and ::1 are refused.
  */
 public record Options(
@@ -33,7 +35,9 @@ public record Options(
         int accounts,
         int deskThreads,
         int warmUpS,
-        Path serverJar) {
+        Path serverJar,
+        int nodes,
+        boolean affinity) {
 
     public static final int MAX_DURATION_S = 600;
     public static final int MAX_CONNECTIONS = 19_000;
@@ -56,6 +60,8 @@ public record Options(
         int deskThreads = 1;
         int warmUpS = 10;
         Path serverJar = null;
+        int nodes = 0;
+        boolean affinity = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -92,6 +98,11 @@ public record Options(
                     reference = false;
                     i--;
                 }
+                case "--nodes" -> nodes = number(args[i], value);
+                case "--affinity" -> {
+                    affinity = true;
+                    i--;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             i++;
@@ -100,11 +111,11 @@ public record Options(
             throw new IllegalArgumentException("--url ws://127.0.0.1:PORT/ws (or self) is required");
         }
         Options defaults = switch (scenario) {
-            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
-            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
-            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
-            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
-            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
+            case "connect" -> new Options(scenario, url, 10, 2_000, 1_000, 0, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar, nodes, affinity);
+            case "chat" -> new Options(scenario, url, 10, 2_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar, nodes, affinity);
+            case "queue" -> new Options(scenario, url, 10, 50, 1_000, 4, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar, nodes, affinity);
+            case "sse" -> new Options(scenario, url, 10, 100, 0, 0, 1_000, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar, nodes, affinity);
+            case "limit" -> new Options(scenario, url, 3, 1_000, 100, 10, 0, sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar, nodes, affinity);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
                     + " (expected: connect, chat, queue, sse, limit)");
         };
@@ -114,7 +125,7 @@ public record Options(
                 guests != null ? guests : defaults.guests,
                 agents != null ? agents : defaults.agents,
                 streams != null ? streams : defaults.streams,
-                sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar);
+                sources, out, reference, back, durability, accounts, deskThreads, warmUpS, serverJar, nodes, affinity);
         options.check();
         return options;
     }
@@ -130,6 +141,13 @@ public record Options(
         range("--sources", sources, 1, 250);
         range("--accounts", accounts, 1, 100);
         range("--desk-threads", deskThreads, 1, 64);
+        range("--nodes", nodes, 0, 5);
+        if (nodes > 0 && (!scenario.equals("chat") || !isSelf())) {
+            throw new IllegalArgumentException("--nodes: only chat --url self runs against a cluster it starts");
+        }
+        if (affinity && nodes == 0) {
+            throw new IllegalArgumentException("--affinity: only with --nodes N");
+        }
         if (accounts > 1 && !scenario.equals("chat")) {
             throw new IllegalArgumentException("--accounts: only chat spreads its clients over accounts");
         }

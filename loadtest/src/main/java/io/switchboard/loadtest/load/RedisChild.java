@@ -90,6 +90,18 @@ final class RedisChild implements AutoCloseable {
         return connection.sync();
     }
 
+    /** Its CPU time so far, in ms. */
+    long cpuMillis() {
+        return Target.cpuMillisOf(process.pid());
+    }
+
+    /** Redis's {@code used_memory}, in bytes. */
+    long usedMemory() {
+        String info = commands().info("memory");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used_memory:(\\d+)").matcher(info);
+        return used.find() ? Long.parseLong(used.group(1)) : -1;
+    }
+
     void kill() throws InterruptedException {
         if (connection != null) {
             connection.close();

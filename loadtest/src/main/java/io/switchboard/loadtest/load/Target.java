@@ -250,11 +250,13 @@ final class Target implements AutoCloseable {
 
     /** CPU time (user + system) the process has used, in ms, or -1. */
     long cpuMillis() {
-        if (process == null) {
-            return -1;
-        }
+        return process == null ? -1 : cpuMillisOf(process.pid());
+    }
+
+    /** CPU time (user + system) a process has used, in ms, or -1. */
+    static long cpuMillisOf(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
             return ticks * 10;

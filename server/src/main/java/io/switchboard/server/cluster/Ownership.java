@@ -52,6 +52,8 @@ public final class Ownership implements Placement, AutoCloseable {
     static final long NODE_TTL_MS = 3_000;
     static final long SCAN_MS = 200;
     static final long RANK_DELAY_MS = 500;
+    /** How long a node that just joined waits before it takes accounts: one beat, to see the nodes that joined too. */
+    static final long SETTLE_MS = BEAT_MS + 200;
     private static final RedisLink.Script ACQUIRE = RedisLink.Script.named("acquire");
     private static final RedisLink.Script RENEW = RedisLink.Script.named("renew");
     private static final RedisLink.Script RELEASE = RedisLink.Script.named("release");
@@ -160,7 +162,12 @@ public final class Ownership implements Placement, AutoCloseable {
         }
         log.info("cluster node {} (at {}, with {} live nodes, Redis at {})", node, address, nodes.size(),
                 redis.where());
-        thread.scheduleWithFixedDelay(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+        // Nodes started together see each other at their next beat: only then does placement spread the accounts.
+        long now = System.nanoTime();
+        nextBeat = now + TimeUnit.MILLISECONDS.toNanos(BEAT_MS);
+        nextScan = now + TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
+        nextRenew = now;
+        thread.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
     /** A commit found a newer epoch: the fence closes now (before the round is released), the desk goes next. */
