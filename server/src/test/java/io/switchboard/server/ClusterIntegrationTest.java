@@ -318,6 +318,12 @@ class ClusterIntegrationTest {
                 guest.call(new Request.Message(room, body));
             }
         }
+        redis.kill();
+        Http first = new Http(nodes.get(0).port());
+        Http.await("node 1 says Redis is unreachable", () -> {
+            Http.Response health = first.get("/healthz", null);
+            return health.status() == 503 && health.body().contains("redis unreachable");
+        });
         redis.restart();
         for (SwitchboardServer node : nodes) {
             Http http = new Http(node.port());

@@ -64,4 +64,31 @@ class MainTest {
         assertTrue(assertThrows(ConfigException.class, () -> Main.configure(new String[] {"--config",
             dir.resolve("missing.json").toString()})).getMessage().contains("cannot read"));
     }
+
+    /** Every node reads one file; --node and --redis say which node it is and where Redis is. */
+    @Test
+    void clusterNodesShareOneFileAndTheCommandLineNamesEach(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.json");
+        Files.writeString(file, """
+                {"accounts": [{"id": "acme", "groups": [{"name": "g"}]}],
+                 "cluster": {"redis": "redis://127.0.0.1:6379/0", "lease_ms": 3000}}""");
+        ServerConfig config = Main.configure(new String[] {"--config", file.toString(), "--node", "n2"});
+        assertEquals("n2", config.cluster().node());
+        assertEquals("redis://127.0.0.1:6379/0", config.cluster().redis());
+        assertEquals(3_000, config.cluster().leaseMs());
+        assertEquals(1_000, config.cluster().renewMs(), "a third of the lease");
+        assertEquals(8_000, config.cluster().forwardWaitMs(), "the lease and 5 s");
+        ServerConfig other = Main.configure(new String[] {"--config", file.toString(), "--node", "n3", "--redis",
+            "redis://10.0.0.9:6380/1"});
+        assertEquals("redis://10.0.0.9:6380/1", other.cluster().redis());
+        assertTrue(assertThrows(ConfigException.class, () -> Main.configure(new String[] {"--config",
+            file.toString()})).getMessage().contains("cluster.node: missing"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Main.configure(new String[] {"--node", "n1"}))
+                .getMessage().contains("need --config"));
+        Files.writeString(file, """
+                {"accounts": [{"id": "acme", "groups": [{"name": "g"}]}],
+                 "cluster": {"redis": "redis://127.0.0.1:6379/0", "lease_ms": 3000, "renew_ms": 2000}}""");
+        assertTrue(assertThrows(ConfigException.class, () -> Main.configure(new String[] {"--config",
+            file.toString(), "--node", "n1"})).getMessage().contains("cluster.renew_ms: 2000"));
+    }
 }

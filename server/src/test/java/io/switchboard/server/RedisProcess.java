@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Assumptions;
  * without it skips the tests that need it, saying what to install; in CI ({@code CI=true}, where {@code .ci/run}
  * installs it) its absence fails them.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
     private final Path dir;
     private final int port;
     private Process process;
@@ -47,7 +47,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts one in {@code dir} on a free port (tried again on another if the port was taken meanwhile). */
-    static RedisProcess start(Path dir) {
+    public static RedisProcess start(Path dir) {
         String binary = binary();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -112,7 +112,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Its URL for {@code cluster.redis}. */
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port + "/0";
     }
 
@@ -121,7 +121,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Kills it at once ({@code kill -9}): only what its append-only file holds survives. */
-    void kill() {
+    public void kill() {
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -133,7 +133,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Starts it again on the same port and directory. */
-    void restart() {
+    public void restart() {
         kill();
         launch(binary());
     }

@@ -35,7 +35,7 @@ class SqliteStoreTest {
     Path dir;
 
     /** Seeded random turns: new and changed reservations, rooms with messages, sessions, deletions. */
-    private static List<Stored.Changes> turns(long seed, int count) {
+    static List<Stored.Changes> turns(long seed, int count) {
         Random random = new Random(seed);
         List<Stored.Changes> turns = new ArrayList<>();
         List<String> rooms = new ArrayList<>();
@@ -86,7 +86,11 @@ class SqliteStoreTest {
 
     /** The store holds what the same changes left in a {@link MemoryJournal}. */
     private static void assertHolds(MemoryJournal model, SqliteStore store) {
-        Stored.State state = store.load();
+        assertHolds(model, store.load(), store);
+    }
+
+    /** A journal's rows ({@code state}) and messages hold what the same changes left in a {@link MemoryJournal}. */
+    static void assertHolds(MemoryJournal model, Stored.State state, io.switchboard.server.desk.Journal store) {
         TreeMap<String, Stored.ReservationRow> reservations = new TreeMap<>();
         state.reservations().forEach(row -> reservations.put(row.sid(), row));
         assertEquals(model.reservations, reservations);
@@ -106,7 +110,7 @@ class SqliteStoreTest {
         assertEquals(model.agents, agents);
     }
 
-    private static void awaitDurable(Commits commits) throws InterruptedException {
+    static void awaitDurable(Commits commits) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         commits.after(new Release.Line(), true, done::countDown);
         assertTrue(done.await(10, TimeUnit.SECONDS), "the store committed within 10 s");
