@@ -93,15 +93,6 @@ class ClusterIntegrationTest {
         return nodes.stream().filter(node -> node != owner).toList();
     }
 
-    private static List<String> history(WsClient client, String room) {
-        ServerMessage.History history = WsClient.first(client.call(new Request.History(room, 0L)),
-                ServerMessage.History.class);
-        for (int i = 0; i < history.messages().size(); i++) {
-            assertEquals(i + 1, history.messages().get(i).seq(), "seqs run 1..n");
-        }
-        return history.messages().stream().map(ServerMessage.Message::body).toList();
-    }
-
     @Test
     void aGuestOnOneNodeChatsWithAnAgentOnAnother() {
         List<SwitchboardServer> edges = edges("default");
@@ -123,7 +114,7 @@ class ClusterIntegrationTest {
             assertEquals(1, got.seq());
             admin.call(new Request.Message(room, "hello back"));
             assertEquals("hello back", guest.await(ServerMessage.Message.class).body());
-            assertEquals(List.of("hello from node " + edges.get(0).port(), "hello back"), history(guest, room));
+            assertEquals(List.of("hello from node " + edges.get(0).port(), "hello back"), guest.history(room));
 
             // A frame far over max_frame_bytes (64 KiB; it bounds what clients send, not what the server says)
             // crosses nodes whole: a page of 200 long messages.
@@ -131,7 +122,7 @@ class ClusterIntegrationTest {
             for (int i = 0; i < 200; i++) {
                 guest.call(new Request.Message(room, i + " " + line));
             }
-            List<String> all = history(admin, room);
+            List<String> all = admin.history(room);
             assertEquals(202, all.size());
             assertEquals("199 " + line, all.get(201));
         }
@@ -259,7 +250,7 @@ class ClusterIntegrationTest {
             admin.call(new Request.Resume(adminSession));
             guest.call(new Request.Message(room, "three"));
             assertEquals(3, admin.await(ServerMessage.Message.class).seq(), "the seq goes on");
-            assertEquals(List.of("one", "two", "three"), history(admin, room));
+            assertEquals(List.of("one", "two", "three"), admin.history(room));
         }
     }
 
@@ -298,7 +289,7 @@ class ClusterIntegrationTest {
         SwitchboardServer successor = awaitOwner("default");
         try (WsClient guest = WsClient.connect(successor.port())) {
             guest.call(new Request.Resume(session));
-            assertEquals(List.of("kept"), history(guest, room), "what was fenced never landed");
+            assertEquals(List.of("kept"), guest.history(room), "what was fenced never landed");
         }
     }
 
@@ -332,9 +323,9 @@ class ClusterIntegrationTest {
         SwitchboardServer owner = awaitOwner("default");
         try (WsClient guest = WsClient.connect(owner.port())) {
             guest.call(new Request.Resume(guestSession));
-            assertEquals(List.of("one", "two", "three"), history(guest, room));
+            assertEquals(List.of("one", "two", "three"), guest.history(room));
             guest.call(new Request.Message(room, "four"));
-            assertEquals(List.of("one", "two", "three", "four"), history(guest, room));
+            assertEquals(List.of("one", "two", "three", "four"), guest.history(room));
         }
     }
 }

@@ -37,15 +37,6 @@ class RestartTest {
                 ServerMessage.Joined.class).room();
     }
 
-    private static List<String> history(WsClient client, String room) {
-        ServerMessage.History history = WsClient.first(client.call(new Request.History(room, 0L)),
-                ServerMessage.History.class);
-        for (int i = 0; i < history.messages().size(); i++) {
-            assertEquals(i + 1, history.messages().get(i).seq(), "seqs run 1..n");
-        }
-        return history.messages().stream().map(ServerMessage.Message::body).toList();
-    }
-
     @Test
     void everythingComesBackAfterARestart() throws Exception {
         String bobSession;
@@ -64,7 +55,7 @@ class RestartTest {
             bob.call(new Request.End(endedRoom));
             // Another turn after the end is durable: the room's messages now live only in the store.
             max.call(new Request.Ping());
-            assertEquals(List.of("one", "two"), history(max, endedRoom), "history of an ended room");
+            assertEquals(List.of("one", "two"), max.history(endedRoom), "history of an ended room");
 
             List<ServerMessage> joined = ada.call(Request.Identify.guest("ada", "still open"));
             adaSession = WsClient.first(joined, ServerMessage.Identified.class).session();
@@ -84,10 +75,10 @@ class RestartTest {
             ServerMessage.Snapshot snapshot = WsClient.first(agent, ServerMessage.Snapshot.class);
             assertEquals(2, snapshot.agents().get(0).limit(), "bob's limit survived");
             assertEquals(StatusIs.AVAILABLE, snapshot.agents().get(0).availability(), "and his availability");
-            assertEquals(List.of("hello"), history(ada, openRoom));
+            assertEquals(List.of("hello"), ada.history(openRoom));
             ada.call(new Request.Message(openRoom, "after the restart"));
-            assertEquals(List.of("hello", "after the restart"), history(bob, openRoom), "the next seq is 2");
-            assertEquals(List.of("one", "two"), history(bob, endedRoom), "an ended room's history after a restart");
+            assertEquals(List.of("hello", "after the restart"), bob.history(openRoom), "the next seq is 2");
+            assertEquals(List.of("one", "two"), bob.history(endedRoom), "an ended room's history after a restart");
         } finally {
             second.close();
         }

@@ -162,6 +162,15 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** The bodies of a room's whole history, checking that its seqs run 1..n (no gap, no duplicate). */
+    List<String> history(String room) {
+        ServerMessage.History history = first(call(new Request.History(room, 0L)), ServerMessage.History.class);
+        for (int i = 0; i < history.messages().size(); i++) {
+            assertEquals(i + 1, history.messages().get(i).seq(), "seqs run 1..n");
+        }
+        return history.messages().stream().map(ServerMessage.Message::body).toList();
+    }
+
     /** The first message of a type among those a {@link #call} returned; fails when there is none. */
     static <T extends ServerMessage> T first(List<ServerMessage> messages, Class<T> type) {
         return messages.stream().filter(type::isInstance).map(type::cast).findFirst()

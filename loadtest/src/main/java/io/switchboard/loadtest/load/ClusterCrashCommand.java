@@ -117,19 +117,16 @@ public final class ClusterCrashCommand {
         long leaseMs = 5_000;
         Path logs = null;
         try {
-            for (int i = 0; i < args.length; i += 2) {
-                String value = i + 1 < args.length ? args[i + 1] : null;
-                if (value == null) {
-                    throw new IllegalArgumentException(args[i] + " needs a value");
-                }
-                switch (args[i]) {
-                    case "--rounds" -> rounds = bounded("--rounds", value, 1, 50);
+            for (String[] flag : Flags.pairs(args)) {
+                String value = flag[1];
+                switch (flag[0]) {
+                    case "--rounds" -> rounds = Flags.bounded("--rounds", value, 1, 50);
                     case "--seed" -> seed = Long.parseLong(value);
-                    case "--guests" -> guests = bounded("--guests", value, 1, 20);
-                    case "--agents" -> agents = bounded("--agents", value, 1, 6);
-                    case "--lease-ms" -> leaseMs = bounded("--lease-ms", value, 1_000, 60_000);
+                    case "--guests" -> guests = Flags.bounded("--guests", value, 1, 20);
+                    case "--agents" -> agents = Flags.bounded("--agents", value, 1, 6);
+                    case "--lease-ms" -> leaseMs = Flags.bounded("--lease-ms", value, 1_000, 60_000);
                     case "--logs" -> logs = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                    default -> throw new IllegalArgumentException("unknown option " + flag[0]);
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -152,14 +149,6 @@ public final class ClusterCrashCommand {
                 Target.deleteTree(dir);
             }
         }
-    }
-
-    private static int bounded(String name, String value, int min, int max) {
-        int number = Integer.parseInt(value);
-        if (number < min || number > max) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected " + min + ".." + max + ")");
-        }
-        return number;
     }
 
     int run(Path dir) throws Exception {
@@ -267,8 +256,8 @@ public final class ClusterCrashCommand {
                         times.get(times.size() / 2), times.get(times.size() - 1), times.size());
             }
         }
-        System.out.printf("failover, all: p50 %d ms, max %d ms (seed %d)%n", all.isEmpty() ? 0 : all.get(all.size() / 2),
-                all.isEmpty() ? 0 : all.get(all.size() - 1), seed);
+        System.out.printf("failover, all: p50 %d ms, max %d ms (seed %d)%n",
+                all.isEmpty() ? 0 : all.get(all.size() / 2), all.isEmpty() ? 0 : all.get(all.size() - 1), seed);
         return 0;
     }
 

@@ -78,13 +78,10 @@ public final class CrashCommand {
         int agents = 4;
         Path dataDir = null;
         try {
-            for (int i = 0; i < args.length; i += 2) {
-                String value = i + 1 < args.length ? args[i + 1] : null;
-                if (value == null) {
-                    throw new IllegalArgumentException(args[i] + " needs a value");
-                }
-                switch (args[i]) {
-                    case "--rounds" -> rounds = bounded("--rounds", value, 1, 50);
+            for (String[] flag : Flags.pairs(args)) {
+                String value = flag[1];
+                switch (flag[0]) {
+                    case "--rounds" -> rounds = Flags.bounded("--rounds", value, 1, 50);
                     case "--seed" -> seed = Long.parseLong(value);
                     case "--durability" -> {
                         if (!List.of("fsync", "process").contains(value)) {
@@ -92,10 +89,10 @@ public final class CrashCommand {
                         }
                         durability = value;
                     }
-                    case "--guests" -> guests = bounded("--guests", value, 1, 200);
-                    case "--agents" -> agents = bounded("--agents", value, 1, 20);
+                    case "--guests" -> guests = Flags.bounded("--guests", value, 1, 200);
+                    case "--agents" -> agents = Flags.bounded("--agents", value, 1, 20);
                     case "--data-dir" -> dataDir = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                    default -> throw new IllegalArgumentException("unknown option " + flag[0]);
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -117,14 +114,6 @@ public final class CrashCommand {
             org.slf4j.LoggerFactory.getLogger(CrashCommand.class).error("crash: failed (seed {})", seed, e);
             return 1;
         }
-    }
-
-    private static int bounded(String name, String value, int min, int max) {
-        int number = Integer.parseInt(value);
-        if (number < min || number > max) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected " + min + ".." + max + ")");
-        }
-        return number;
     }
 
     int run() throws Exception {

@@ -156,7 +156,8 @@ public record ServerConfig(
         @Override
         public String toString() {
             // The URL may carry a password.
-            return "Cluster[node=" + node + ", redis=" + (redis == null ? null : redis.replaceAll("//[^@/]*@", "//(hidden)@"))
+            String where = redis == null ? null : redis.replaceAll("//[^@/]*@", "//(hidden)@");
+            return "Cluster[node=" + node + ", redis=" + where
                     + ", leaseMs=" + leaseMs + ", renewMs=" + renewMs + ", forwardWaitMs=" + forwardWaitMs
                     + ", advertise=" + advertise + ", audit=" + audit + "]";
         }

@@ -37,7 +37,10 @@ public interface Placement {
         return null;
     }
 
-    /** Whether a connection from this address may be another node forwarding its clients (then it is not counted as a client until its first request shows which it is). */
+    /**
+     * Whether a connection from this address may be another node forwarding its clients (then it is not counted as a
+     * client until its first request shows which it is).
+     */
     default boolean mayBePeer(java.net.InetAddress address) {
         return false;
     }

@@ -70,7 +70,7 @@ public final class RedisJournal implements AutoCloseable {
     private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Thread writer;
-    private volatile boolean failing;
+    private final Outage outage;
     private volatile int held;
 
     /**
@@ -86,6 +86,7 @@ public final class RedisJournal implements AutoCloseable {
         this.auditNode = auditNode;
         this.queueTurns = queueTurns;
         this.retryMaxMs = retryMaxMs;
+        this.outage = new Outage(log, "Redis at " + redis.where());
         this.writer = new Thread(this::run, "switchboard-redis-writer");
         writer.setDaemon(true);
         writer.start();
@@ -106,7 +107,7 @@ public final class RedisJournal implements AutoCloseable {
 
     /** Whether rounds fail now (Redis unreachable; they are retried, replies wait). */
     public boolean failing() {
-        return failing;
+        return outage.failing();
     }
 
     /** Runs {@code done} once every turn handed over so far is committed (or refused as fenced). */
@@ -217,7 +218,7 @@ public final class RedisJournal implements AutoCloseable {
 
         @Override
         public boolean accepting() {
-            return fence.open() && !failing && waiting() < queueTurns;
+            return fence.open() && !outage.failing() && waiting() < queueTurns;
         }
 
         @Override
@@ -286,7 +287,7 @@ public final class RedisJournal implements AutoCloseable {
                     }
                     calls = again;
                     if (failure != null) {
-                        failed(failure, batches.size());
+                        outage.failed(failure, batches.size());
                         if (stopRequested.await(retryMs, TimeUnit.MILLISECONDS) && stop) {
                             log.error("Redis: stopping with {} turns not stored: none of them was acknowledged",
                                     batches.size());
@@ -295,7 +296,7 @@ public final class RedisJournal implements AutoCloseable {
                         retryMs = Math.min(retryMaxMs, retryMs * 2);
                     }
                 }
-                recovered(batches.size());
+                outage.recovered(batches.size());
                 retryMs = StoreWriter.FIRST_RETRY_MS;
                 metrics.committed(System.nanoTime() - start, batches.size(), distinctLogs(batches));
                 commits.durable(batches.get(batches.size() - 1).seq());
@@ -410,39 +411,6 @@ public final class RedisJournal implements AutoCloseable {
         args.add("D");
         args.add(table);
         args.add(key);
-    }
-
-    private long failingSince;
-    private int failedAttempts;
-    private long summarizedAt;
-
-    private void failed(String why, int turns) {
-        long now = System.nanoTime();
-        if (!failing) {
-            failing = true;
-            failingSince = now;
-            summarizedAt = now;
-            failedAttempts = 1;
-            log.error("Redis at {}: cannot store {} turns ({}); requests that would change anything are refused as "
-                    + "'storage unavailable' and replies wait until storing works again; retrying", redis.where(),
-                    turns, why);
-            return;
-        }
-        failedAttempts++;
-        if (now - summarizedAt >= TimeUnit.MILLISECONDS.toNanos(StoreWriter.SUMMARY_MS)) {
-            summarizedAt = now;
-            log.warn("Redis at {}: still cannot store: {} attempts in {} s failed, {} turns wait (last: {})",
-                    redis.where(), failedAttempts, TimeUnit.NANOSECONDS.toSeconds(now - failingSince), turns, why);
-        }
-    }
-
-    private void recovered(int turns) {
-        if (!failing) {
-            return;
-        }
-        failing = false;
-        log.info("Redis at {}: storing works again after {} failed attempts in {} s; {} waiting turns stored",
-                redis.where(), failedAttempts, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince), turns);
     }
 
     /** Commits what is queued if Redis answers within {@code timeoutMs}, then stops the writer. */

@@ -24,14 +24,13 @@ import org.slf4j.LoggerFactory;
  * fresh connection, after a pause that doubles from {@value #FIRST_RETRY_MS} ms up to {@code store_retry_max_ms}:
  * SQLite may already have rolled the transaction back by itself, so the old connection is not trusted again. Nothing
  * is reported durable before a commit returns. The first failure is logged with its cause, then at most one summary
- * every {@value #SUMMARY_MS} ms, and the recovery once. While it fails, {@link #failing()} is true (the desk refuses
+ * every {@value Outage#SUMMARY_MS} ms, and the recovery once. While it fails, {@link #failing()} is true (the desk refuses
  * what would change anything, {@code /healthz} says 503).
  */
 final class StoreWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
     static final int MAX_BATCHES_PER_COMMIT = 10_000;
     static final long FIRST_RETRY_MS = 50;
-    static final long SUMMARY_MS = 30_000;
 
     record Batch(long seq, Stored.Changes changes) {
     }
@@ -56,15 +55,11 @@ final class StoreWriter implements Runnable {
     /** The shortest time from one commit's start to the next while they follow each other: more turns per commit. */
     private final long gapNanos;
     private long lastCommit;
-    private volatile boolean failing;
+    private final Outage outage;
     /** Turns taken from the queue and not committed yet (held across failed attempts). */
     private volatile int held;
     private Connection db;
     private Statements statements;
-    /** The first failure of the current run of failures (nanos), attempts since, and when the last summary went out. */
-    private long failingSince;
-    private int failedAttempts;
-    private long summarizedAt;
 
     StoreWriter(Path dir, Opener opener, Connection db, MessageLog messageLog, BlockingQueue<Batch> queue,
                 Commits commits, SqliteStore.Metrics metrics, StoreFaults faults, long retryMaxMs, long gapUs)
@@ -80,10 +75,11 @@ final class StoreWriter implements Runnable {
         this.metrics = metrics;
         this.faults = faults;
         this.retryMaxMs = retryMaxMs;
+        this.outage = new Outage(log, dir.toString());
     }
 
     boolean failing() {
-        return failing;
+        return outage.failing();
     }
 
     /** Turns taken but not stored yet (besides those still in the queue). */
@@ -123,7 +119,7 @@ final class StoreWriter implements Runnable {
                 try {
                     commit(batches);
                 } catch (SQLException | JsonProcessingException | RuntimeException e) {
-                    failed(e, batches.size());
+                    outage.failed(describe(e), batches.size());
                     if (stop) {
                         log.error("{}: stopping with {} turns not stored: none of them was acknowledged", dir,
                                 batches.size());
@@ -137,7 +133,7 @@ final class StoreWriter implements Runnable {
                     continue;
                 }
                 // Working again before anything is released: whoever sees a reply also sees the store healthy.
-                recovered(batches.size());
+                outage.recovered(batches.size());
                 commits.durable(batches.get(batches.size() - 1).seq());
                 retryMs = FIRST_RETRY_MS;
                 batches.clear();
@@ -172,34 +168,6 @@ final class StoreWriter implements Runnable {
         messageLog.committed();
         metrics.committed(System.nanoTime() - start, batches.size(), rows);
         metrics.logMessages(messageLog.pendingRows());
-    }
-
-    private void failed(Exception e, int turns) {
-        long now = System.nanoTime();
-        if (!failing) {
-            failing = true;
-            failingSince = now;
-            summarizedAt = now;
-            failedAttempts = 1;
-            log.error("{}: cannot store {} turns ({}); requests that would change anything are refused as 'storage "
-                    + "unavailable' and replies wait until storing works again; retrying", dir, turns, describe(e));
-            return;
-        }
-        failedAttempts++;
-        if (now - summarizedAt >= TimeUnit.MILLISECONDS.toNanos(SUMMARY_MS)) {
-            summarizedAt = now;
-            log.warn("{}: still cannot store: {} attempts in {} s failed, {} turns wait (last: {})", dir,
-                    failedAttempts, TimeUnit.NANOSECONDS.toSeconds(now - failingSince), turns, describe(e));
-        }
-    }
-
-    private void recovered(int turns) {
-        if (!failing) {
-            return;
-        }
-        failing = false;
-        log.info("{}: storing works again after {} failed attempts in {} s; {} waiting turns stored", dir,
-                failedAttempts, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failingSince), turns);
     }
 
     private static String describe(Exception e) {

@@ -168,7 +168,10 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 WebSocketFrameHandler.PLACE_RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** The account a path names: the company of a reservation route, the account of the queue-position API, or the account of a stream's reservation. */
+    /**
+     * The account a path names: the company of a reservation route, the account of the queue-position API, or the
+     * account of a stream's reservation.
+     */
     private String accountOf(List<String> path) {
         if (path.size() >= 3 && path.get(0).equals("v1") && path.get(1).equals("companies")) {
             return path.get(2);
