@@ -142,6 +142,7 @@ public final class ClusterCrashCommand {
         } catch (Exception e) {
             org.slf4j.LoggerFactory.getLogger(ClusterCrashCommand.class).error("cluster-crash: failed (seed {})", seed,
                     e);
+            command.printNodes();
             return 1;
         } finally {
             command.stopAll();
@@ -275,6 +276,16 @@ public final class ClusterCrashCommand {
         return Target.clusterNode(config, "n" + (index + 1), List.of("-Xmx256m"), log);
     }
 
+    /** Each node's last lines of output (what went wrong, for a failed run). */
+    private void printNodes() {
+        for (int i = 0; i < NODES; i++) {
+            if (nodes[i] != null) {
+                System.out.println("--- n" + (i + 1) + ", last lines:");
+                nodes[i].outputContaining("").forEach(line -> System.out.println("  " + line));
+            }
+        }
+    }
+
     private void stopAll() {
         disconnectAll();
         for (Target node : nodes) {
@@ -381,7 +392,13 @@ public final class ClusterCrashCommand {
                 account.guests.add(guest);
             }
             for (CrashPeer agent : account.agents) {
-                agent.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+                if (!(agent.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE))
+                        instanceof ServerMessage.Ack)) {
+                    // Closed meanwhile (its account moved): like a console, it comes back and says it again.
+                    agent.abort();
+                    attach(agent, account, null, round);
+                    agent.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+                }
             }
         }
     }

@@ -75,6 +75,7 @@ final class CrashPeer implements WebSocket.Listener {
     }
 
     void connect(URI ws) throws Exception {
+        closeStatus = 0;
         socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(ws, this)
                 .get(wait.toSeconds(), TimeUnit.SECONDS);
     }
@@ -100,6 +101,11 @@ final class CrashPeer implements WebSocket.Listener {
         String ref = name + "-c" + ++refs;
         CountDownLatch done = new CountDownLatch(1);
         waiting.put(ref, done);
+        if (closeStatus != 0) {
+            // The server closed this connection already (1012: its account moved): no answer will come.
+            waiting.remove(ref);
+            return null;
+        }
         send(ref, request);
         if (!done.await(wait.toSeconds(), TimeUnit.SECONDS)) {
             throw new IllegalStateException(name + ": no answer to " + request + " within " + wait);
@@ -198,6 +204,10 @@ final class CrashPeer implements WebSocket.Listener {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-        // The server was killed: expected.
+        // The server was killed (expected): the connection is gone, and nothing waiting on it gets an answer.
+        if (closeStatus == 0) {
+            closeStatus = 1006;
+        }
+        waiting.values().forEach(CountDownLatch::countDown);
     }
 }

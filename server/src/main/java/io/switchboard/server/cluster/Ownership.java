@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * a lease stays with its holder until it dies or stops.
  *
  * <p>Nodes beat every {@value #BEAT_MS} ms into {@code {sb}:nodes} with the address other nodes reach them at; one
- * silent for {@value #NODE_TTL_MS} ms is gone, and the accounts it held are nowhere until their leases expire. All of
- * this runs on one thread, {@code switchboard-cluster}.
+ * silent for {@value #NODE_TTL_MS} ms is no longer placed (it takes no free account), but the leases it holds stay its
+ * own until they expire: a relay to a dead one is refused and asks again, a paused one may come back. All of this runs
+ * on one thread, {@code switchboard-cluster}.
  */
 public final class Ownership implements Placement, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ownership.class);
@@ -104,6 +105,8 @@ public final class Ownership implements Placement, AutoCloseable {
     private final Map<String, Long> freeSince = new HashMap<>();
     private final String secret;
     private volatile Map<String, String> nodes = Map.of();
+    /** The last address each node was seen at (cluster thread). */
+    private final Map<String, String> addresses = new HashMap<>();
     private volatile Set<InetAddress> peerAddresses = Set.of();
     private volatile boolean reachable = true;
     private volatile boolean closing;
@@ -293,6 +296,7 @@ public final class Ownership implements Placement, AutoCloseable {
         for (int i = 0; i + 1 < reply.size(); i += 2) {
             live.put(String.valueOf(reply.get(i)), String.valueOf(reply.get(i + 1)));
         }
+        addresses.putAll(live);
         if (!live.equals(nodes)) {
             Set<InetAddress> addresses = new HashSet<>();
             for (Map.Entry<String, String> entry : live.entrySet()) {
@@ -369,7 +373,9 @@ public final class Ownership implements Placement, AutoCloseable {
                 freeSince.remove(account);
                 int colon = lease.lastIndexOf(':');
                 String holder = lease.substring(0, colon);
-                String at = live.get(holder);
+                // A holder whose beats stopped keeps its lease until it runs out: a paused one may come back, a dead
+                // one refuses connections (and a relay asks again). Flapping on a late beat would close relays.
+                String at = live.containsKey(holder) ? live.get(holder) : addresses.get(holder);
                 Owner owner = at == null || holder.equals(node) ? Owner.NOWHERE
                         : new Owner(Kind.THERE, holder, Long.parseLong(lease.substring(colon + 1)), host(at), port(at));
                 setOwner(account, owner);
