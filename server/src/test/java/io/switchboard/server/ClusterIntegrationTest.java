@@ -328,4 +328,40 @@ class ClusterIntegrationTest {
             assertEquals(List.of("one", "two", "three", "four"), guest.history(room));
         }
     }
+
+    /**
+     * A node that gets a request forwarded to it as if it were the owner, and is not (it just gave the account up, or
+     * it was paused), sends it back at once instead of holding it: nothing of it is done, and the node that forwarded
+     * it asks again where the account is. Here the "forwarding node" is the test, with the cluster's secret.
+     */
+    @Test
+    void aNodeThatIsNotTheOwnerSendsAForwardedRequestBackAtOnce() throws Exception {
+        SwitchboardServer notOwner = edges("default").get(0);
+        RedisClient client = RedisClient.create(redis.url());
+        String secret;
+        try (StatefulRedisConnection<String, String> raw = client.connect()) {
+            secret = raw.sync().get("{sb}:secret");
+        } finally {
+            client.shutdown();
+        }
+        java.util.Map<String, String> peer = java.util.Map.of("x-switchboard-peer", secret,
+                "x-switchboard-client", "203.0.113.7");
+        Http http = new Http(notOwner.port());
+        long start = System.nanoTime();
+        java.net.http.HttpRequest.Builder request = http.request(RESERVATIONS + "/rsv_none", KEY);
+        peer.forEach(request::header);
+        Http.Response response = http.send(request.GET().build());
+        assertEquals(421, response.status(), response.body());
+        assertEquals("1", response.header("x-switchboard-not-owner"));
+        try (WsClient forwarded = WsClient.connectWith(notOwner.port(), peer)) {
+            forwarded.send(Request.Identify.guest("carla", "my order"));
+            assertEquals(1012, forwarded.awaitClose(), "a forwarded sign-in for another node's account goes back");
+        }
+        assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(5),
+                "at once, not after forward_wait_ms");
+        // Without the secret the same headers are a client's like any other: relayed to the owner, answered there.
+        java.net.http.HttpRequest.Builder spoofed = http.request(RESERVATIONS + "/rsv_none", KEY)
+                .header("x-switchboard-peer", "not-the-secret").header("x-switchboard-client", "203.0.113.7");
+        assertEquals(404, http.send(spoofed.GET().build()).status());
+    }
 }

@@ -31,8 +31,13 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     private int refs;
 
     private WsClient(URI uri) {
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .connectTimeout(WAIT)
+        this(uri, java.util.Map.of());
+    }
+
+    private WsClient(URI uri, java.util.Map<String, String> headers) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        headers.forEach(builder::header);
+        this.socket = builder
                 .buildAsync(uri, this)
                 .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
                 .join();
@@ -41,6 +46,11 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     /** Connects and checks the server says welcome first. */
     static WsClient connect(int port) {
         return connect(URI.create("ws://127.0.0.1:" + port + "/ws"));
+    }
+
+    /** Connects with extra handshake headers, without waiting for anything. */
+    static WsClient connectWith(int port, java.util.Map<String, String> headers) {
+        return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws"), headers);
     }
 
     /** Connects to a WebSocket address and checks the server says welcome first. */

@@ -195,6 +195,12 @@ public final class Ownership implements Placement, AutoCloseable {
     }
 
     @Override
+    public boolean arriving(String account) {
+        Held lease = held.get(account);
+        return lease != null && !lease.ready && lease.open();
+    }
+
+    @Override
     public boolean clustered() {
         return true;
     }

@@ -22,6 +22,14 @@ public interface Placement {
     /** Where the account's desk is now. */
     Owner ownerOf(String account);
 
+    /**
+     * Whether this node has just taken the account and is restoring its desk (it will be {@code HERE} in a moment):
+     * a request another node forwarded here waits for it; for any other account such a request is sent back at once.
+     */
+    default boolean arriving(String account) {
+        return false;
+    }
+
     /** Whether this is one node of a cluster. */
     default boolean clustered() {
         return false;

@@ -141,8 +141,17 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
+        if (AddressGate.forwarded(channel) && !transport.placement().arriving(account)) {
+            // Another node sent it here as to the owner, and this node is not: nothing was done, and the node that
+            // sent it asks again where the account is (PeerHttp).
+            request.release();
+            channel.config().setAutoRead(true);
+            reply.json(HttpResponseStatus.MISDIRECTED_REQUEST, new Rest.Error("internal", "account " + account
+                    + " is not on this server"), Map.of(Peers.NOT_OWNER, "1"));
+            return;
+        }
         if (owner.kind() == Placement.Kind.THERE && !AddressGate.forwarded(channel)) {
-            PeerHttp.forward(channel, request, transport, owner, AddressGate.client(channel),
+            PeerHttp relay = PeerHttp.forward(channel, request, transport, owner, AddressGate.client(channel),
                     () -> later(context, request, path, reply, account, deadline), () -> {
                         request.release();
                         channel.config().setAutoRead(true);
@@ -150,6 +159,10 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                                 + account + " went away before it answered; the request may or may not have taken "
                                 + "effect: look before you try again");
                     });
+            // An owner that stops answering (paused) is replaced after its lease: the request does not wait for it.
+            Runnable unwatch = transport.placement().watch(account, owner, () -> channel.eventLoop().execute(
+                    relay::moved));
+            channel.closeFuture().addListener(closed -> unwatch.run());
             return;
         }
         later(context, request, path, reply, account, deadline);

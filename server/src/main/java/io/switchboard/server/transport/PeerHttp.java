@@ -40,6 +40,9 @@ final class PeerHttp extends ChannelInboundHandlerAdapter {
     private boolean sent;
     private boolean answered;
     private boolean finished;
+    /** Given up before an answer came (the owner moved): whatever still comes is dropped. */
+    private boolean finishedBeforeAnswer;
+    private Channel upstream;
 
     private PeerHttp(Channel client, FullHttpRequest request, Transport transport, Runnable unreachable,
                      Runnable lost) {
@@ -50,9 +53,12 @@ final class PeerHttp extends ChannelInboundHandlerAdapter {
         this.lost = lost;
     }
 
-    /** Relays {@code request} (retained by the caller) to {@code owner} for {@code clientAddress}. Client's loop. */
-    static void forward(Channel client, FullHttpRequest request, Transport transport, Placement.Owner owner,
-                        String clientAddress, Runnable unreachable, Runnable lost) {
+    /**
+     * Relays {@code request} (retained by the caller) to {@code owner} for {@code clientAddress}; returns the relay (to
+     * be told when the owner {@link #moved}). Client's event loop.
+     */
+    static PeerHttp forward(Channel client, FullHttpRequest request, Transport transport, Placement.Owner owner,
+                            String clientAddress, Runnable unreachable, Runnable lost) {
         PeerHttp relay = new PeerHttp(client, request, transport, unreachable, lost);
         request.headers().set(HttpHeaderNames.HOST, owner.host() + ":" + owner.port());
         request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -76,10 +82,16 @@ final class PeerHttp extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     Channel upstream = connected.channel();
+                    relay.upstream = upstream;
+                    if (relay.finished) {
+                        upstream.close();
+                        return;
+                    }
                     client.closeFuture().addListener(closed -> upstream.close());
                     relay.sent = true;
                     upstream.writeAndFlush(request.retain());
                 });
+        return relay;
     }
 
     private void failed() {
@@ -95,8 +107,37 @@ final class PeerHttp extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The account's owner changed while this request waited for its answer: an idempotent one ({@code GET}) is asked
+     * again where the account is now, any other gets 503 ({@code lost}: it may have taken effect).
+     */
+    void moved() {
+        if (answered || finished) {
+            return;
+        }
+        finishedBeforeAnswer = true;
+        // A GET may be asked again; anything else may have taken effect on the old owner.
+        sent = !request.method().equals(io.netty.handler.codec.http.HttpMethod.GET);
+        if (upstream != null) {
+            upstream.close();
+        }
+        failed();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
+        if (message instanceof HttpResponse response && !answered
+                && response.headers().contains(Peers.NOT_OWNER)) {
+            // Not the owner after all (it just gave the account up): nothing was done; ask again where it is.
+            ReferenceCountUtil.release(message);
+            sent = false;
+            context.close();
+            return;
+        }
+        if (!answered && finishedBeforeAnswer) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
         if (message instanceof HttpResponse response) {
             if (!answered) {
                 answered = true;

@@ -12,6 +12,8 @@ import io.switchboard.server.gate.Placement;
 final class Peers {
     /** The cluster's shared secret. */
     static final String SECRET = "x-switchboard-peer";
+    /** On a forwarded request's answer: this node is not the account's owner, and did nothing with it. */
+    static final String NOT_OWNER = "x-switchboard-not-owner";
     /** The client the forwarding node speaks for. */
     static final String CLIENT = "x-switchboard-client";
 

@@ -160,6 +160,14 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             }
             return;
         }
+        if (forwardedIn && !transport.placement().arriving(account)) {
+            // Another node sent it here as to the owner, and this node is not (any more): it goes back, and its client
+            // reconnects to whichever node it reaches, which knows better by then. Nothing of it was done here.
+            held = null;
+            context.writeAndFlush(new CloseWebSocketFrame(Desk.CLOSE_DESK_MOVED, "this account is on another server "
+                    + "now: reconnect")).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         if (owner.kind() == Placement.Kind.THERE && !forwardedIn) {
             held = null;
             if (relay == null) {
