@@ -276,12 +276,27 @@ public final class ClusterCrashCommand {
         return Target.clusterNode(config, "n" + (index + 1), List.of("-Xmx256m"), log);
     }
 
-    /** Each node's last lines of output (what went wrong, for a failed run). */
+    /** Each node's last lines of output, and with {@code --logs} its threads (what went wrong, for a failed run). */
     private void printNodes() {
         for (int i = 0; i < NODES; i++) {
             if (nodes[i] != null) {
                 System.out.println("--- n" + (i + 1) + ", last lines:");
                 nodes[i].outputContaining("").forEach(line -> System.out.println("  " + line));
+                if (logs != null) {
+                    try {
+                        Files.writeString(logs.resolve("n" + (i + 1) + ".threads.txt"), nodes[i].threadDump());
+                    } catch (java.io.IOException e) {
+                        System.out.println("  (no thread dump: " + e.getMessage() + ")");
+                    }
+                }
+            }
+        }
+        for (Account account : accounts) {
+            for (CrashPeer peer : account.peers()) {
+                if (peer.inFlight.get() > 0 || peer.closeStatus != 0) {
+                    System.out.println("  " + peer.name + " on n" + (peer.node + 1) + ": " + peer.inFlight.get()
+                            + " in flight, close " + peer.closeStatus);
+                }
             }
         }
     }

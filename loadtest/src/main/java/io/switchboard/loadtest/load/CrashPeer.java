@@ -108,7 +108,8 @@ final class CrashPeer implements WebSocket.Listener {
         }
         send(ref, request);
         if (!done.await(wait.toSeconds(), TimeUnit.SECONDS)) {
-            throw new IllegalStateException(name + ": no answer to " + request + " within " + wait);
+            throw new IllegalStateException(name + " (on node " + (node + 1) + "): no answer to " + request + " within "
+                    + wait);
         }
         return replies.remove(ref);
     }

@@ -217,6 +217,11 @@ final class Target implements AutoCloseable {
         }
     }
 
+    /** The server's threads, as {@code jcmd Thread.print} shows them (for a failed run's report). */
+    String threadDump() throws IOException {
+        return process == null ? "" : jcmd("Thread.print");
+    }
+
     private String jcmd(String command) throws IOException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process run = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)

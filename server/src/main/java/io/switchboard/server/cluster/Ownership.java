@@ -178,7 +178,11 @@ public final class Ownership implements Placement, AutoCloseable {
         Held lease = held.get(account);
         if (lease != null && lease.epoch == epoch) {
             lease.lost = true;
-            thread.execute(() -> stepDown(account, epoch, "fenced", "a commit was refused (" + why + ")"));
+            try {
+                thread.execute(() -> stepDown(account, epoch, "fenced", "a commit was refused (" + why + ")"));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("cluster node {}: stopping; account {} is given up with everything else", node, account);
+            }
         }
     }
 

@@ -280,8 +280,13 @@ public final class RedisJournal implements AutoCloseable {
                     for (Call call : calls) {
                         try {
                             answered(call, redis.await(call.reply));
-                        } catch (RedisLink.RedisUnavailable e) {
-                            failure = e.getMessage();
+                        } catch (RedisLink.RedisUnavailable | RuntimeException e) {
+                            // Anything unexpected is retried like a Redis that did not answer: the writer never dies
+                            // with turns that others wait for.
+                            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                            if (e instanceof RuntimeException) {
+                                log.error("Redis at {}: a commit failed unexpectedly; retrying", redis.where(), e);
+                            }
                             again.add(call);
                         }
                     }

@@ -107,6 +107,9 @@ public final class RedisLink implements AutoCloseable {
             throw new RedisUnavailable("interrupted", e);
         } catch (ExecutionException | CompletionException e) {
             throw new RedisUnavailable(rootMessage(e), e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            // Lettuce cancels what it cannot send again after a reconnect: not answered, like any other failure.
+            throw new RedisUnavailable("cancelled (" + rootMessage(e) + ")", e);
         } catch (TimeoutException e) {
             throw new RedisUnavailable("no answer within " + timeoutMs + " ms", e);
         }
@@ -163,22 +166,31 @@ public final class RedisLink implements AutoCloseable {
         public <T> CompletableFuture<T> run(RedisLink redis, ScriptOutputType type, String[] keys, String... args) {
             CompletableFuture<T> result = new CompletableFuture<>();
             RedisAsyncCommands<String, String> commands = redis.async();
-            commands.<T>evalsha(sha, type, keys, args).whenComplete((value, failure) -> {
-                if (failure == null) {
-                    result.complete(value);
-                } else if (failure instanceof RedisNoScriptException
-                        || String.valueOf(failure.getMessage()).startsWith("NOSCRIPT")) {
-                    commands.<T>eval(text, type, keys, args).whenComplete((again, failedAgain) -> {
-                        if (failedAgain == null) {
-                            result.complete(again);
-                        } else {
-                            result.completeExceptionally(failedAgain);
+            try {
+                commands.<T>evalsha(sha, type, keys, args).whenComplete((value, failure) -> {
+                    if (failure == null) {
+                        result.complete(value);
+                    } else if (failure instanceof RedisNoScriptException
+                            || String.valueOf(failure.getMessage()).startsWith("NOSCRIPT")) {
+                        try {
+                            commands.<T>eval(text, type, keys, args).whenComplete((again, failedAgain) -> {
+                                if (failedAgain == null) {
+                                    result.complete(again);
+                                } else {
+                                    result.completeExceptionally(failedAgain);
+                                }
+                            });
+                        } catch (RuntimeException e) {
+                            result.completeExceptionally(e);
                         }
-                    });
-                } else {
-                    result.completeExceptionally(failure);
-                }
-            });
+                    } else {
+                        result.completeExceptionally(failure);
+                    }
+                });
+            } catch (RuntimeException e) {
+                // A command Lettuce refuses at once (not connected) fails like one Redis did not answer.
+                result.completeExceptionally(e);
+            }
             return result;
         }
     }

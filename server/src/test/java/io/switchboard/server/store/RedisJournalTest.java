@@ -148,4 +148,18 @@ class RedisJournalTest {
             journal.close();
         }
     }
+
+    /**
+     * Lettuce cancels a command it will not send again after a reconnect; waiting for it must fail like any reply that
+     * did not come (the writer retries), not throw past the writer and end it with turns others wait for.
+     */
+    @Test
+    void aCancelledReplyIsAFailedOneNotTheWritersEnd() {
+        java.util.concurrent.CompletableFuture<String> cancelled = new java.util.concurrent.CompletableFuture<>();
+        cancelled.cancel(false);
+        org.junit.jupiter.api.Assertions.assertThrows(RedisLink.RedisUnavailable.class, () -> link.await(cancelled));
+        java.util.concurrent.CompletableFuture<String> failed = new java.util.concurrent.CompletableFuture<>();
+        failed.completeExceptionally(new java.util.concurrent.CancellationException("dropped on reconnect"));
+        org.junit.jupiter.api.Assertions.assertThrows(RedisLink.RedisUnavailable.class, () -> link.await(failed));
+    }
 }
