@@ -76,6 +76,8 @@ public final class ClusterCrashCommand {
     private final int guestsPerRound;
     private final int agentsPerAccount;
     private final long leaseMs;
+    /** Every round's fault ({@code --only kill|stop|redis}), or null for the mix. */
+    private Fault only;
     /** Where each node's whole output goes ({@code --logs DIR}), or null. */
     private final Path logs;
     private final Random random;
@@ -116,6 +118,7 @@ public final class ClusterCrashCommand {
         int agents = 2;
         long leaseMs = 5_000;
         Path logs = null;
+        Fault only = null;
         try {
             for (String[] flag : Flags.pairs(args)) {
                 String value = flag[1];
@@ -126,16 +129,19 @@ public final class ClusterCrashCommand {
                     case "--agents" -> agents = Flags.bounded("--agents", value, 1, 6);
                     case "--lease-ms" -> leaseMs = Flags.bounded("--lease-ms", value, 1_000, 60_000);
                     case "--logs" -> logs = Path.of(value);
+                    case "--only" -> only = Fault.valueOf(value.toUpperCase(java.util.Locale.ROOT));
                     default -> throw new IllegalArgumentException("unknown option " + flag[0]);
                 }
             }
         } catch (IllegalArgumentException e) {
             System.err.println("cluster-crash: " + e.getMessage() + "\nusage: cluster-crash [--rounds N] [--seed S] "
-                    + "[--guests N per account and round] [--agents N per account] [--lease-ms N] [--logs DIR]");
+                    + "[--guests N per account and round] [--agents N per account] [--lease-ms N] [--logs DIR] "
+                    + "[--only kill|stop|redis]");
             return 2;
         }
         Path dir = null;
         ClusterCrashCommand command = new ClusterCrashCommand(rounds, seed, guests, agents, leaseMs, logs);
+        command.only = only;
         try {
             dir = Files.createTempDirectory("switchboard-cluster-crash");
             return command.run(dir);
@@ -170,7 +176,7 @@ public final class ClusterCrashCommand {
             if (round == rounds || !failures.isEmpty()) {
                 break;
             }
-            Fault fault = round % 5 == 3 ? Fault.STOP : round % 5 == 4 ? Fault.REDIS : Fault.KILL;
+            Fault fault = only != null ? only : round % 5 == 3 ? Fault.STOP : round % 5 == 4 ? Fault.REDIS : Fault.KILL;
             Account victim = accounts.get(round % ACCOUNTS);
             int owner = ownerOf(victim);
             List<Account> moving = new ArrayList<>();
@@ -293,6 +299,9 @@ public final class ClusterCrashCommand {
         }
         for (Account account : accounts) {
             for (CrashPeer peer : account.peers()) {
+                if (peer.name.equals("agent-1")) {
+                    System.out.println("  agent-1's last frames: " + peer.lastFrames());
+                }
                 if (peer.inFlight.get() > 0 || peer.closeStatus != 0) {
                     System.out.println("  " + peer.name + " on n" + (peer.node + 1) + ": " + peer.inFlight.get()
                             + " in flight, close " + peer.closeStatus);
@@ -407,18 +416,28 @@ public final class ClusterCrashCommand {
                 account.guests.add(guest);
             }
             for (CrashPeer agent : account.agents) {
-                if (!(agent.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE))
-                        instanceof ServerMessage.Ack)) {
-                    // Closed meanwhile (its account moved): like a console, it comes back and says it again.
-                    agent.abort();
-                    attach(agent, account, null, round);
-                    agent.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+                for (int attempt = 1; attempt <= 20; attempt++) {
+                    if (agent.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE))
+                            instanceof ServerMessage.Ack) {
+                        break;
+                    }
+                    // Closed meanwhile (its account moved), or refused for a moment: like a console, it comes back
+                    // and says it again.
+                    Thread.sleep(Math.min(1_000, 50L * attempt));
+                    if (agent.closeStatus != 0) {
+                        agent.abort();
+                        attach(agent, account, null, round);
+                    }
                 }
             }
         }
     }
 
-    /** Connects a client to a random node and signs it in (a first time: login or identify; after: resume). */
+    /**
+     * Connects a client to a random node and signs it in (a first time: login or identify; after: resume). Like the
+     * console and the widget, it tries again while the server says it cannot take changes yet (storage unavailable
+     * for a moment after Redis came back: reads answer before the first commit went through).
+     */
     private void attach(CrashPeer peer, Account account, String question, int round) throws Exception {
         for (int attempt = 1; ; attempt++) {
             peer.node = random.nextInt(NODES);
@@ -436,11 +455,12 @@ public final class ClusterCrashCommand {
                 return;
             }
             peer.abort();
-            if (attempt == 3) {
+            if (attempt == 20) {
                 failures.add("round " + round + ": " + peer.name + " could not sign in or resume on any node: "
                         + reply);
                 return;
             }
+            Thread.sleep(Math.min(1_000, 50L * attempt));
         }
     }
 

@@ -54,6 +54,18 @@ final class CrashPeer implements WebSocket.Listener {
     /** The first of those frames (for the failure's message). */
     final List<String> seenSinceMark = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile boolean marked;
+    /** The last frames received (diagnostics of a failed run). */
+    private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
+
+    /** The last frames received, and what was sent last. */
+    String lastFrames() {
+        synchronized (recent) {
+            return recent + " close " + closeStatus + ", last sent " + lastSent;
+        }
+    }
+
+    private volatile String lastSent;
+
     /** When the last text frame arrived (System.nanoTime). */
     volatile long lastFrameNanos = System.nanoTime();
     /** The close status the server sent last (0: none). */
@@ -81,6 +93,9 @@ final class CrashPeer implements WebSocket.Listener {
     }
 
     void abort() {
+        if (closeStatus == 0) {
+            closeStatus = 1006;
+        }
         if (socket != null) {
             socket.abort();
             socket = null;
@@ -101,8 +116,9 @@ final class CrashPeer implements WebSocket.Listener {
         String ref = name + "-c" + ++refs;
         CountDownLatch done = new CountDownLatch(1);
         waiting.put(ref, done);
-        if (closeStatus != 0) {
-            // The server closed this connection already (1012: its account moved): no answer will come.
+        if (closeStatus != 0 || socket == null) {
+            // The server closed this connection already (1012: its account moved), or it was given up: no answer
+            // will come.
             waiting.remove(ref);
             return null;
         }
@@ -124,6 +140,7 @@ final class CrashPeer implements WebSocket.Listener {
     }
 
     private synchronized void send(String ref, Request request) {
+        lastSent = ref + (socket == null ? " (no socket)" : "");
         if (socket != null) {
             socket.sendText(CODEC.encodeRequest(ref, request), true).join();
         }
@@ -134,13 +151,27 @@ final class CrashPeer implements WebSocket.Listener {
         partial.append(data);
         if (last) {
             lastFrameNanos = System.nanoTime();
+            synchronized (recent) {
+                recent.addLast(partial.length() > 100 ? partial.substring(0, 100) : partial.toString());
+                if (recent.size() > 8) {
+                    recent.removeFirst();
+                }
+            }
         }
         if (last && marked && sinceMark.incrementAndGet() <= 3) {
             seenSinceMark.add(partial.length() > 160 ? partial.substring(0, 160) : partial.toString());
         }
         if (last) {
-            handle(CODEC.decodeServerMessage(partial.toString()));
+            String text = partial.toString();
             partial.setLength(0);
+            try {
+                handle(CODEC.decodeServerMessage(text));
+            } catch (RuntimeException e) {
+                // Reported, and the connection goes on reading (a listener that throws would read nothing more).
+                synchronized (failures) {
+                    failures.add(name + " could not handle a frame (" + e + "): " + text);
+                }
+            }
         }
         webSocket.request(1);
         return null;
