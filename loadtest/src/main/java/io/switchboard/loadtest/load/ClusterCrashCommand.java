@@ -88,11 +88,14 @@ public final class ClusterCrashCommand {
     private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<Fault, List<Long>> failovers = new LinkedHashMap<>();
     private final Target[] nodes = new Target[NODES];
+    /** The epoch of each account's lease when its owner was paused (the zombie check). */
+    private final Map<String, String> heldEpochs = new HashMap<>();
     private RedisChild redis;
     private Path config;
     private long checkedMessages;
     private long checkedReservations;
     private int zombies;
+    private int gaveUp;
     private int auditEntries;
 
     ClusterCrashCommand(int rounds, long seed, int guestsPerRound, int agentsPerAccount, long leaseMs, Path logs) {
@@ -203,6 +206,10 @@ public final class ClusterCrashCommand {
                     stop.set(true);
                     rest.join(WAIT.toMillis());
                     awaitQuiet(direct);
+                    for (Account account : moving) {
+                        String lease = redis.commands().get("{a:" + account.id + "}:lease");
+                        heldEpochs.put(account.id, lease == null ? "?" : lease.substring(lease.lastIndexOf(':') + 1));
+                    }
                     start = System.nanoTime();
                     nodes[owner].signal("STOP");
                     // While it sleeps, its own clients send: it wakes up to requests it must no longer answer.
@@ -228,6 +235,7 @@ public final class ClusterCrashCommand {
             rest.join(WAIT.toMillis());
             if (fault == Fault.STOP) {
                 checkZombie(direct, round);
+                checkGaveUp(nodes[owner], moving, round);
             }
             if (fault == Fault.KILL) {
                 nodes[owner] = node(owner);
@@ -253,8 +261,9 @@ public final class ClusterCrashCommand {
         all.sort(null);
         System.out.printf("nothing lost: %d acknowledged messages and %d reservations checked after every round, every "
                         + "session resumed on a random node; %d zombie clients got nothing after their owner was "
-                        + "fenced; %d audited commits, one node per account and epoch%n", checkedMessages,
-                checkedReservations, zombies, auditEntries);
+                        + "fenced, and the paused owners gave up %d accounts once awake; %d audited commits, one node "
+                        + "per account and epoch%n", checkedMessages, checkedReservations, zombies, gaveUp,
+                auditEntries);
         for (Map.Entry<Fault, List<Long>> entry : failovers.entrySet()) {
             List<Long> times = new ArrayList<>(entry.getValue());
             times.sort(null);
@@ -497,6 +506,26 @@ public final class ClusterCrashCommand {
                 return;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+    }
+
+    /**
+     * The paused owner, once awake, gave up every account it held (its renewal or its next commit was refused: a newer
+     * epoch holds them) within 10 s, as its log says.
+     */
+    private void checkGaveUp(Target zombie, List<Account> moving, int round) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Account account : moving) {
+            String line = "gave up account " + account.id + " at epoch " + heldEpochs.get(account.id) + ":";
+            while (zombie.outputContaining(line).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (zombie.outputContaining(line).isEmpty()) {
+                failures.add("round " + round + ": the paused owner did not give up account " + account.id
+                        + " after it woke up");
+            } else {
+                gaveUp++;
+            }
         }
     }
 
