@@ -23,22 +23,29 @@ import org.junit.jupiter.api.Assumptions;
 public final class RedisProcess implements AutoCloseable {
     private final Path dir;
     private final int port;
+    private final List<String> extra;
     private Process process;
 
-    private RedisProcess(Path dir, int port) {
+    private RedisProcess(Path dir, int port, List<String> extra) {
         this.dir = dir;
         this.port = port;
+        this.extra = extra;
     }
 
     /** The redis-server on the PATH, or the test is skipped (outside CI) or fails (in CI). */
     static String binary() {
+        return binary("redis-server");
+    }
+
+    /** A program of Debian's redis-server package (redis-server, redis-cli) on the PATH, as {@link #binary()}. */
+    static String binary(String name) {
         for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(entry, "redis-server");
+            Path candidate = Path.of(entry, name);
             if (Files.isExecutable(candidate)) {
                 return candidate.toString();
             }
         }
-        String why = "needs redis-server on the PATH (Debian/Ubuntu: apt-get install redis-server)";
+        String why = "needs " + name + " on the PATH (Debian/Ubuntu: apt-get install redis-server)";
         if ("true".equals(System.getenv("CI"))) {
             Assertions.fail(why + "; .ci/run installs it");
         }
@@ -48,10 +55,15 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts one in {@code dir} on a free port (tried again on another if the port was taken meanwhile). */
     public static RedisProcess start(Path dir) {
+        return start(dir, List.of());
+    }
+
+    /** The same, with more options for redis-server (a Redis Cluster node: {@code --cluster-enabled yes}). */
+    public static RedisProcess start(Path dir, List<String> extra) {
         String binary = binary();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
-            RedisProcess redis = new RedisProcess(dir, freePort());
+            RedisProcess redis = new RedisProcess(dir, freePort(), extra);
             try {
                 redis.launch(binary);
                 return redis;
@@ -74,9 +86,11 @@ public final class RedisProcess implements AutoCloseable {
     private void launch(String binary) {
         try {
             Files.createDirectories(dir);
-            process = new ProcessBuilder(List.of(binary, "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                    "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-                    "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()))
+            List<String> command = new java.util.ArrayList<>(List.of(binary, "--bind", "127.0.0.1", "--port",
+                    Integer.toString(port), "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always",
+                    "--save", "", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
+            command.addAll(extra);
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.out").toFile())
                     .start();
@@ -116,7 +130,7 @@ public final class RedisProcess implements AutoCloseable {
         return "redis://127.0.0.1:" + port + "/0";
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 

@@ -127,7 +127,8 @@ public record ServerConfig(
      * Cluster mode: several nodes share one Redis, which holds every account's durable state, its lease and its fencing
      * epoch; each account has one owner node at a time, and any node takes any connection and request and forwards it
      * to the owner (docs/design.md#cluster-mode). {@code redis}: a Lettuce URI ({@code redis://HOST:PORT/DB}, {@code
-     * rediss://} for TLS, {@code redis-sentinel://HOST:PORT/DB#MASTER} for Sentinel); {@code node}: this node's id;
+     * rediss://} for TLS, {@code redis-sentinel://HOST:PORT/DB#MASTER} for Sentinel, {@code
+     * redis-cluster://HOST:PORT,HOST:PORT} for a Redis Cluster); {@code node}: this node's id;
      * {@code lease_ms}: how long an owner holds an account without renewing it (5000); {@code renew_ms}: how often it
      * renews (a third of the lease); {@code forward_wait_ms}: how long a node holds a request for an account that no node
      * holds right now before it answers 1012 / 503 (lease_ms + 5000); {@code advertise}: the HOST:PORT other nodes reach

@@ -7,8 +7,13 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,18 +30,26 @@ import java.util.concurrent.TimeoutException;
 /**
  * One connection to Redis (Lettuce, asynchronous and pipelined: commands leave and are answered in order), and the Lua
  * scripts of cluster mode, sent by digest and loaded again by themselves when Redis forgot them (a restart). While
- * Redis cannot be reached, commands fail at once instead of queueing, and Lettuce reconnects by itself. Thread-safe.
+ * Redis cannot be reached, commands fail at once instead of queueing, and Lettuce reconnects by itself. A URL
+ * {@code redis-cluster://HOST:PORT,HOST:PORT} connects to a Redis Cluster through those seed nodes (every key of an
+ * account shares its {@code {a:ID}} hash tag, so each script runs on the node of that slot); anything else is a
+ * Lettuce URL (a single server, or {@code redis-sentinel://} for a master that Sentinel fails over). Thread-safe.
  */
 public final class RedisLink implements AutoCloseable {
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    /** The scheme of a Redis Cluster's seed list. */
+    static final String CLUSTER_SCHEME = "redis-cluster://";
+
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterAsyncCommands<String, String> commands;
     private final long timeoutMs;
     private final String uri;
 
-    private RedisLink(RedisClient client, StatefulRedisConnection<String, String> connection, long timeoutMs,
-                      String uri) {
+    private RedisLink(AbstractRedisClient client, StatefulConnection<String, String> connection,
+                      RedisClusterAsyncCommands<String, String> commands, long timeoutMs, String uri) {
         this.client = client;
         this.connection = connection;
+        this.commands = commands;
         this.timeoutMs = timeoutMs;
         this.uri = uri;
     }
@@ -48,6 +61,9 @@ public final class RedisLink implements AutoCloseable {
      * @throws StoreException when the URL is not one
      */
     public static RedisLink connect(String uri, long timeoutMs) {
+        if (uri.startsWith(CLUSTER_SCHEME)) {
+            return connectCluster(uri, timeoutMs);
+        }
         RedisURI parsed;
         try {
             parsed = RedisURI.create(uri);
@@ -62,11 +78,60 @@ public final class RedisLink implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(timeoutMs)))
                 .build());
         try {
-            return new RedisLink(client, client.connect(), timeoutMs, redact(uri));
+            var connection = client.connect();
+            return new RedisLink(client, connection, connection.async(), timeoutMs, redact(uri));
         } catch (RedisException e) {
             client.shutdown(0, 1, TimeUnit.SECONDS);
             throw new Unreachable("cannot reach Redis at " + redact(uri) + " (" + rootMessage(e) + "); start it, or "
                     + "point cluster.redis / --redis at it", e);
+        }
+    }
+
+    /** A Redis Cluster, found through its seed nodes ({@code redis-cluster://[:PASSWORD@]HOST:PORT,HOST:PORT}). */
+    private static RedisLink connectCluster(String uri, long timeoutMs) {
+        String rest = uri.substring(CLUSTER_SCHEME.length());
+        String password = null;
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String credentials = rest.substring(0, at);
+            password = credentials.substring(credentials.indexOf(':') + 1);
+            rest = rest.substring(at + 1);
+        }
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            rest = rest.substring(0, slash);
+        }
+        java.util.List<RedisURI> seeds = new java.util.ArrayList<>();
+        for (String hostPort : rest.split(",")) {
+            try {
+                RedisURI seed = RedisURI.create("redis://" + (password == null ? "" : ":" + password + "@")
+                        + hostPort.trim());
+                seed.setTimeout(Duration.ofMillis(timeoutMs));
+                seeds.add(seed);
+            } catch (IllegalArgumentException e) {
+                throw new StoreException("cluster.redis: " + redact(uri) + " is not a list of HOST:PORT seed nodes ("
+                        + e.getMessage() + ")", e);
+            }
+        }
+        RedisClusterClient client = RedisClusterClient.create(seeds);
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                // A Redis Cluster client connects to each node when it first needs it, and would reject a command for
+                // a node it has not connected to yet (lettuce#3747): here commands wait for the connection instead,
+                // and every wait is bounded by redis_timeout_ms all the same (await).
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(timeoutMs)))
+                // A slot that moved (MOVED, a failover) makes Lettuce read the cluster's layout again.
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers().build())
+                .build());
+        try {
+            StatefulRedisClusterConnection<String, String> connection = client.connect();
+            return new RedisLink(client, connection, connection.async(), timeoutMs, redact(uri));
+        } catch (RedisException e) {
+            client.shutdown(0, 1, TimeUnit.SECONDS);
+            throw new Unreachable("cannot reach the Redis Cluster at " + redact(uri) + " (" + rootMessage(e)
+                    + "); start it, or point cluster.redis / --redis at it", e);
         }
     }
 
@@ -83,9 +148,9 @@ public final class RedisLink implements AutoCloseable {
         return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
-    /** The commands (asynchronous). */
-    public RedisAsyncCommands<String, String> async() {
-        return connection.async();
+    /** The commands (asynchronous), of a single server or of a Redis Cluster. */
+    public RedisClusterAsyncCommands<String, String> async() {
+        return commands;
     }
 
     /** Whether the connection is up now. */
@@ -165,7 +230,7 @@ public final class RedisLink implements AutoCloseable {
         /** Runs it: by digest, and by its text when Redis does not have it (after a restart). */
         public <T> CompletableFuture<T> run(RedisLink redis, ScriptOutputType type, String[] keys, String... args) {
             CompletableFuture<T> result = new CompletableFuture<>();
-            RedisAsyncCommands<String, String> commands = redis.async();
+            RedisClusterAsyncCommands<String, String> commands = redis.async();
             try {
                 commands.<T>evalsha(sha, type, keys, args).whenComplete((value, failure) -> {
                     if (failure == null) {
