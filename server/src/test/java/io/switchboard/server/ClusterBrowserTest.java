@@ -8,7 +8,6 @@ import static io.switchboard.server.Chromium.widget;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.server.config.ConfigLoader;
-import io.switchboard.server.gate.Placement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,16 +61,7 @@ class ClusterBrowserTest {
     }
 
     private SwitchboardServer owner() {
-        SwitchboardServer[] found = new SwitchboardServer[1];
-        Http.await("an owner", () -> nodes.stream().anyMatch(node -> {
-            boolean here = node.placement().ownerOf("default").kind() == Placement.Kind.HERE;
-            if (here) {
-                found[0] = node;
-            }
-            return here && nodes.stream().allMatch(other -> other == node
-                    || other.placement().ownerOf("default").kind() == Placement.Kind.THERE);
-        }));
-        return found[0];
+        return ClusterNodes.awaitOwner(nodes, "default");
     }
 
     @Test

@@ -73,18 +73,7 @@ class ClusterIntegrationTest {
 
     /** The node that owns the account now (waits until one does). */
     private SwitchboardServer awaitOwner(String account) {
-        SwitchboardServer[] found = new SwitchboardServer[1];
-        Http.await("an owner of " + account, () -> {
-            for (SwitchboardServer node : nodes) {
-                if (node.placement().ownerOf(account).kind() == Placement.Kind.HERE) {
-                    found[0] = node;
-                    return nodes.stream().allMatch(other -> other == node
-                            || other.placement().ownerOf(account).kind() == Placement.Kind.THERE);
-                }
-            }
-            return false;
-        });
-        return found[0];
+        return ClusterNodes.awaitOwner(nodes, account);
     }
 
     /** The nodes that do not own the account: every client of these tests talks to one of them. */

@@ -9,7 +9,6 @@ import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.server.config.ConfigLoader;
 import io.switchboard.server.config.ServerConfig;
-import io.switchboard.server.gate.Placement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,16 +55,7 @@ class RedisClusterModeTest {
     }
 
     private SwitchboardServer owner(String account) {
-        SwitchboardServer[] found = new SwitchboardServer[1];
-        Http.await("an owner of " + account, () -> nodes.stream().anyMatch(node -> {
-            boolean here = node.placement().ownerOf(account).kind() == Placement.Kind.HERE;
-            if (here) {
-                found[0] = node;
-            }
-            return here && nodes.stream().allMatch(other -> other == node
-                    || other.placement().ownerOf(account).kind() == Placement.Kind.THERE);
-        }));
-        return found[0];
+        return ClusterNodes.awaitOwner(nodes, account);
     }
 
     private void chatAcrossNodes(String account, String user, String token, SwitchboardServer guestNode,

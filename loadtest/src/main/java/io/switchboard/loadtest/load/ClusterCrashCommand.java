@@ -577,20 +577,7 @@ public final class ClusterCrashCommand {
     private void chat(long millis) {
         List<CrashPeer> senders = new ArrayList<>();
         accounts.forEach(account -> senders.addAll(account.peers()));
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < end) {
-            boolean sent = false;
-            for (CrashPeer peer : senders) {
-                String room = peer.room != null ? peer.room : peer.anyRoom(random);
-                if (room != null && peer.inFlight.get() < 4) {
-                    peer.sendMessage(room);
-                    sent = true;
-                }
-            }
-            if (!sent) {
-                Thread.onSpinWait();
-            }
-        }
+        CrashPeer.chat(senders, random, millis);
     }
 
     /** REST reservations and cancels, each through a random node, until {@code stop} (or the call fails). */

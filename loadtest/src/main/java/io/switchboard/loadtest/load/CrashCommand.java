@@ -251,20 +251,7 @@ public final class CrashCommand {
         List<CrashPeer> senders = new ArrayList<>();
         senders.addAll(guests);
         senders.addAll(agents);
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < end) {
-            boolean sent = false;
-            for (CrashPeer peer : senders) {
-                String room = peer.room != null ? peer.room : peer.anyRoom(random);
-                if (room != null && peer.inFlight.get() < 4) {
-                    peer.sendMessage(room);
-                    sent = true;
-                }
-            }
-            if (!sent) {
-                Thread.onSpinWait();
-            }
-        }
+        CrashPeer.chat(senders, random, millis);
         stop.set(true);
         return rest;
     }

@@ -80,6 +80,27 @@ final class CrashPeer implements WebSocket.Listener {
         this.failures = failures;
     }
 
+    /**
+     * Chat for {@code millis}: every sender with a room keeps up to four messages in flight to it (a guest to its
+     * room, an agent to one of its rooms chosen with {@code random}).
+     */
+    static void chat(List<CrashPeer> senders, Random random, long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) {
+            boolean sent = false;
+            for (CrashPeer peer : senders) {
+                String room = peer.room != null ? peer.room : peer.anyRoom(random);
+                if (room != null && peer.inFlight.get() < 4) {
+                    peer.sendMessage(room);
+                    sent = true;
+                }
+            }
+            if (!sent) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     /** From now on, count the text frames that arrive. */
     void mark() {
         sinceMark.set(0);
