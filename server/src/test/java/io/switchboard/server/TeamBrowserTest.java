@@ -147,7 +147,12 @@ class TeamBrowserTest {
         return widget(guest).findElement(By.cssSelector(".agent-line")).getText();
     }
 
+    /** Types a message and sends it, once the composer is there to type in (as a person would). */
     private static void say(WebDriver guest, String text) {
+        waitFor(guest, g -> {
+            java.util.List<WebElement> boxes = widget(g).findElements(By.cssSelector(".composer textarea"));
+            return !boxes.isEmpty() && boxes.get(0).isDisplayed() && boxes.get(0).isEnabled();
+        }, "the composer can be typed in");
         widget(guest).findElement(By.cssSelector(".composer textarea")).sendKeys(text, Keys.ENTER);
     }
 
