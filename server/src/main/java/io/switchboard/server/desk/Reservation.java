@@ -48,6 +48,11 @@ final class Reservation {
     Cancellable holdTimer;
     /** When retention lets it go once it is finished (epoch ms); 0 while not scheduled. */
     long forgetAt;
+    /**
+     * Rooms of this reservation the desk still keeps (open, or ended and within their retention): the reservation is
+     * not forgotten before the last of them, so a room never outlives its reservation (a restart could not rebuild it).
+     */
+    int roomsKept;
     /** The row last handed to the journal (its place in the queue moving alone does not write it again). */
     Stored.ReservationRow storedRow;
 

@@ -62,6 +62,12 @@ final class Retention {
             if (room.account.rooms.remove(room.id, room)) {
                 room.pastMembers.clear();
                 turn.forgotten(room);
+                Reservation reservation = room.reservation;
+                // A reservation whose time came while this room was still kept goes with its last room.
+                if (--reservation.roomsKept == 0 && reservation.forgetAt > 0
+                        && reservation.forgetAt <= clock.now()) {
+                    forget(reservation, reservation.forgetAt);
+                }
             }
         });
     }
@@ -73,7 +79,7 @@ final class Retention {
     }
 
     private void forget(Reservation reservation, long at) {
-        if (reservation.forgetAt == at && reservation.isFinished()
+        if (reservation.forgetAt == at && reservation.isFinished() && reservation.roomsKept == 0
                 && (reservation.session == null || reservation.session.ended)
                 && reservations.remove(reservation.sid, reservation)) {
             reservation.account.byExternalUser.remove(reservation.externalUserId, reservation);

@@ -43,6 +43,7 @@ final class Room {
         this.reservation = reservation;
         this.agent = agent;
         pastMembers.add(agent);
+        reservation.roomsKept++;
     }
 
     long nextSeq() {

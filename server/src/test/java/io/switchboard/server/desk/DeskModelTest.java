@@ -50,16 +50,30 @@ class DeskModelTest {
      * order, reservations, rooms with members and messages, agents, sessions, history (the invariant test's sequences,
      * fewer of them).
      */
+    /**
+     * The sequence that found a room outliving its reservation: served, back in the queue, then canceled, the
+     * reservation went after the unserved retention (5 min) while its ended room stayed for a day, and a restart could
+     * not rebuild the room. A reservation now stays while the desk keeps any of its rooms.
+     */
+    @Test
+    void aReservationStaysWhileItsEndedRoomDoes() {
+        MemoryJournal journal = new MemoryJournal();
+        new Model(-6179016429465143662L, journal).run(STEPS);
+        assertTrue(journal.turns > 0, "the desk wrote to its journal");
+    }
+
     @Test
     void aRestoredDeskIsTheSameDesk() {
-        long base = new Random().nextLong();
-        for (int i = 0; i < SEQUENCES / 5; i++) {
+        Long only = Long.getLong("switchboard.model.seed");
+        long base = only != null ? only : new Random().nextLong();
+        for (int i = 0; i < (only != null ? 1 : SEQUENCES / 5); i++) {
             long seed = base + i;
             MemoryJournal journal = new MemoryJournal();
             try {
                 new Model(seed, journal).run(STEPS);
             } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("restore failed with seed " + seed + ": " + e.getMessage(), e);
+                throw new AssertionError("restore failed with seed " + seed + " (replay with -Dswitchboard.model.seed="
+                        + seed + "): " + e.getMessage(), e);
             }
             assertTrue(journal.turns > 0, "the desk wrote to its journal");
         }
@@ -517,6 +531,9 @@ class DeskModelTest {
             }, journal::state, harness.clock.now());
             List<String> live = Fingerprint.of(harness);
             List<String> back = Fingerprint.of(restored);
+            if (Boolean.getBoolean("switchboard.model.dump") && !live.equals(back)) {
+                System.out.println("LIVE:\n" + String.join("\n", live) + "\nBACK:\n" + String.join("\n", back));
+            }
             for (int i = 0; i < Math.max(live.size(), back.size()); i++) {
                 String expected = i < live.size() ? live.get(i) : null;
                 String actual = i < back.size() ? back.get(i) : null;
