@@ -152,7 +152,8 @@ class SqliteStoreTest {
      */
     @Test
     void messagesReadBackWholeWhileTheyMoveOutOfTheLog() throws Exception {
-        long seed = new Random().nextLong();
+        Long given = Long.getLong("switchboard.store.seed");
+        long seed = given != null ? given : new Random().nextLong();
         Random random = new Random(seed);
         MemoryJournal model = new MemoryJournal();
         Commits commits = new Commits();
@@ -188,8 +189,11 @@ class SqliteStoreTest {
                 }
                 if (random.nextInt(200) == 0) {
                     int r = 8 + random.nextInt(rooms - 8);
-                    ended.add(new Stored.RoomRow("rm_" + r, "acme", "rsv_" + r, "bob", List.of(), List.of("bob"),
-                            false, r, 0));
+                    // A desk never writes a room again once it forgot it (room ids are never reused).
+                    if (!forgotten.contains("rm_" + r)) {
+                        ended.add(new Stored.RoomRow("rm_" + r, "acme", "rsv_" + r, "bob", List.of(), List.of("bob"),
+                                false, r, 0));
+                    }
                 }
                 if (random.nextInt(400) == 0) {
                     String room = "rm_" + (8 + random.nextInt(rooms - 8));
