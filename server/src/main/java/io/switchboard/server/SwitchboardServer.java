@@ -101,8 +101,8 @@ public final class SwitchboardServer implements AutoCloseable {
         journalRedis = RedisLink.connect(cluster.redis(), cluster.redisTimeoutMs());
         List<String> accounts = config.accounts().stream().map(ServerConfig.AccountConfig::id).toList();
         ownership = Ownership.connect(cluster, accounts, leaseRedis, metrics);
-        journal = new RedisJournal(journalRedis, commits, ownership::fenced, (nanos, turns, count) ->
-                metrics.redisCommitted(nanos, turns), cluster.audit() ? cluster.node() : null,
+        journal = new RedisJournal(journalRedis, commits, ownership::fenced, metrics::redisCommitted,
+                cluster.audit() ? cluster.node() : null,
                 config.limits().storeQueueTurns(), config.timings().storeRetryMaxMs());
         ConnectionRules rules = ConnectionRules.of(config);
         gate = DeskGate.startEmpty(new DeskGate.Settings(config, deskThreads(clock),

@@ -9,17 +9,11 @@ import io.switchboard.server.metrics.ServerMetrics;
 import io.switchboard.server.store.RedisJournal;
 import io.switchboard.server.store.RedisLink;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -41,16 +35,13 @@ import org.slf4j.LoggerFactory;
  * others after {@value #RANK_DELAY_MS} ms per rank, so a lease whose owner died is always taken. There is no fail-back:
  * a lease stays with its holder until it dies or stops.
  *
- * <p>Nodes beat every {@value #BEAT_MS} ms into {@code {sb}:nodes} with the address other nodes reach them at; one
- * silent for {@value #NODE_TTL_MS} ms is no longer placed (it takes no free account), but the leases it holds stay its
- * own until they expire: a relay to a dead one is refused and asks again, a paused one may come back. All of this runs
- * on one thread, {@code switchboard-cluster}.
+ * <p>Who is alive and where, and the placement, are {@link Members}'. All of this runs on one thread, {@code
+ * switchboard-cluster}.
  */
 public final class Ownership implements Placement, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ownership.class);
     static final long TICK_MS = 100;
     static final long BEAT_MS = 1_000;
-    static final long NODE_TTL_MS = 3_000;
     static final long SCAN_MS = 200;
     static final long RANK_DELAY_MS = 500;
     /** How long a node that just joined waits before it takes accounts: one beat, to see the nodes that joined too. */
@@ -58,8 +49,6 @@ public final class Ownership implements Placement, AutoCloseable {
     private static final RedisLink.Script ACQUIRE = RedisLink.Script.named("acquire");
     private static final RedisLink.Script RENEW = RedisLink.Script.named("renew");
     private static final RedisLink.Script RELEASE = RedisLink.Script.named("release");
-    private static final RedisLink.Script HEARTBEAT = RedisLink.Script.named("heartbeat");
-    private static final String[] NODE_KEYS = {"{sb}:nodes", "{sb}:addr"};
     private static final String SECRET_KEY = "{sb}:secret";
 
     /** A lease this node holds: the fence of the account's desk here. */
@@ -82,9 +71,6 @@ public final class Ownership implements Placement, AutoCloseable {
         }
     }
 
-    private record Watch(Owner owner, Runnable moved) {
-    }
-
     private final ServerConfig.Cluster settings;
     private final String node;
     private volatile String address;
@@ -100,15 +86,11 @@ public final class Ownership implements Placement, AutoCloseable {
     });
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final Map<String, Owner> owners = new ConcurrentHashMap<>();
-    private final Map<String, List<Watch>> watches = new HashMap<>();
+    private final Watches watches = new Watches();
     /** Since when each account was seen without a lease (cluster thread). */
     private final Map<String, Long> freeSince = new HashMap<>();
     private final String secret;
-    private volatile Map<String, String> nodes = Map.of();
-    /** The last address each node was seen at (cluster thread). */
-    private final Map<String, String> addresses = new HashMap<>();
-    private volatile Set<InetAddress> peerAddresses = Set.of();
-    private volatile boolean reachable = true;
+    private final Members members;
     private volatile boolean closing;
     private DeskGate gate;
     private RedisJournal journal;
@@ -126,6 +108,7 @@ public final class Ownership implements Placement, AutoCloseable {
         this.leaseMs = settings.leaseMs();
         this.marginMs = Math.min(1_000, leaseMs / 4);
         this.secret = secret;
+        this.members = new Members(node, redis);
     }
 
     /**
@@ -159,11 +142,11 @@ public final class Ownership implements Placement, AutoCloseable {
         this.journal = journal;
         this.address = address;
         try {
-            beat();
+            members.beat(address);
         } catch (RedisLink.RedisUnavailable e) {
             throw new RedisLink.Unreachable("cannot reach Redis at " + redis.where() + " (" + e.getMessage() + ")", e);
         }
-        log.info("cluster node {} (at {}, with {} live nodes, Redis at {})", node, address, nodes.size(),
+        log.info("cluster node {} (at {}, with {} live nodes, Redis at {})", node, address, members.size(),
                 redis.where());
         // Nodes started together see each other at their next beat: only then does placement spread the accounts.
         long now = System.nanoTime();
@@ -221,7 +204,7 @@ public final class Ownership implements Placement, AutoCloseable {
 
     @Override
     public boolean mayBePeer(InetAddress address) {
-        return peerAddresses.contains(address);
+        return members.isPeer(address);
     }
 
     @Override
@@ -231,30 +214,15 @@ public final class Ownership implements Placement, AutoCloseable {
 
     @Override
     public Runnable watch(String account, Owner owner, Runnable moved) {
-        Watch watch = new Watch(owner, moved);
-        synchronized (watches) {
-            watches.computeIfAbsent(account, key -> new ArrayList<>()).add(watch);
-        }
+        Runnable cancel = watches.add(account, owner, moved);
         // It may have moved before the watch was set.
         thread.execute(() -> movedFrom(account));
-        return () -> {
-            synchronized (watches) {
-                List<Watch> list = watches.get(account);
-                if (list != null) {
-                    list.remove(watch);
-                }
-            }
-        };
+        return cancel;
     }
 
     /** Whether Redis answered the last heartbeat ({@code /healthz}). */
     public boolean reachable() {
-        return reachable;
-    }
-
-    /** Accounts this node holds now. */
-    public int owned() {
-        return held.size();
+        return members.reachable();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -268,59 +236,20 @@ public final class Ownership implements Placement, AutoCloseable {
             long now = System.nanoTime();
             if (now - nextBeat >= 0) {
                 nextBeat = now + TimeUnit.MILLISECONDS.toNanos(BEAT_MS);
-                try {
-                    beat();
-                    if (!reachable) {
-                        log.info("cluster node {}: Redis at {} answers again", node, redis.where());
-                    }
-                    reachable = true;
-                } catch (RedisLink.RedisUnavailable e) {
-                    if (reachable) {
-                        log.error("cluster node {}: Redis at {} does not answer ({}); accounts are given up when "
-                                + "their leases run out, and taken again when it is back", node, redis.where(),
-                                e.getMessage());
-                    }
-                    reachable = false;
-                }
+                members.heartbeat(address);
             }
             if (now - nextRenew >= 0) {
                 nextRenew = now + TimeUnit.MILLISECONDS.toNanos(settings.renewMs());
                 renew();
             }
             expire();
-            if (now - nextScan >= 0 && reachable) {
+            if (now - nextScan >= 0 && members.reachable()) {
                 nextScan = now + TimeUnit.MILLISECONDS.toNanos(SCAN_MS);
                 scan();
             }
             metrics.ownedAccounts(held.size());
         } catch (RuntimeException e) {
             log.error("cluster node {}: a round of lease work failed", node, e);
-        }
-    }
-
-    /** Says this node is alive and reads who else is. */
-    private void beat() throws RedisLink.RedisUnavailable {
-        List<Object> reply = redis.await(HEARTBEAT.<List<Object>>run(redis, ScriptOutputType.MULTI, NODE_KEYS, node,
-                address, Long.toString(NODE_TTL_MS)));
-        Map<String, String> live = new HashMap<>();
-        for (int i = 0; i + 1 < reply.size(); i += 2) {
-            live.put(String.valueOf(reply.get(i)), String.valueOf(reply.get(i + 1)));
-        }
-        addresses.putAll(live);
-        if (!live.equals(nodes)) {
-            Set<InetAddress> addresses = new HashSet<>();
-            for (Map.Entry<String, String> entry : live.entrySet()) {
-                if (!entry.getKey().equals(node)) {
-                    try {
-                        addresses.add(InetAddress.getByName(host(entry.getValue())));
-                    } catch (UnknownHostException e) {
-                        log.warn("cluster node {}: node {} says it is at {}, which does not resolve", node,
-                                entry.getKey(), entry.getValue());
-                    }
-                }
-            }
-            nodes = Map.copyOf(live);
-            peerAddresses = Set.copyOf(addresses);
         }
     }
 
@@ -369,7 +298,6 @@ public final class Ownership implements Placement, AutoCloseable {
                 replies.add(redis.async().get(RedisJournal.prefix(account) + "lease").toCompletableFuture());
             }
         }
-        Map<String, String> live = nodes;
         long now = System.nanoTime();
         for (int i = 0; i < others.size(); i++) {
             String account = others.get(i);
@@ -382,18 +310,15 @@ public final class Ownership implements Placement, AutoCloseable {
             if (lease != null) {
                 freeSince.remove(account);
                 int colon = lease.lastIndexOf(':');
-                String holder = lease.substring(0, colon);
-                // A holder whose beats stopped keeps its lease until it runs out: a paused one may come back, a dead
-                // one refuses connections (and a relay asks again). Flapping on a late beat would close relays.
-                String at = live.containsKey(holder) ? live.get(holder) : addresses.get(holder);
-                Owner owner = at == null || holder.equals(node) ? Owner.NOWHERE
-                        : new Owner(Kind.THERE, holder, Long.parseLong(lease.substring(colon + 1)), host(at), port(at));
-                setOwner(account, owner);
+                // A holder whose beats stopped keeps its lease until it runs out: flapping on a late beat (after a
+                // Redis restart, every beat looks late) would close relays for nothing.
+                setOwner(account, members.ownerAt(lease.substring(0, colon), Long.parseLong(lease.substring(colon
+                        + 1))));
                 continue;
             }
             setOwner(account, Owner.NOWHERE);
             long since = freeSince.computeIfAbsent(account, key -> now);
-            if (now - since >= TimeUnit.MILLISECONDS.toNanos(rank(account, live) * RANK_DELAY_MS)) {
+            if (now - since >= TimeUnit.MILLISECONDS.toNanos(members.rank(account) * RANK_DELAY_MS)) {
                 acquire(account);
             }
         }
@@ -408,48 +333,7 @@ public final class Ownership implements Placement, AutoCloseable {
 
     /** Runs the watches of connections forwarded to an owner the account no longer has. */
     private void movedFrom(String account) {
-        Owner now = ownerOf(account);
-        List<Runnable> moved = new ArrayList<>();
-        synchronized (watches) {
-            List<Watch> list = watches.get(account);
-            if (list == null) {
-                return;
-            }
-            list.removeIf(watch -> {
-                if (!watch.owner.equals(now)) {
-                    moved.add(watch.moved);
-                    return true;
-                }
-                return false;
-            });
-        }
-        moved.forEach(Runnable::run);
-    }
-
-    /** This node's rank among the live nodes for an account (0: it is the preferred one). */
-    private int rank(String account, Map<String, String> live) {
-        long mine = score(node, account);
-        int rank = 0;
-        for (String other : live.keySet()) {
-            if (!other.equals(node) && Long.compareUnsigned(score(other, account), mine) > 0) {
-                rank++;
-            }
-        }
-        return rank;
-    }
-
-    private static long score(String node, String account) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest((node + "\n" + account)
-                    .getBytes(StandardCharsets.UTF_8));
-            long score = 0;
-            for (int i = 0; i < 8; i++) {
-                score = score << 8 | (digest[i] & 0xff);
-            }
-            return score;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        watches.moved(account, ownerOf(account));
     }
 
     private void acquire(String account) {
@@ -500,14 +384,6 @@ public final class Ownership implements Placement, AutoCloseable {
         movedFrom(account);
     }
 
-    private static String host(String hostPort) {
-        return hostPort.substring(0, hostPort.lastIndexOf(':'));
-    }
-
-    private static int port(String hostPort) {
-        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
-    }
-
     /**
      * Leaves the cluster within {@code timeoutMs}: every desk goes (clients are told 1012 and come back on another
      * node), what they wrote is committed, then each lease is given up at once (not after it runs out), and the node
@@ -550,7 +426,7 @@ public final class Ownership implements Placement, AutoCloseable {
         }
         held.clear();
         try {
-            redis.await(redis.async().zrem(NODE_KEYS[0], node));
+            members.leave();
         } catch (RedisLink.RedisUnavailable e) {
             log.debug("cluster node {}: could not say it left: {}", node, e.getMessage());
         }

@@ -47,11 +47,11 @@ public final class RedisJournal implements AutoCloseable {
         void fenced(String account, long epoch, String why);
     }
 
-    /** Told how long each round took, and how many turns and accounts it held. */
+    /** Told how long each round took, and how many turns it held. */
     public interface Metrics {
-        Metrics NONE = (nanos, turns, accounts) -> { };
+        Metrics NONE = (nanos, turns) -> { };
 
-        void committed(long nanos, int turns, int accounts);
+        void committed(long nanos, int turns);
     }
 
     private record Batch(long seq, Log log, Stored.Changes changes) {
@@ -303,7 +303,7 @@ public final class RedisJournal implements AutoCloseable {
                 }
                 outage.recovered(batches.size());
                 retryMs = StoreWriter.FIRST_RETRY_MS;
-                metrics.committed(System.nanoTime() - start, batches.size(), distinctLogs(batches));
+                metrics.committed(System.nanoTime() - start, batches.size());
                 commits.durable(batches.get(batches.size() - 1).seq());
                 batches.clear();
                 held = 0;
@@ -316,14 +316,6 @@ public final class RedisJournal implements AutoCloseable {
                 log.error("Redis: stopped with {} turns not stored: none of them was acknowledged", batches.size());
             }
         }
-    }
-
-    private static int distinctLogs(List<Batch> batches) {
-        java.util.Set<Log> logs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Batch batch : batches) {
-            logs.add(batch.log);
-        }
-        return logs.size();
     }
 
     private void answered(Call call, String reply) {
