@@ -251,12 +251,16 @@ class ClusterIntegrationTest {
         RedisClient client = RedisClient.create(redis.url());
         try (StatefulRedisConnection<String, String> raw = client.connect();
              WsClient guest = WsClient.connect(owner.port()); WsClient admin = WsClient.connect(owner.port())) {
-            session = WsClient.first(guest.call(Request.Identify.guest("carla", "my order")),
-                    ServerMessage.Identified.class).session();
+            ServerMessage.Identified identified = WsClient.first(guest.call(Request.Identify.guest("carla",
+                    "my order")), ServerMessage.Identified.class);
+            session = identified.session();
             admin.call(new Request.Login("admin", "admin-token-for-tests"));
             room = WsClient.first(admin.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE)),
                     ServerMessage.Joined.class).room();
             guest.call(new Request.Message(room, "kept"));
+            SseClient stream = new SseClient(new Http(owner.port()), "/events/g/default/r/"
+                    + identified.reservation(), null);
+            stream.nextEvent();
             // Another node took the account behind this owner's back (it was paused, say): a newer epoch.
             raw.sync().incr("{a:default}:epoch");
             String ref = guest.sendWithRef(new Request.Message(room, "never acknowledged"));
@@ -272,6 +276,8 @@ class ClusterIntegrationTest {
             assertEquals(1012, status);
             assertFalse(after.stream().anyMatch(m -> m instanceof ServerMessage.Ack ack && ack.ref().equals(ref)),
                     "no ack from a fenced owner: " + after);
+            // The event stream of the account it gave up ends too, so the browser reconnects to the new owner.
+            stream.awaitEnd();
         } finally {
             client.shutdown();
         }

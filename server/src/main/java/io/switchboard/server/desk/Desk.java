@@ -308,12 +308,19 @@ public final class Desk {
 
     /**
      * Lets the desk go (its account moves, or is restored anew from its rows): its connections are closed with 1012
-     * so their clients reconnect and resume, and none of its timers runs again. Nothing stored changes. Desk thread
+     * so their clients reconnect and resume, its event streams end so their browsers reconnect, and none of its
+     * timers runs again. Nothing stored changes. Desk thread
      * only.
      */
     public void drop() {
         checkThread();
         sessions.closeAll(CLOSE_DESK_MOVED, "this conversation moved: reconnect and resume");
+        // Its event streams end as well, and their browsers reconnect to wherever the account is now.
+        for (Reservation reservation : reservations.values()) {
+            if (!reservation.watchers.isEmpty()) {
+                feed.forget(reservation);
+            }
+        }
         turnEnd.ended(false);
         dropped = true;
     }
