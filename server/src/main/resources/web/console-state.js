@@ -97,11 +97,13 @@ const ConsoleState = (() => {
   function open(state, joined, effects) {
     const existing = state.byId[joined.room];
     const room = existing
-      ? Object.assign({}, existing, { agent: joined.agent, ended: false, endLine: null })
+      ? Object.assign({}, existing, { agent: joined.agent, ended: false, endLine: null,
+        email: joined.guest.email || null })
       : {
         id: joined.room,
         guest: joined.guest.user,
         question: joined.guest.question || "",
+        email: joined.guest.email || null,
         agent: joined.agent,
         ended: false,
         endLine: null,

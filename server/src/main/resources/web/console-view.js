@@ -63,18 +63,23 @@ const ConsoleView = (() => {
 
     function renderQueue(state, now) {
       const queue = state.snapshot.queue;
-      const keys = keyed(queue, (entry) => entry.group + "\u0000" + entry.user + "\u0000" + entry.question);
+      const keys = keyed(queue, (entry) => (entry.kind || "chat") + "\u0000" + entry.group + "\u0000" + entry.user
+        + "\u0000" + entry.question);
       reconcile($("queue"), queueItems, keys, () => {
         const item = element("li");
-        item.append(element("strong"), " ", element("span", "meta"), element("p", "q"));
+        item.append(element("span", "kind"), element("strong"), " ", element("span", "meta"), element("p", "q"));
         return item;
       }, (item, key, index) => {
         const entry = queue[index];
+        const message = entry.kind === "message";
+        item.classList.toggle("by-email", message);
+        setText(item.querySelector(".kind"), message ? "Message by email · " : "");
         setText(item.querySelector("strong"), entry.user);
         setText(item.querySelector(".q"), entry.question);
         const meta = item.querySelector(".meta");
         meta.dataset.waited = entry.waited;
         meta.dataset.group = entry.group;
+        meta.dataset.replyBy = message ? entry.reply_by : "";
       });
       setText($("queue-count"), String(queue.length));
       $("queue-empty").hidden = queue.length > 0;
@@ -88,7 +93,16 @@ const ConsoleView = (() => {
       }
       const elapsed = (now - current.snapshotAt) / 1000;
       for (const meta of $("queue").querySelectorAll(".meta")) {
-        setText(meta, meta.dataset.group + " · waiting " + formatDuration(Number(meta.dataset.waited) + elapsed));
+        const waited = formatDuration(Number(meta.dataset.waited) + elapsed);
+        if (!meta.dataset.replyBy) {
+          setText(meta, meta.dataset.group + " · waiting " + waited);
+          continue;
+        }
+        // A message's SLA clock: how long until it should be answered, or how late it is.
+        const left = (Number(meta.dataset.replyBy) - now) / 1000;
+        meta.classList.toggle("late", left < 0);
+        setText(meta, meta.dataset.group + " · left " + waited + " ago · " + (left >= 0 ? "answer within "
+          + formatDuration(left) : "answer overdue by " + formatDuration(-left)));
       }
     }
 
@@ -262,7 +276,8 @@ const ConsoleView = (() => {
     function updatePanel(panel, state, room) {
       panel.hidden = room.id !== state.selected;
       setText(panel.querySelector(".guest-name"), room.guest);
-      setText(panel.querySelector(".question"), room.question);
+      setText(panel.querySelector(".question"), room.email ? "A message by email: what you write here is emailed to "
+        + room.email + ", and their answers by email appear here." : room.question);
       panel.querySelector(".composer textarea").disabled = room.ended;
       panel.querySelector(".composer button").disabled = room.ended;
       panel.querySelector(".end").disabled = room.ended;

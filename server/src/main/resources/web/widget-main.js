@@ -36,7 +36,35 @@ function write(storage, key, value) {
   }
 }
 
+/**
+ * A link from an email ("come back to your place"): #sb-account=…&sb-group=…&sb-conversation=…&sb-key=… for this
+ * widget's account and group. It is taken out of the address bar at once, so it is not bookmarked or shared.
+ */
+function linkFromEmail() {
+  const fields = new URLSearchParams(location.hash.slice(1));
+  const reservation = fields.get("sb-conversation");
+  const key = fields.get("sb-key");
+  if (!reservation || !key || fields.get("sb-account") !== settings.account
+    || fields.get("sb-group") !== settings.group) {
+    return null;
+  }
+  try {
+    history.replaceState(null, "", location.pathname + location.search);
+  } catch (e) {
+    // A page that does not allow it keeps the fragment; nothing else changes.
+  }
+  return { reservation, key };
+}
+
+const returning = linkFromEmail();
+if (returning) {
+  const saved = read(localStorage, KEY);
+  write(localStorage, KEY, { name: saved.name, email: saved.email, open: true, attaching: returning });
+}
 const tab = Object.assign({ open: false }, read(sessionStorage, TAB_KEY));
+if (returning) {
+  tab.open = true;
+}
 let seenSeq = read(localStorage, SEEN_KEY).seq || 0;
 let state = WidgetState.initial(Object.assign(read(localStorage, KEY), { open: tab.open }));
 let leader = false;
@@ -53,7 +81,11 @@ const typing = new Switchboard.TypingSignal(client, () => (state.phase === "chat
 
 /** After every (re)connection: the session is taken back, or the chat being started is asked for. */
 function signIn() {
-  if (state.session) {
+  if (state.attaching) {
+    const { reservation, key } = state.attaching;
+    client.request("identify", { reservation, key, account: settings.account, group: settings.group })
+      .catch((e) => dispatch({ type: "failed", code: e.code }));
+  } else if (state.session) {
     client.request("resume", { session: state.session }).then(() => dispatch({ type: "resumed" }), (e) => {
       if (e.code === "auth_failed") {
         dispatch({ type: "resume-failed" });
@@ -87,7 +119,69 @@ const actions = {
     });
   },
   typing: () => typing.input(),
+  writeMessage: () => dispatch({ type: "write-message" }),
+  chatInstead: () => dispatch({ type: "chat-instead" }),
+  sendMessage: (user, email, body) => {
+    dispatch({ type: "message-sending" });
+    fetch(widgetUrl("/messages"), { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ user, email, body, details: { page: location.href.slice(0, 500) } }) })
+      .then((response) => response.json().then((answer) => {
+        if (response.ok) {
+          dispatch({ type: "message-sent", user, email });
+        } else {
+          dispatch({ type: "message-failed", code: answer.error });
+        }
+      }))
+      .catch(() => dispatch({ type: "message-failed", code: "disconnected" }));
+  },
+  keepForm: () => dispatch({ type: "keep-form" }),
+  keepPlace: (email) => client.request("keep_place", { email }).catch((e) => {
+    // Once the place is kept the connection closes at once, and its ack may be lost with it: that is no failure.
+    if (state.phase !== "kept") {
+      dispatch({ type: "keep-failed", code: e.code });
+    }
+  }),
+  comeBack: () => dispatch({ type: "return" }),
 };
+
+function widgetUrl(suffix) {
+  return origin + "/v1/widget/" + encodeURIComponent(settings.account) + "/" + encodeURIComponent(settings.group)
+    + (suffix || "");
+}
+
+/** What the widget knows before a guest types anything (open, busy, closed, offline), asked again every minute. */
+let infoAskedAt = 0;
+function askInfo() {
+  infoAskedAt = Date.now();
+  fetch(widgetUrl(), { cache: "no-store" }).then((response) => (response.ok ? response.json() : null))
+    .then((info) => {
+      if (info) {
+        dispatch({ type: "info", info });
+      }
+    }).catch(() => { });
+}
+
+/** A kept place: its event stream tells the page where it is, and when someone is ready. */
+let stream = null;
+function watch(reservation) {
+  unwatch();
+  stream = new EventSource(origin + "/events/g/" + encodeURIComponent(settings.group) + "/r/"
+    + encodeURIComponent(reservation));
+  stream.onmessage = (event) => {
+    try {
+      dispatch({ type: "reservation", view: JSON.parse(event.data) });
+    } catch (e) {
+      // Not one of ours: ignored.
+    }
+  };
+}
+
+function unwatch() {
+  if (stream) {
+    stream.close();
+    stream = null;
+  }
+}
 
 function act(name, args) {
   if (leader) {
@@ -110,6 +204,12 @@ const view = WidgetView.create(host, WIDGET_CSS, settings.title, {
   newChat: () => act("newChat", []),
   send: (body) => act("send", [body]),
   typing: () => act("typing", []),
+  writeMessage: () => act("writeMessage", []),
+  chatInstead: () => act("chatInstead", []),
+  sendMessage: (user, email, body) => act("sendMessage", [user, email, body]),
+  keepForm: () => act("keepForm", []),
+  keepPlace: (email) => act("keepPlace", [email]),
+  comeBack: () => act("comeBack", []),
 });
 
 /** One event through the state, its effects run, what must survive kept and shared, and the widget drawn again. */
@@ -126,6 +226,10 @@ function dispatch(event) {
       client.request("history", { room: effect.room, after: effect.after }).catch(() => { });
     } else if (effect.kind === "stop") {
       client.stop();
+    } else if (effect.kind === "watch") {
+      watch(effect.reservation);
+    } else if (effect.kind === "unwatch") {
+      unwatch();
     }
   }
   if (event.type === "open" || event.type === "close") {
@@ -190,16 +294,42 @@ function lead() {
   draw();
   if (state.phase === "connecting") {
     client.start();
+  } else if (state.phase === "kept" && state.kept) {
+    watch(state.kept.reservation);
   }
+  askInfo();
 }
 
-// The estimate counts down between the server's updates.
+// The estimate counts down between the server's updates; the opening state is asked again every minute.
 setInterval(() => {
-  if (state.phase === "waiting" && tab.open) {
+  if ((state.phase === "waiting" || state.phase === "kept") && tab.open) {
     draw();
   }
+  if (leader && Date.now() - infoAskedAt > 60000 && !document.hidden) {
+    askInfo();
+  }
 }, 1000);
-document.addEventListener("visibilitychange", draw);
+// A phone that locked, a tab in the background, a network that went: when the page is back, so is the chat, at once
+// (the server kept the place for waiting_grace_ms).
+document.addEventListener("visibilitychange", () => {
+  draw();
+  if (!document.hidden && leader) {
+    client.wake();
+    if (Date.now() - infoAskedAt > 10000) {
+      askInfo();
+    }
+  }
+});
+window.addEventListener("online", () => {
+  if (leader) {
+    client.wake();
+  }
+});
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && leader) {
+    client.wake();
+  }
+});
 // What the visitor read in another tab is read here too.
 window.addEventListener("storage", (event) => {
   if (event.key === SEEN_KEY) {

@@ -40,17 +40,43 @@ const WidgetState = (() => {
     }
   }
 
+  /** When leaving a message failed: in the guest's words. */
+  function messageText(code) {
+    switch (code) {
+      case "rate_limited":
+        return "A lot of messages are arriving right now. Please try again in a few minutes.";
+      case "invalid_field":
+      case "too_large":
+      case "bad_json":
+        return "Please check your name, email address and message: they could not be sent as they are.";
+      case "not_allowed":
+        return "Messages by email are not available here. Please start a chat instead.";
+      default:
+        return "Your message could not be sent just now. Please try again in a moment.";
+    }
+  }
+
   /**
-   * A widget as the page left it: a guest with a session (or one who was starting) reconnects at once, open unless
-   * they had closed it; one who only had the form open sees it again.
+   * A widget as the page left it: a guest with a session (or one who was starting, or coming back through an email
+   * link) reconnects at once, open unless they had closed it; one whose place is kept by email sees that; one who
+   * only had the form open sees it again.
    */
   function initial(saved) {
     const kept = saved || {};
-    const resuming = Boolean(kept.session || kept.starting);
+    const resuming = Boolean(kept.session || kept.starting || kept.attaching);
     return {
-      phase: resuming ? "connecting" : kept.open ? "form" : "idle",
-      open: resuming ? kept.open !== false : kept.open === true,
+      phase: resuming ? "connecting" : kept.kept ? "kept" : kept.open ? "form" : "idle",
+      open: resuming || kept.kept ? kept.open !== false : kept.open === true,
       name: kept.name || "",
+      email: kept.email || "",
+      info: null,
+      kept: kept.kept || null,
+      keptInfo: null,
+      attaching: kept.attaching || null,
+      keepForm: false,
+      keepError: "",
+      messageError: "",
+      sending: false,
       session: kept.session || null,
       starting: kept.starting || null,
       room: kept.room || null,
@@ -71,13 +97,21 @@ const WidgetState = (() => {
     };
   }
 
-  /** What is kept in storage: a chat in progress, or, once it is over, only the guest's name. */
+  /**
+   * What is kept in storage: a chat in progress, a place kept by email (with its key), or, once it is over, only the
+   * guest's name and email address.
+   */
   function saved(state) {
-    if (state.phase === "ended" || state.phase === "form" || state.phase === "idle") {
-      return { name: state.name, open: state.open };
+    if (state.phase === "kept") {
+      return { name: state.name, email: state.email, open: state.open, kept: state.kept };
     }
-    return { name: state.name, open: state.open, session: state.session, starting: state.starting, room: state.room,
-      agent: state.agent, notice: state.notice };
+    if (state.phase === "ended" || state.phase === "form" || state.phase === "idle" || state.phase === "message"
+      || state.phase === "message-sent") {
+      return { name: state.name, email: state.email, open: state.open };
+    }
+    return { name: state.name, email: state.email, open: state.open, session: state.session,
+      starting: state.starting, attaching: state.attaching, room: state.room, agent: state.agent,
+      notice: state.notice };
   }
 
   function set(state, change) {
@@ -91,9 +125,15 @@ const WidgetState = (() => {
   }
 
   function form(state, error) {
-    return set(state, { phase: "form", session: null, starting: null, room: null, agent: null, queuepos: null,
-      transcript: Transcript.empty(), events: [], added: [], typing: "", endLine: "", formError: error || "",
-      statusLine: "", sendError: "", notice: "" });
+    return set(state, { phase: "form", session: null, starting: null, attaching: null, kept: null, keptInfo: null,
+      room: null, agent: null, queuepos: null, transcript: Transcript.empty(), events: [], added: [], typing: "",
+      endLine: "", formError: error || "", statusLine: "", sendError: "", notice: "", keepForm: false,
+      keepError: "", messageError: "", sending: false });
+  }
+
+  /** Whether nobody can chat now (closed, or nobody available) while messages by email are possible. */
+  function suggestsMessage(info) {
+    return Boolean(info && info.email && (info.state === "closed" || info.state === "offline"));
   }
 
   /** A line between the messages (who joined or left), after the newest message so far. */
@@ -142,7 +182,11 @@ const WidgetState = (() => {
    * "history", room, after}, {kind: "stop"} (close the connection for good). What the guest does comes as {type:
    * "open"}, {type: "close"}, {type: "start", user, question}, {type: "failed", code}, {type: "resumed"}, {type:
    * "resume-failed"}, {type: "left"}, {type: "leave-failed", code}, {type: "new-chat"}, {type: "sent"}, {type:
-   * "not-sent", code}, {type: "added", body} (to the question) and {type: "connection", state}.
+   * "not-sent", code}, {type: "added", body} (to the question), {type: "connection", state}; and for email: {type:
+   * "info", info} (GET /v1/widget), {type: "write-message"}, {type: "chat-instead"}, {type: "message-sending"},
+   * {type: "message-sent", user, email}, {type: "message-failed", code}, {type: "keep-form"}, {type: "keep-failed",
+   * code}, {type: "reservation", view} (the kept place's event stream) and {type: "return", attaching}; effects
+   * {kind: "watch", reservation} and {kind: "unwatch"} follow a kept place.
    */
   function next(state, event, now) {
     const effects = [];
@@ -156,11 +200,71 @@ const WidgetState = (() => {
         break;
       case "start":
         after = set(form(state), { phase: "connecting", connecting: "Connecting…", name: event.user,
-          starting: { user: event.user, question: event.question }, open: true });
+          starting: { user: event.user, question: event.question }, open: true, info: state.info });
         effects.push({ kind: "sign-in" });
         break;
       case "failed":
-        after = form(state, guestText(event.code));
+        after = set(form(state, state.attaching && event.code === "unknown_reservation"
+          ? "This link is no longer valid: your place was not kept. Start a new chat?" : guestText(event.code)),
+        { info: state.info });
+        break;
+      case "info":
+        // What the widget knows before the guest types anything: when nobody can chat, a message is suggested.
+        after = set(state, { info: event.info });
+        if (state.phase === "form" && suggestsMessage(event.info) && !state.formError) {
+          after = set(after, { phase: "message" });
+        }
+        break;
+      case "write-message":
+        after = set(state, { phase: "message", messageError: "", open: true });
+        break;
+      case "chat-instead":
+        after = set(state, { phase: "form", formError: "" });
+        break;
+      case "message-sending":
+        after = set(state, { sending: true, messageError: "" });
+        break;
+      case "message-sent":
+        after = set(state, { phase: "message-sent", sending: false, name: event.user, email: event.email });
+        break;
+      case "message-failed":
+        after = set(state, { sending: false, messageError: messageText(event.code) });
+        break;
+      case "keep-form":
+        after = set(state, { keepForm: !state.keepForm, keepError: "" });
+        break;
+      case "keep-failed":
+        after = set(state, { keepError: event.code === "disconnected"
+          ? "Not connected just now: please try again in a moment." : event.code === "invalid_field"
+            ? "Please check your email address." : "Your place could not be kept by email. You are still in line." });
+        break;
+      case "kept":
+        // The place is kept by email: the connection goes; the page follows the place and comes back by itself.
+        after = set(state, { phase: "kept", session: null, email: event.email, keepForm: false,
+          kept: { reservation: event.reservation, key: event.key, email: event.email }, keptInfo: null,
+          statusLine: "" });
+        effects.push({ kind: "stop" }, { kind: "watch", reservation: event.reservation });
+        break;
+      case "reservation":
+        if (state.phase === "kept" && state.kept && event.view.reservation_sid === state.kept.reservation) {
+          const status = event.view.reservation_status;
+          if (status === "GROUP_RESERVATION_STATUS_MATCHED") {
+            after = set(state, { phase: "connecting", connecting: "Someone is ready for you: connecting…",
+              attaching: state.kept, open: true });
+            effects.push({ kind: "unwatch" }, { kind: "sign-in" });
+          } else if (status === "GROUP_RESERVATION_STATUS_QUEUED") {
+            after = set(state, { keptInfo: { position: event.view.queue_position,
+              until: event.view.estimated_wait_until } });
+          } else {
+            effects.push({ kind: "unwatch" });
+            after = ended(set(state, { kept: null }), "Your place in line is no longer kept.");
+          }
+        }
+        break;
+      case "return":
+        after = set(state, { phase: "connecting", connecting: "Coming back to your place…",
+          attaching: event.attaching || state.kept, open: true, keptInfo: null });
+        effects.push({ kind: "unwatch" }, { kind: "sign-in" });
         break;
       case "resume-failed":
         after = form(state, "Your previous chat has expired. Start a new one?");
@@ -202,7 +306,7 @@ const WidgetState = (() => {
         after = set(state, { statusLine: event.state === "reconnecting" ? "Connection lost, reconnecting…" : "" });
         break;
       case "identified":
-        after = set(state, { session: event.session, starting: null });
+        after = set(state, { session: event.session, starting: null, attaching: null, kept: null });
         break;
       case "queuepos":
         after = set(state, { phase: "waiting", queuepos: event, queueposAt: now });
@@ -256,5 +360,5 @@ const WidgetState = (() => {
     return { count: fresh.length, newest: fresh.length ? fresh[fresh.length - 1] : null };
   }
 
-  return { initial, saved, next, guestText, sendText, unread };
+  return { initial, saved, next, guestText, sendText, messageText, unread, suggestsMessage };
 })();

@@ -119,6 +119,24 @@ final class Check {
         return String.format(java.util.Locale.ROOT, "%04X", codePoint);
     }
 
+    /** The longest email address taken (RFC 5321's path limit). */
+    static final int EMAIL_MAX = 254;
+    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile(
+            "[^\\s@<>()\\[\\],;:\"\\\\]+@[^\\s@<>()\\[\\],;:\"\\\\.]+(\\.[^\\s@<>()\\[\\],;:\"\\\\.]+)+");
+
+    /** An email address a mail can be sent to: local@domain.tld, at most 254 characters. */
+    public static String email(String field, String value) {
+        required(field, value);
+        if (value.length() > EMAIL_MAX) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, field + ": longer than " + EMAIL_MAX + " characters");
+        }
+        if (!EMAIL.matcher(value).matches()) {
+            throw ProtocolException.invalid(field + ": " + value + " (expected: an email address such as "
+                    + "name@example.com)");
+        }
+        return value;
+    }
+
     static int range(String field, Integer value, int min, int max) {
         required(field, value, "an integer " + min + ".." + max);
         if (value < min || value > max) {

@@ -30,6 +30,7 @@ import java.util.Map;
     @Type(value = Request.Ping.class, name = "ping"),
     @Type(value = Request.Logout.class, name = "logout"),
     @Type(value = Request.Question.class, name = "question"),
+    @Type(value = Request.KeepPlace.class, name = "keep_place"),
 })
 public sealed interface Request {
 
@@ -71,6 +72,8 @@ public sealed interface Request {
         R logout(Logout request);
 
         R question(Question request);
+
+        R keepPlace(KeepPlace request);
     }
 
     /**
@@ -78,7 +81,13 @@ public sealed interface Request {
      * reservation made over REST.
      */
     record Identify(String user, String question, String account, String group, Map<String, String> details,
-                    String reservation) implements Request {
+                    String reservation, @JsonInclude(JsonInclude.Include.NON_NULL) String key) implements Request {
+        /** A sign-in without the key of an email link. */
+        public Identify(String user, String question, String account, String group, Map<String, String> details,
+                        String reservation) {
+            this(user, question, account, group, details, reservation, null);
+        }
+
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.identify(this);
@@ -91,7 +100,12 @@ public sealed interface Request {
                 Check.optionalName("account", account, Limits.ID_MAX);
                 Check.optionalName("group", group, Limits.ID_MAX);
                 details = Check.details("details", details, Limits.DETAILS_MAX);
+                if (key != null) {
+                    throw ProtocolException.invalid("key: present (expected: only with reservation, from an email "
+                            + "link)");
+                }
             } else {
+                Check.optionalName("key", key, Limits.TOKEN_MAX);
                 Check.name("reservation", reservation, Limits.ID_MAX);
                 Check.optionalName("user", user, Limits.USER_MAX);
                 Check.optionalName("account", account, Limits.ID_MAX);
@@ -109,6 +123,21 @@ public sealed interface Request {
         /** A guest who identifies with a name and a question, in the default account and group. */
         public static Identify guest(String user, String question) {
             return new Identify(user, question, null, null, null, null);
+        }
+    }
+
+    /**
+     * A waiting guest leaves, and is told by email at {@code email} when an agent is ready for them: their place is
+     * kept, and a link in the email brings them back into the conversation.
+     */
+    record KeepPlace(String email) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.keepPlace(this);
+        }
+
+        public KeepPlace {
+            Check.email("email", email);
         }
     }
 

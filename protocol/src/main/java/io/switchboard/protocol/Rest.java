@@ -107,4 +107,28 @@ public final class Rest {
     /** Every other HTTP error: a code in lower snake case and a readable message. */
     public record Error(String error, String message) {
     }
+
+    /**
+     * {@code GET /v1/widget/{account}/{group}}: what the widget shows before a guest types anything. {@code state}:
+     * {@code open}, {@code busy} (the estimate passes the group's {@code busy_after_seconds}), {@code closed} (outside
+     * its hours; {@code next_open} says when it opens, ISO-8601 UTC) or {@code offline} (no agent of the group signed
+     * in and available); {@code email}: whether the server sends email (leave a message, keep my place).
+     */
+    public record WidgetState(String state, @JsonProperty("next_open") String nextOpen,
+                              @JsonProperty("estimated_wait") Long estimatedWait, boolean email) {
+    }
+
+    /** The body of {@code POST /v1/widget/{account}/{group}/messages}: a message left to be answered by email. */
+    public record LeaveMessage(String user, String email, String body, Map<String, String> details) {
+        public LeaveMessage {
+            Check.name("user", user, Limits.USER_MAX);
+            Check.email("email", email);
+            Check.visibleText("body", body, 1, Limits.BODY_MAX);
+            details = Check.details("details", details, Limits.DETAILS_MAX);
+        }
+    }
+
+    /** The answer to a message left: its conversation (a reservation sid). */
+    public record MessageLeft(String conversation) {
+    }
 }

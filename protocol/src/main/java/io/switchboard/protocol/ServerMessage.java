@@ -29,6 +29,7 @@ import java.util.Objects;
     @Type(value = ServerMessage.Ack.class, name = "ack"),
     @Type(value = ServerMessage.ErrorReply.class, name = "error"),
     @Type(value = ServerMessage.Pong.class, name = "pong"),
+    @Type(value = ServerMessage.Kept.class, name = "kept"),
 })
 public sealed interface ServerMessage {
 
@@ -114,11 +115,19 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** Who a guest is, as an agent sees them. */
-    record Guest(String user, String question, Map<String, String> details) {
+    /**
+     * Who a guest is, as an agent sees them; {@code email}: set for a conversation by email (a message left), where
+     * the agents' messages go to that address.
+     */
+    record Guest(String user, String question, Map<String, String> details,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) String email) {
         public Guest {
             Objects.requireNonNull(user, "user");
             details = details == null ? Map.of() : details;
+        }
+
+        public Guest(String user, String question, Map<String, String> details) {
+            this(user, question, details, null);
         }
     }
 
@@ -151,12 +160,39 @@ public sealed interface ServerMessage {
     record AgentView(String user, StatusIs availability, int guests, int limit) {
     }
 
-    /** A waiting guest as the snapshot shows them; {@code waited} in whole seconds. */
-    record QueueEntry(String user, String group, int position, long waited, String question) {
+    /**
+     * A waiting guest as the snapshot shows them; {@code waited} in whole seconds. A message left to be answered by
+     * email has {@code kind} {@code "message"}, its own positions (oldest first) and {@code reply_by}, the end of its
+     * SLA clock (epoch ms); a guest waiting to chat has neither.
+     */
+    record QueueEntry(String user, String group, int position, long waited, String question,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("reply_by") Long replyBy) {
+        public QueueEntry(String user, String group, int position, long waited, String question) {
+            this(user, group, position, waited, question, null, null);
+        }
     }
 
     /** An open room as the snapshot shows it. */
     record RoomView(String room, String guest, String agent) {
+    }
+
+    /**
+     * The guest's place is kept (reply to {@code keep_place}): they may leave, and are emailed at {@code email} when an
+     * agent is ready. Their session has ended; {@code identify} with {@code reservation} and {@code key} (the key of
+     * the link in the email, given here too so the page that asked can come back by itself) brings them back.
+     */
+    record Kept(String reservation, String email, String key) implements ServerMessage {
+        public Kept {
+            Objects.requireNonNull(reservation, "reservation");
+            Objects.requireNonNull(email, "email");
+            Objects.requireNonNull(key, "key");
+        }
+
+        @Override
+        public String toString() {
+            return "Kept[reservation=" + reservation + ", email=" + email + ", key=(hidden)]";
+        }
     }
 
     /** The agent's view of the account. */

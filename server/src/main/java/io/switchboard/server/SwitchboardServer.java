@@ -45,9 +45,21 @@ public final class SwitchboardServer implements AutoCloseable {
     private RedisLink leaseRedis;
     private RedisJournal journal;
     private Ownership ownership;
+    /** Email, when configured: the sender of the desks' mails, and the reader of guests' answers. */
+    private final io.switchboard.server.mail.SmtpMailer mailer;
+    private io.switchboard.server.mail.ImapInbox inbox;
 
     private SwitchboardServer(ServerConfig config) {
         this.config = config;
+        this.mailer = config.smtp() == null ? null : new io.switchboard.server.mail.SmtpMailer(config.smtp());
+    }
+
+    /** Starts reading guests' answers, once the desks can take them. */
+    private void startInbox() {
+        if (config.imap() != null) {
+            inbox = new io.switchboard.server.mail.ImapInbox(config.imap(), config.smtp(), gate);
+            inbox.start();
+        }
     }
 
     /** Starts a server and returns once it listens. */
@@ -108,11 +120,12 @@ public final class SwitchboardServer implements AutoCloseable {
         gate = DeskGate.startEmpty(new DeskGate.Settings(config, deskThreads(clock),
                 index -> new ChannelOutbox(codec, rules.slowReaderBytes(), commits), Ids.secure(), metrics,
                 EstimateMethod.SWITCHBOARD, io.switchboard.server.desk.Journal.NONE,
-                account -> io.switchboard.server.desk.Stored.State.empty(), commits));
+                account -> io.switchboard.server.desk.Stored.State.empty(), commits, mailer));
         Transport transport = new Transport(config, codec, gate, this::health, metrics, commits, rules, ownership);
         netty = NettyServer.bind(transport, config.host(), config.port());
         String advertise = cluster.advertise() != null ? cluster.advertise() : config.host() + ":" + netty.port();
         ownership.start(gate, journal, advertise);
+        startInbox();
         log.debug("cluster node {}: started in {} ms", cluster.node(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
@@ -147,8 +160,9 @@ public final class SwitchboardServer implements AutoCloseable {
         // What a turn says leaves only once the changes it made are durable (see Commits).
         gate = DeskGate.start(new DeskGate.Settings(config, threads,
                 index -> new ChannelOutbox(codec, rules.slowReaderBytes(), commits), Ids.secure(), metrics,
-                EstimateMethod.SWITCHBOARD, store, store::load, commits));
+                EstimateMethod.SWITCHBOARD, store, store::load, commits, mailer));
         store.start();
+        startInbox();
         log.info("data in {} ({} durability), ready in {} ms", store.dir().toAbsolutePath(),
                 config.durability().wire(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         Transport transport = new Transport(config, codec, gate, this::health, metrics, commits, rules);
@@ -227,8 +241,14 @@ public final class SwitchboardServer implements AutoCloseable {
         if (netty != null) {
             netty.close(remainingMs(deadline));
         }
+        if (inbox != null) {
+            inbox.close();
+        }
         if (gate != null) {
             gate.close(remainingMs(deadline));
+        }
+        if (mailer != null) {
+            mailer.close();
         }
         if (store != null) {
             store.close(remainingMs(deadline));

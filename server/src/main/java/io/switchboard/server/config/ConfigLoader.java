@@ -92,7 +92,7 @@ public final class ConfigLoader {
                 List.of(new ServerConfig.GroupConfig(DEFAULT_GROUP, Routing.AUTO)),
                 List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, supervisorToken, null, null, true)));
         ServerConfig config = new ServerConfig(null, null, null, null, null, null, null, null, List.of(account),
-                null, null, null);
+                null, null, null, null, null, null);
         check(config);
         return config;
     }
@@ -147,6 +147,15 @@ public final class ConfigLoader {
                 }
                 if (group.maxQueueLength() != null) {
                     positive(at + ".groups[" + g + "].max_queue_length", group.maxQueueLength());
+                }
+                positive(at + ".groups[" + g + "].busy_after_seconds", group.busyAfterSeconds());
+                positive(at + ".groups[" + g + "].reply_within_seconds", group.replyWithinSeconds());
+                if (group.hours() != null) {
+                    try {
+                        BusinessHours.of(group.hours());
+                    } catch (IllegalArgumentException e) {
+                        fail(at + ".groups[" + g + "].hours." + e.getMessage());
+                    }
                 }
             }
             Set<String> keys = new HashSet<>();
@@ -203,6 +212,8 @@ public final class ConfigLoader {
         positive("timings.identify_deadline_ms", timings.identifyDeadlineMs());
         positive("timings.unserved_retention_ms", timings.unservedRetentionMs());
         positive("timings.store_retry_max_ms", timings.storeRetryMaxMs());
+        positive("timings.waiting_grace_ms", timings.waitingGraceMs());
+        checkMail(config);
         if (timings.sseSpreadMs() < 0 || timings.sseSpreadMs() >= timings.queueposIntervalMs()) {
             fail("timings.sse_spread_ms: " + timings.sseSpreadMs() + " (expected: 0 or more, less than "
                     + "timings.queuepos_interval_ms, " + timings.queueposIntervalMs() + ")");
@@ -229,6 +240,51 @@ public final class ConfigLoader {
         }
         if (limits.slowReaderBytes() < 65_536) {
             fail("limits.slow_reader_bytes: " + limits.slowReaderBytes() + " (expected: at least 65536)");
+        }
+    }
+
+    private static void checkMail(ServerConfig config) {
+        if (config.publicUrl() != null && !config.publicUrl().matches("https?://[^\\s/]+(/\\S*)?")) {
+            fail("public_url: " + config.publicUrl() + " (expected: http(s)://HOST[:PORT][/PATH])");
+        }
+        ServerConfig.Smtp smtp = config.smtp();
+        if (smtp != null) {
+            requireName("smtp.host", smtp.host());
+            within("smtp.port", smtp.port(), 1, 65_535);
+            oneOf("smtp.security", smtp.security(), "starttls", "tls", "none");
+            if (smtp.from() == null || !smtp.from().matches("[^\\s@]+@[^\\s@]+")) {
+                fail("smtp.from: " + smtp.from() + " (expected: the address email is sent from, such as "
+                        + "support@example.com)");
+            }
+            if (smtp.replyTo() != null && !smtp.replyTo().matches("[^\\s@]*\\{token}[^\\s@]*@[^\\s@]+")) {
+                fail("smtp.reply_to: " + smtp.replyTo() + " (expected: an address with {token} in its local part, "
+                        + "such as support+{token}@example.com)");
+            }
+            if ((smtp.user() == null) != (smtp.password() == null)) {
+                fail("smtp.user and smtp.password: give both or neither");
+            }
+            within("smtp.timeout_ms", smtp.timeoutMs(), 100, 600_000);
+            within("smtp.retry_max_ms", smtp.retryMaxMs(), 100, 86_400_000);
+        }
+        ServerConfig.Imap imap = config.imap();
+        if (imap != null) {
+            if (smtp == null || smtp.replyTo() == null) {
+                fail("imap: needs smtp with reply_to (guests answer to the reply-to address; imap reads its mailbox)");
+            }
+            requireName("imap.host", imap.host());
+            within("imap.port", imap.port(), 1, 65_535);
+            oneOf("imap.security", imap.security(), "starttls", "tls", "none");
+            requireName("imap.user", imap.user());
+            requireName("imap.password", imap.password());
+            requireName("imap.folder", imap.folder());
+            within("imap.poll_ms", imap.pollMs(), 100, 86_400_000);
+            within("imap.timeout_ms", imap.timeoutMs(), 100, 600_000);
+        }
+    }
+
+    private static void oneOf(String key, String value, String... allowed) {
+        if (!List.of(allowed).contains(value)) {
+            fail(key + ": " + value + " (expected: one of " + String.join(", ", allowed) + ")");
         }
     }
 

@@ -19,7 +19,10 @@ public record ServerConfig(
         List<AccountConfig> accounts,
         Timings timings,
         Limits limits,
-        Cluster cluster) {
+        Cluster cluster,
+        @JsonProperty("public_url") String publicUrl,
+        Smtp smtp,
+        Imap imap) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -47,7 +50,7 @@ public record ServerConfig(
     public ServerConfig with(String newHost, Integer newPort, String newDataDir) {
         return new ServerConfig(newHost == null ? host : newHost, newPort == null ? port : newPort,
                 newDataDir == null ? dataDir : newDataDir, durability, allowedOrigins, trustedProxies, metricsToken,
-                deskThreads, accounts, timings, limits, cluster);
+                deskThreads, accounts, timings, limits, cluster, publicUrl, smtp, imap);
     }
 
     /** The same configuration with the cluster's node id or Redis URL overridden (--node, --redis). */
@@ -57,7 +60,21 @@ public record ServerConfig(
         }
         Cluster base = cluster != null ? cluster : new Cluster(null, null, null, null, null, null, null, null);
         return new ServerConfig(host, port, dataDir, durability, allowedOrigins, trustedProxies, metricsToken,
-                deskThreads, accounts, timings, limits, base.with(node, redis));
+                deskThreads, accounts, timings, limits, base.with(node, redis), publicUrl, smtp, imap);
+    }
+
+    /** Whether the server sends email (an {@code smtp} section): only then does the widget offer email options. */
+    public boolean email() {
+        return smtp != null;
+    }
+
+    /**
+     * Where guests' browsers reach this server's pages ({@code public_url}, without a trailing slash): the base of the
+     * links in emails. Default: {@code http://HOST:PORT} of this server.
+     */
+    public String publicBase() {
+        String base = publicUrl != null ? publicUrl : "http://" + host + ":" + port;
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
     /** The queue length past which a group takes no new guest: its own setting, or {@code limits.max_queue_length}. */
@@ -71,7 +88,8 @@ public record ServerConfig(
                 + ", allowedOrigins=" + allowedOrigins + ", trustedProxies=" + trustedProxies + ", metricsToken="
                 + (metricsToken == null ? "none" : "(hidden)") + ", deskThreads=" + deskThreads + ", accounts="
                 + accounts + ", timings=" + timings
-                + ", limits=" + limits + ", cluster=" + cluster + "]";
+                + ", limits=" + limits + ", cluster=" + cluster + ", publicUrl=" + publicUrl + ", smtp=" + smtp
+                + ", imap=" + imap + "]";
     }
 
     /** A tenant: its API keys, groups (queues) and agents. */
@@ -95,14 +113,89 @@ public record ServerConfig(
         }
     }
 
-    /** A group (queue), its routing mode, and optionally its own queue length limit. */
-    public record GroupConfig(String name, Routing routing, @JsonProperty("max_queue_length") Integer maxQueueLength) {
+    /**
+     * A group (queue): its routing mode, optionally its own queue length limit, its business hours (absent: always
+     * open), the estimate past which the widget calls it busy ({@code busy_after_seconds}, 300), and how soon a message
+     * left for it should be answered ({@code reply_within_seconds}, 86400: the SLA clock agents see).
+     */
+    public record GroupConfig(String name, Routing routing, @JsonProperty("max_queue_length") Integer maxQueueLength,
+                              Hours hours, @JsonProperty("busy_after_seconds") Integer busyAfterSeconds,
+                              @JsonProperty("reply_within_seconds") Integer replyWithinSeconds) {
+        public static final int DEFAULT_BUSY_AFTER_SECONDS = 300;
+        public static final int DEFAULT_REPLY_WITHIN_SECONDS = 86_400;
+
         public GroupConfig {
             routing = routing == null ? Routing.AUTO : routing;
+            busyAfterSeconds = busyAfterSeconds == null ? DEFAULT_BUSY_AFTER_SECONDS : busyAfterSeconds;
+            replyWithinSeconds = replyWithinSeconds == null ? DEFAULT_REPLY_WITHIN_SECONDS : replyWithinSeconds;
         }
 
         public GroupConfig(String name, Routing routing) {
-            this(name, routing, null);
+            this(name, routing, null, null, null, null);
+        }
+    }
+
+    /**
+     * When a group answers: its time zone, weekly opening spans ({@code days}: mon..sun, {@code from} and {@code to}:
+     * HH:MM, {@code to} may be 24:00), and dates it is closed all day (YYYY-MM-DD, in its time zone).
+     */
+    public record Hours(@JsonProperty("time_zone") String timeZone, List<Span> weekly,
+                        @JsonProperty("closed_dates") List<String> closedDates) {
+        public Hours {
+            weekly = weekly == null ? List.of() : List.copyOf(weekly);
+            closedDates = closedDates == null ? List.of() : List.copyOf(closedDates);
+        }
+
+        /** One weekly opening span. */
+        public record Span(List<String> days, String from, String to) {
+        }
+    }
+
+    /**
+     * Outgoing email: the SMTP server ({@code security}: {@code starttls} (default), {@code tls} or {@code none}), the
+     * sender, and the reply-to address of conversations by email, where {@code {token}} stands for each conversation's
+     * unguessable token ({@code support+{token}@example.com}; most mail hosts deliver such plus addresses to the
+     * mailbox {@code imap} reads). {@code link_url}: the page that opens the widget from a link in an email (default:
+     * the public URL's /demo). Sends are retried with backoff up to {@code retry_max_ms} apart (300000).
+     */
+    public record Smtp(String host, Integer port, String security, String user, String password, String from,
+                       @JsonProperty("reply_to") String replyTo, @JsonProperty("link_url") String linkUrl,
+                       @JsonProperty("timeout_ms") Long timeoutMs, @JsonProperty("retry_max_ms") Long retryMaxMs) {
+        public Smtp {
+            security = security == null ? "starttls" : security;
+            port = port == null ? ("tls".equals(security) ? 465 : "none".equals(security) ? 25 : 587) : port;
+            timeoutMs = timeoutMs == null ? 30_000L : timeoutMs;
+            retryMaxMs = retryMaxMs == null ? 300_000L : retryMaxMs;
+        }
+
+        @Override
+        public String toString() {
+            return "Smtp[host=" + host + ", port=" + port + ", security=" + security + ", user=" + user
+                    + ", password=" + (password == null ? "none" : "(hidden)") + ", from=" + from + ", replyTo="
+                    + replyTo + ", linkUrl=" + linkUrl + "]";
+        }
+    }
+
+    /**
+     * Incoming email: the mailbox where guests' answers arrive (the reply-to addresses' mailbox), read every {@code
+     * poll_ms} (30000) over IMAP ({@code security}: {@code tls} (default), {@code starttls} or {@code none}). A mail
+     * taken into a conversation is deleted from it; one that names no conversation is left there, flagged.
+     */
+    public record Imap(String host, Integer port, String security, String user, String password, String folder,
+                       @JsonProperty("poll_ms") Long pollMs, @JsonProperty("timeout_ms") Long timeoutMs) {
+        public Imap {
+            security = security == null ? "tls" : security;
+            port = port == null ? ("tls".equals(security) ? 993 : 143) : port;
+            folder = folder == null ? "INBOX" : folder;
+            pollMs = pollMs == null ? 30_000L : pollMs;
+            timeoutMs = timeoutMs == null ? 30_000L : timeoutMs;
+        }
+
+        @Override
+        public String toString() {
+            return "Imap[host=" + host + ", port=" + port + ", security=" + security + ", user=" + user
+                    + ", password=" + (password == null ? "none" : "(hidden)") + ", folder=" + folder + ", pollMs="
+                    + pollMs + "]";
         }
     }
 
@@ -179,9 +272,10 @@ public record ServerConfig(
             @JsonProperty("unserved_retention_ms") Long unservedRetentionMs,
             @JsonProperty("store_retry_max_ms") Long storeRetryMaxMs,
             @JsonProperty("store_commit_gap_us") Long storeCommitGapUs,
-            @JsonProperty("sse_spread_ms") Long sseSpreadMs) {
+            @JsonProperty("sse_spread_ms") Long sseSpreadMs,
+            @JsonProperty("waiting_grace_ms") Long waitingGraceMs) {
         public static final Timings DEFAULTS = new Timings(null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
 
         public Timings {
             resumeGraceMs = resumeGraceMs == null ? 60_000L : resumeGraceMs;
@@ -198,6 +292,7 @@ public record ServerConfig(
             storeRetryMaxMs = storeRetryMaxMs == null ? 5_000L : storeRetryMaxMs;
             storeCommitGapUs = storeCommitGapUs == null ? 500L : storeCommitGapUs;
             sseSpreadMs = sseSpreadMs == null ? Math.min(500L, queueposIntervalMs / 2) : sseSpreadMs;
+            waitingGraceMs = waitingGraceMs == null ? 600_000L : waitingGraceMs;
         }
     }
 

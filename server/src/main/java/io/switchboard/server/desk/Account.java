@@ -19,6 +19,8 @@ final class Account {
     final Map<String, Room> rooms = new HashMap<>();
     /** REST reservations by their caller's {@code external_user_id}: the newest of each. */
     final Map<String, Reservation> byExternalUser = new HashMap<>();
+    /** Conversations by the token of their emails (reply-to addresses, links). */
+    final Map<String, Reservation> byMailToken = new HashMap<>();
     /** The agents' names as they look ({@link Names#fold}): no guest may take one of them. */
     final Set<String> agentNames = new java.util.HashSet<>();
 
@@ -31,7 +33,8 @@ final class Account {
         Account account = new Account(accountConfig.id());
         for (ServerConfig.GroupConfig groupConfig : accountConfig.groups()) {
             account.groups.put(groupConfig.name(), new Group(account, groupConfig.name(), groupConfig.routing(),
-                    config.maxQueueLength(groupConfig)));
+                    config.maxQueueLength(groupConfig), io.switchboard.server.config.BusinessHours.of(
+                            groupConfig.hours()), groupConfig.busyAfterSeconds(), groupConfig.replyWithinSeconds()));
         }
         for (ServerConfig.AgentConfig agentConfig : accountConfig.agents()) {
             Agent agent = new Agent(account, agentConfig.user(), agentConfig.supervisor(), agentConfig.limit());

@@ -26,10 +26,12 @@ final class Assignment {
     private final Retention retention;
     private final DeskMetrics metrics;
     private final Turn turn;
+    private final Mailbox mailbox;
     private long tickets;
 
     Assignment(Account account, DeskClock clock, Fanout fanout, QueuePositions positions, Rooms rooms,
-               Retention retention, DeskMetrics metrics, Turn turn) {
+               Retention retention, DeskMetrics metrics, Turn turn, Mailbox mailbox) {
+        this.mailbox = mailbox;
         this.account = account;
         this.clock = clock;
         this.fanout = fanout;
@@ -44,6 +46,36 @@ final class Assignment {
     void enqueueNew(Reservation reservation) {
         reservation.ticket = ++tickets;
         enqueue(reservation);
+    }
+
+    /**
+     * A message left to be answered by email joins its group's messages (not the chat queue: no chat guest's place or
+     * estimate counts it); agents see it, and it is assigned when an agent of the group is free and the group is open.
+     */
+    void enqueueMessage(Reservation reservation) {
+        reservation.ticket = ++tickets;
+        reservation.queue(turn);
+        reservation.enqueuedAt = clock.now();
+        reservation.group.messages.add(reservation);
+        fanout.toAgents(account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.QUEUED));
+        turn.queued(reservation.group);
+    }
+
+    /**
+     * The guest of a finished conversation wrote again by email: the conversation goes back to its group's messages,
+     * and its next room starts with the whole conversation so far, then what they wrote.
+     */
+    void reopenByEmail(Reservation reservation, String text) {
+        if (reservation.room != null) {
+            reservation.previousRoom = reservation.room;
+        }
+        reservation.room = null;
+        reservation.matchedAgent = null;
+        reservation.reservedUntil = 0;
+        reservation.forgetAt = 0;
+        reservation.byEmail = true;
+        reservation.question = text;
+        enqueueMessage(reservation);
     }
 
     /** A guest whose agent was gone goes back to the front of their queue. */
@@ -74,6 +106,12 @@ final class Assignment {
 
     /** A waiting guest leaves the queue with an outcome (canceled, expired); those behind move up. */
     void leaveQueue(Reservation reservation, ReservationStatus outcome) {
+        if (reservation.byEmail) {
+            reservation.group.messages.remove(reservation);
+            reservation.finish(turn, outcome);
+            retention.forgetUnserved(reservation);
+            return;
+        }
         reservation.group.queue.remove(reservation);
         reservation.group.recordAbandonment(clock.now(), clock.now() - reservation.enqueuedAt);
         reservation.finish(turn, outcome);
@@ -87,11 +125,12 @@ final class Assignment {
      * of its group with the fewest guests, ties to the oldest last assignment. Run by the turn ({@link Turn#settle}).
      */
     void assignWhereFree() {
+        long now = clock.now();
         while (true) {
             Reservation next = null;
             Agent agent = null;
             for (Group group : account.groups.values()) {
-                if (group.routing == Routing.MANUAL || group.queue.isEmpty()) {
+                if (group.routing == Routing.MANUAL || group.queue.isEmpty() || !group.openAt(now)) {
                     continue;
                 }
                 Reservation head = group.queue.first();
@@ -105,10 +144,38 @@ final class Assignment {
                 }
             }
             if (next == null) {
+                // Messages left by email come after every guest waiting to chat (those are here now), oldest first.
+                for (Group group : account.groups.values()) {
+                    if (group.routing == Routing.MANUAL || group.messages.isEmpty() || !group.openAt(now)) {
+                        continue;
+                    }
+                    Reservation head = group.messages.first();
+                    if (next != null && head.enqueuedAt >= next.enqueuedAt) {
+                        continue;
+                    }
+                    Agent free = freeAgent(group);
+                    if (free != null) {
+                        next = head;
+                        agent = free;
+                    }
+                }
+            }
+            if (next == null) {
                 return;
             }
             assign(next, agent);
         }
+    }
+
+    /** The oldest message left in these groups, or null when none waits. */
+    static Reservation oldestMessage(Iterable<Group> groups) {
+        Reservation oldest = null;
+        for (Group group : groups) {
+            if (!group.messages.isEmpty() && (oldest == null || group.messages.first().enqueuedAt < oldest.enqueuedAt)) {
+                oldest = group.messages.first();
+            }
+        }
+        return oldest;
     }
 
     private static Agent freeAgent(Group group) {
@@ -140,11 +207,16 @@ final class Assignment {
     void assign(Reservation reservation, Agent agent) {
         long now = clock.now();
         Group group = reservation.group;
-        group.queue.remove(reservation);
-        group.recordAssignment(now, now - reservation.enqueuedAt);
+        if (reservation.byEmail) {
+            // A message waited for an answer, not for a chat: its wait teaches the chat estimates nothing.
+            group.messages.remove(reservation);
+        } else {
+            group.queue.remove(reservation);
+            group.recordAssignment(now, now - reservation.enqueuedAt);
+            metrics.assigned(account.id, group.name, now - reservation.enqueuedAt);
+            positions.changed(group);
+        }
         reservation.waitedMs = now - reservation.enqueuedAt;
-        metrics.assigned(account.id, group.name, now - reservation.enqueuedAt);
-        positions.changed(group);
         reservation.pendingQueuePos = null;
         reservation.front = false;
         reservation.reservedUntil = now + reservation.reserveForSeconds * 1000L;
@@ -158,10 +230,13 @@ final class Assignment {
         fanout.toAgents(account, new ServerMessage.Update(List.of(reservation.user), UpdateDetails.DEQUEUED));
         fanout.toAgents(account, new ServerMessage.Update(List.of(reservation.user, agent.user),
                 UpdateDetails.ASSIGNED));
-        if (reservation.session != null) {
+        if (reservation.session != null || reservation.byEmail) {
             rooms.open(reservation, agent);
         } else {
             holdUntilReserved(reservation);
+        }
+        if (reservation.keepsPlace() && (reservation.session == null || reservation.session.connection == null)) {
+            mailbox.agentReady(reservation, agent.user);
         }
         turn.capacityChanged(agent);
     }

@@ -68,6 +68,8 @@ public final class Desk {
     private final ReservationFeed feed;
     private final Retention retention;
     private final DeskProbe probe;
+    final Mailbox mailbox;
+    final ByEmail byEmail;
     private boolean dropped;
 
     Desk(DeskBuilder builder) {
@@ -88,17 +90,40 @@ public final class Desk {
         this.turn = new Turn(account, fanout, positions, feed, dirty, journal);
         this.retention = new Retention(clock, reservations, timings.transcriptRetentionMs(),
                 timings.unservedRetentionMs(), turn);
+        this.mailbox = new Mailbox(account, config, clock, ids, turn, builder.mail);
         this.rooms = new Rooms(clock, ids, fanout, retention, turn, metrics, journal,
-                config.limits().transcriptTailMessages());
-        this.assignment = new Assignment(account, clock, fanout, positions, rooms, retention, metrics, turn);
+                config.limits().transcriptTailMessages(), mailbox);
+        this.assignment = new Assignment(account, clock, fanout, positions, rooms, retention, metrics, turn, mailbox);
         turn.runs(assignment, rooms);
         this.views = new Views(account, clock);
         this.sessions = new Sessions(account, timings, clock, ids, fanout, rooms, assignment, positions, retention,
                 turn, metrics, builder.limits, builder.handover, views);
+        rooms.guestAway = sessions::awayInRoom;
         this.guests = new GuestSignIn(account, timings, ids, fanout, assignment, turn, metrics, builder.limits,
                 reservations, views, sessions);
+        this.byEmail = new ByEmail(account, timings, ids, fanout, assignment, rooms, sessions, mailbox, turn, metrics,
+                builder.limits, reservations);
         this.rest = new RestCalls(this, config, clock, ids, metrics, journal, retention, positions, feed);
         this.probe = new DeskProbe(account, reservations, sessions, clock);
+        for (Group group : account.groups.values()) {
+            armHours(group);
+        }
+    }
+
+    /**
+     * Wakes the desk at a group's next opening or closing: at an opening, what waited for it (guests, messages) is
+     * assigned to the free agents of the group; guests and the widget see the change.
+     */
+    private void armHours(Group group) {
+        java.time.Instant next = group.hours.nextChange(java.time.Instant.ofEpochMilli(clock.now()));
+        if (next == null) {
+            return;
+        }
+        group.hoursTimer = clock.schedule(Math.max(1, next.toEpochMilli() - clock.now()), () -> {
+            turn.queued(group);
+            positions.changed(group);
+            armHours(group);
+        });
     }
 
     /** A desk for one account of the configuration; the calling thread becomes its thread. */
@@ -137,6 +162,8 @@ public final class Desk {
         } finally {
             try {
                 changed = turn.end();
+                // The mails this turn made are written with it: they go to the sender once that is durable.
+                mailbox.flush();
             } catch (RuntimeException e) {
                 log.error("desk {}: ending a turn failed", account.id, e);
             }
@@ -291,6 +318,49 @@ public final class Desk {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // The widget and email (docs/protocol.md#email)
+
+    /** What the widget shows before a guest types anything ({@code GET /v1/widget/...}). Desk thread only. */
+    public Rest.WidgetState widget(String groupName) {
+        checkThread();
+        return rest.widget(groupName);
+    }
+
+    /**
+     * A message left for a group by a guest of the widget, from {@code source} (their address). Desk thread only.
+     *
+     * @throws DeskException without email (not_allowed), an unknown group (missing), a full group or too many from the
+     *                       address (rate limited)
+     */
+    public Rest.MessageLeft leaveMessage(String groupName, Rest.LeaveMessage body, String source) {
+        checkThread();
+        requireStorage(journal);
+        return byEmail.leave(groupName, body, source);
+    }
+
+    /**
+     * A guest's email for the conversation of {@code token} (the reader found it in the reply-to address or the
+     * references); true once taken (or taken before), false when no conversation of this desk has that token.
+     */
+    public boolean mailArrived(String token, String messageId, String text) {
+        checkThread();
+        requireStorage(journal);
+        return byEmail.arrived(token, messageId, text);
+    }
+
+    /** The SMTP server took a mail the desk made. Desk thread only. */
+    public void mailSent(String id) {
+        checkThread();
+        mailbox.sent(id);
+    }
+
+    /** Sending a mail failed; {@code permanent}: the server refused its address, so it is dropped. Desk thread only. */
+    public void mailFailed(String id, boolean permanent, String why) {
+        checkThread();
+        mailbox.failed(id, permanent, why);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Restart and drop
 
     /**
@@ -302,8 +372,8 @@ public final class Desk {
      */
     public void restore(Stored.State state) {
         checkThread();
-        new Restore(account, sessions, reservations, assignment, retention, rooms, clock, timings.resumeGraceMs())
-                .apply(state);
+        new Restore(account, sessions, reservations, assignment, retention, rooms, clock).apply(state);
+        mailbox.restore(state.mails());
     }
 
     /**

@@ -8,6 +8,7 @@ public final class DeskBuilder {
     final ServerConfig.AccountConfig account;
     final DeskClock clock;
     final Outbox outbox;
+    MailSink mail = MailSink.NONE;
     Ids ids = Ids.secure();
     int generation;
     DeskMetrics metrics = DeskMetrics.NONE;
@@ -43,6 +44,12 @@ public final class DeskBuilder {
     }
 
     /** Where the desk's changes go to be kept; without one nothing is collected at all. */
+    /** Where the desk's emails go to be sent (default: nowhere; a server without smtp makes none). */
+    public DeskBuilder mail(MailSink value) {
+        mail = value;
+        return this;
+    }
+
     public DeskBuilder journal(Journal value) {
         this.journal = value;
         return this;

@@ -22,6 +22,8 @@ final class Dirty {
     private final List<String> endedSessions = new ArrayList<>();
     private final List<String> forgottenReservations = new ArrayList<>();
     private final List<String> forgottenRooms = new ArrayList<>();
+    private final java.util.Map<String, Stored.MailRow> mails = new java.util.LinkedHashMap<>();
+    private final List<String> sentMails = new ArrayList<>();
 
     Dirty(boolean enabled) {
         this.enabled = enabled;
@@ -75,6 +77,21 @@ final class Dirty {
         }
     }
 
+    /** An email to send (new, or due again after a failed attempt). */
+    void mail(Stored.MailRow mail) {
+        if (enabled) {
+            mails.put(mail.id(), mail);
+        }
+    }
+
+    /** An email was sent (or can never be): its row goes. */
+    void mailDone(String id) {
+        if (enabled) {
+            mails.remove(id);
+            sentMails.add(id);
+        }
+    }
+
     /** This turn's changes as rows, or null when nothing that is stored changed; starts the next turn empty. */
     Stored.Changes collect() {
         if (!enabled) {
@@ -103,7 +120,10 @@ final class Dirty {
         }
         Stored.Changes changes = new Stored.Changes(reservationRows, copy(forgottenReservations), roomRows,
                 copy(forgottenRooms), copy(messages), rows(agents, Dirty::row), rows(sessions, Dirty::row),
-                copy(endedSessions), rows(groups, Group::row));
+                copy(endedSessions), rows(groups, Group::row),
+                mails.isEmpty() ? List.of() : List.copyOf(mails.values()), copy(sentMails));
+        mails.clear();
+        sentMails.clear();
         reservations.clear();
         rooms.clear();
         agents.clear();
@@ -144,7 +164,8 @@ final class Dirty {
                 r.externalUserId, r.priority, r.reserveForSeconds, r.ticket, r.front, r.enqueuedAt, r.waitedMs,
                 r.status(), r.version, r.session == null ? null : r.session.key, r.room == null ? null : r.room.id,
                 r.matchedAgent == null ? null : r.matchedAgent.user, r.reservedUntil, r.forgetAt,
-                r.previousRoom == null ? null : r.previousRoom.id);
+                r.previousRoom == null ? null : r.previousRoom.id, r.email, r.mailToken, r.byEmail,
+                r.inbound.isEmpty() ? List.of() : List.copyOf(r.inbound));
     }
 
     private static boolean sameButVersion(Stored.ReservationRow row, Stored.ReservationRow stored) {

@@ -1,6 +1,8 @@
 package io.switchboard.server.desk;
 
+import io.switchboard.server.config.BusinessHours;
 import io.switchboard.server.config.Routing;
+import io.switchboard.server.config.ServerConfig;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,11 +69,47 @@ final class Group {
      */
     long earliestDue = Long.MIN_VALUE;
 
+    /** When the group answers ({@code hours}; always open without). */
+    final BusinessHours hours;
+    /** Past this estimate (s) the widget calls the group busy. */
+    final int busyAfterSeconds;
+    /** How soon a message left for the group should be answered (s): its SLA clock. */
+    final int replyWithinSeconds;
+    /** Messages left to be answered by email, oldest first: not in {@link #queue}, so no chat estimate counts them. */
+    final TreeSet<Reservation> messages = new TreeSet<>(Comparator.comparingLong((Reservation r) -> r.ticket));
+    /** The timer that wakes the desk at the group's next opening or closing. */
+    Cancellable hoursTimer;
+
     Group(Account account, String name, Routing routing, int maxQueueLength) {
+        this(account, name, routing, maxQueueLength, BusinessHours.ALWAYS,
+                ServerConfig.GroupConfig.DEFAULT_BUSY_AFTER_SECONDS,
+                ServerConfig.GroupConfig.DEFAULT_REPLY_WITHIN_SECONDS);
+    }
+
+    Group(Account account, String name, Routing routing, int maxQueueLength, BusinessHours hours,
+          int busyAfterSeconds, int replyWithinSeconds) {
         this.account = account;
         this.name = name;
         this.routing = routing;
         this.maxQueueLength = maxQueueLength;
+        this.hours = hours;
+        this.busyAfterSeconds = busyAfterSeconds;
+        this.replyWithinSeconds = replyWithinSeconds;
+    }
+
+    /** Whether the group is open at {@code now} (epoch ms) by its hours. */
+    boolean openAt(long now) {
+        return hours.openAt(java.time.Instant.ofEpochMilli(now));
+    }
+
+    /** Whether an agent of the group is signed in, connected and available (else the widget says offline). */
+    boolean staffed() {
+        for (Agent agent : agents) {
+            if (agent.connected() && agent.availability == io.switchboard.protocol.StatusIs.AVAILABLE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A guest joined the queue (or came back to its front, which counts as the highest priority). */

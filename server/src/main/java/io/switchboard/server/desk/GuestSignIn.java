@@ -135,6 +135,22 @@ final class GuestSignIn {
             throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: " + reservation.status().wire()
                     + " (expected: QUEUED or MATCHED)");
         }
+        if (reservation.mailToken != null || request.key() != null) {
+            // Kept by email: only the link's key brings its guest back (then on this device, whatever held it before).
+            if (request.key() == null || reservation.mailToken == null || !io.switchboard.server.config.Secrets.same(
+                    io.switchboard.server.config.Secrets.digest(request.key()),
+                    io.switchboard.server.config.Secrets.digest(reservation.mailToken))) {
+                throw new DeskException(ErrorCode.UNKNOWN_RESERVATION, "reservation: " + request.reservation()
+                        + " with this key (expected: the link from your email)");
+            }
+            if (reservation.byEmail) {
+                throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: this conversation goes on by email "
+                        + "(reply to the last email)");
+            }
+            if (reservation.session != null) {
+                sessions.detachGuest(reservation.session, true);
+            }
+        }
         if (reservation.session != null) {
             throw new DeskException(ErrorCode.CONFLICT, "reservation: its guest has attached already (expected: "
                     + "resume with the session from identified)");

@@ -63,6 +63,65 @@ public final class Ids {
         return prefix + ENCODER.encodeToString(bytes);
     }
 
+    /**
+     * A token for email (a reply-to address, a link): lower-case base32 of the account tag and 128 random bits, so
+     * that a mail host that folds an address's case does not break it ({@code m} and 36 characters).
+     */
+    public String nextMailToken() {
+        byte[] bytes = new byte[tag.length + RANDOM_BYTES];
+        System.arraycopy(tag, 0, bytes, 0, tag.length);
+        byte[] random16 = new byte[RANDOM_BYTES];
+        random.nextBytes(random16);
+        System.arraycopy(random16, 0, bytes, tag.length, RANDOM_BYTES);
+        return "m" + base32(bytes);
+    }
+
+    /** The account tag (as {@link #tag} writes it) of a token from {@link #nextMailToken}, or null if it is none. */
+    public static String tagOfMailToken(String token) {
+        if (token == null || token.length() != 1 + MAIL_CHARS || token.charAt(0) != 'm') {
+            return null;
+        }
+        byte[] bytes = new byte[TAG_BYTES];
+        long buffer = 0;
+        int bits = 0;
+        int out = 0;
+        for (int i = 1; i < token.length() && out < TAG_BYTES; i++) {
+            int value = BASE32.indexOf(Character.toLowerCase(token.charAt(i)));
+            if (value < 0) {
+                return null;
+            }
+            buffer = buffer << 5 | value;
+            bits += 5;
+            if (bits >= 8) {
+                bytes[out++] = (byte) (buffer >>> (bits - 8));
+                bits -= 8;
+            }
+        }
+        return ENCODER.encodeToString(bytes);
+    }
+
+    private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+    /** 22 bytes in base32: 176 bits, 36 characters (the last one carrying 4 bits). */
+    private static final int MAIL_CHARS = 36;
+
+    private static String base32(byte[] bytes) {
+        StringBuilder text = new StringBuilder(MAIL_CHARS);
+        long buffer = 0;
+        int bits = 0;
+        for (byte b : bytes) {
+            buffer = buffer << 8 | (b & 0xff);
+            bits += 8;
+            while (bits >= 5) {
+                text.append(BASE32.charAt((int) (buffer >>> (bits - 5)) & 31));
+                bits -= 5;
+            }
+        }
+        if (bits > 0) {
+            text.append(BASE32.charAt((int) (buffer << (5 - bits)) & 31));
+        }
+        return text.toString();
+    }
+
     /** An account's tag as it appears in its ids (8 characters). */
     public static String tag(String account) {
         return ENCODER.encodeToString(tagBytes(account));

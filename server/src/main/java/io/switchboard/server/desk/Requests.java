@@ -131,6 +131,10 @@ final class Requests implements Request.Visitor<Void> {
         }
         Reservation next = Assignment.mostUrgentHead(groups);
         if (next == null) {
+            // No guest waits to chat: the oldest message left by email is next.
+            next = Assignment.oldestMessage(groups);
+        }
+        if (next == null) {
             throw new DeskException(ErrorCode.NO_GUESTS, "assist: no guest is waiting in " + names(groups));
         }
         desk.assignment.assign(next, agent);
@@ -205,6 +209,16 @@ final class Requests implements Request.Visitor<Void> {
         }
         reservation.question = question;
         desk.turn.stored(reservation);
+        return null;
+    }
+
+    @Override
+    public Void keepPlace(Request.KeepPlace request) {
+        identified();
+        if (!session.isGuest()) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "keep_place: for a waiting guest (you are an agent)");
+        }
+        desk.byEmail.keepPlace(session, request.email());
         return null;
     }
 

@@ -1,6 +1,7 @@
 package io.switchboard.server.desk;
 
 import io.switchboard.protocol.ServerMessage;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,25 @@ final class Reservation {
     /** What the guest asked, and what the site passed: dropped at once when it ends without being served. */
     String question;
     Map<String, String> details;
+    /**
+     * A message left to be answered by email (its guest is not here; agents see it as a queue item of kind {@code
+     * message}, and the room's messages from agents go to {@link #email}), rather than a guest waiting to chat.
+     */
+    boolean byEmail;
+    /**
+     * The guest's email address: of a message left, or of a waiting guest who left to be told by email when an agent
+     * is ready (their place is kept); null otherwise.
+     */
+    String email;
+    /**
+     * The unguessable token that links emails to this conversation (in the reply-to address, and in the link that opens
+     * the widget into it); null without email. It is kept as it is, since every email of the conversation carries it.
+     */
+    String mailToken;
+    /** Message-IDs of the guest's emails taken into the conversation most recently: one read twice is taken once. */
+    final ArrayDeque<String> inbound = new ArrayDeque<>(0);
+    /** How many inbound Message-IDs are remembered. */
+    static final int INBOUND_IDS = 20;
     /** The caller's id of a REST reservation; null for guests who identified over WebSocket. */
     final String externalUserId;
     final int reserveForSeconds;
@@ -63,6 +83,12 @@ final class Reservation {
 
     Reservation(String sid, Group group, String user, String question, Map<String, String> details,
                 String externalUserId, int priority, int reserveForSeconds) {
+        this(sid, group, user, question, details, externalUserId, priority, reserveForSeconds, false);
+    }
+
+    Reservation(String sid, Group group, String user, String question, Map<String, String> details,
+                String externalUserId, int priority, int reserveForSeconds, boolean byEmail) {
+        this.byEmail = byEmail;
         this.sid = sid;
         this.account = group.account;
         this.group = group;
@@ -114,6 +140,11 @@ final class Reservation {
         return status == ReservationStatus.QUEUED;
     }
 
+    /** A waiting guest who left with an email address: their place is kept until an agent is ready. */
+    boolean keepsPlace() {
+        return !byEmail && email != null;
+    }
+
     /** Done with: it has an outcome (expired, canceled), or it was matched and its room has ended. */
     boolean isFinished() {
         return switch (status) {
@@ -124,6 +155,6 @@ final class Reservation {
     }
 
     ServerMessage.Guest guestView() {
-        return new ServerMessage.Guest(user, question, details);
+        return new ServerMessage.Guest(user, question, details, byEmail ? email : null);
     }
 }

@@ -33,6 +33,8 @@ final class RestCalls {
     private final ReservationFeed feed;
     private final CallLimiter queuePositionCalls;
     private final int sseStreamsPerReservation;
+    private final DeskClock clock;
+    private final boolean email;
 
     RestCalls(Desk desk, ServerConfig config, DeskClock clock, Ids ids, DeskMetrics metrics, Journal journal,
               Retention retention, QueuePositions positions, ReservationFeed feed) {
@@ -52,6 +54,29 @@ final class RestCalls {
         this.queuePositionCalls = new CallLimiter(clock::now, config.limits().queuePositionCallsPerMinute(),
                 QUEUE_POSITION_WINDOW_MS);
         this.sseStreamsPerReservation = config.limits().sseStreamsPerReservation();
+        this.clock = clock;
+        this.email = config.email();
+    }
+
+    /**
+     * What the widget shows before a guest types anything: {@code closed} outside the group's hours (with when it
+     * opens), {@code offline} when no agent of the group is signed in and available, {@code busy} when a new guest's
+     * estimate passes {@code busy_after_seconds}, else {@code open}; the estimate a guest joining now would be told
+     * (null when closed or offline: nobody would answer).
+     */
+    Rest.WidgetState widget(String groupName) {
+        Group group = Desk.restGroup(account, groupName);
+        long now = clock.now();
+        if (!group.openAt(now)) {
+            java.time.Instant next = group.hours.nextOpen(java.time.Instant.ofEpochMilli(now));
+            return new Rest.WidgetState("closed", next == null ? null : next.toString(), null, email);
+        }
+        if (!group.staffed()) {
+            return new Rest.WidgetState("offline", null, null, email);
+        }
+        Long estimate = positions.estimateSeconds(group, group.queue.size());
+        String state = estimate != null && estimate > group.busyAfterSeconds ? "busy" : "open";
+        return new Rest.WidgetState(state, null, estimate, email);
     }
 
     /**

@@ -25,10 +25,9 @@ final class Restore {
     private final Retention retention;
     private final Rooms rooms;
     private final DeskClock clock;
-    private final long resumeGraceMs;
 
     Restore(Account account, Sessions owner, Map<String, Reservation> reservations, Assignment assignment,
-            Retention retention, Rooms rooms, DeskClock clock, long resumeGraceMs) {
+            Retention retention, Rooms rooms, DeskClock clock) {
         this.account = account;
         this.owner = owner;
         this.sessions = owner.byDigest;
@@ -37,7 +36,6 @@ final class Restore {
         this.retention = retention;
         this.rooms = rooms;
         this.clock = clock;
-        this.resumeGraceMs = resumeGraceMs;
     }
 
     void apply(Stored.State state) {
@@ -85,7 +83,13 @@ final class Restore {
                 continue;
             }
             Reservation reservation = new Reservation(row.sid(), group, row.user(), row.question(), row.details(),
-                    row.externalUserId(), row.priority(), row.reserveForSeconds());
+                    row.externalUserId(), row.priority(), row.reserveForSeconds(), row.byEmail());
+            reservation.email = row.email();
+            reservation.mailToken = row.mailToken();
+            reservation.inbound.addAll(row.inbound());
+            if (reservation.mailToken != null) {
+                account.byMailToken.put(reservation.mailToken, reservation);
+            }
             reservation.ticket = row.ticket();
             reservation.front = row.front();
             reservation.enqueuedAt = row.enqueuedAt();
@@ -118,7 +122,7 @@ final class Restore {
                 }
             }
             if (reservation.isWaiting()) {
-                group.queue.add(reservation);
+                (reservation.byEmail ? group.messages : group.queue).add(reservation);
             }
             highestTicket = Math.max(highestTicket, reservation.ticket);
         }
@@ -186,7 +190,7 @@ final class Restore {
         }
         java.util.Set<Session> resumable = new java.util.LinkedHashSet<>(sessions.values());
         for (Session session : resumable) {
-            session.graceTimer = clock.schedule(resumeGraceMs, () -> owner.graceOver(session));
+            session.graceTimer = clock.schedule(owner.graceOf(session), () -> owner.graceOver(session));
         }
         log.info("{}: restored {} reservations ({} waiting), {} rooms ({} open, with {} messages; ended rooms' "
                         + "transcripts are read when asked for), {} resumable sessions in {} ms", account.id,

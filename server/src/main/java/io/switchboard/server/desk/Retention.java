@@ -83,6 +83,9 @@ final class Retention {
                 && (reservation.session == null || reservation.session.ended)
                 && reservations.remove(reservation.sid, reservation)) {
             reservation.account.byExternalUser.remove(reservation.externalUserId, reservation);
+            if (reservation.mailToken != null) {
+                reservation.account.byMailToken.remove(reservation.mailToken, reservation);
+            }
             turn.forgotten(reservation);
         }
     }

@@ -34,8 +34,14 @@ final class Rooms {
     private final java.util.Set<Room> written = new java.util.LinkedHashSet<>();
     private final java.util.Set<Room> overTail = new java.util.LinkedHashSet<>();
 
+    /** Where agents' answers in a conversation by email go to its guest. */
+    private final Mailbox mailbox;
+    /** Told when a room opens for a guest who is away (their session then has the room's grace). */
+    java.util.function.Consumer<Session> guestAway = session -> { };
+
     Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, Turn turn, DeskMetrics metrics,
-          Journal journal, int tailMessages) {
+          Journal journal, int tailMessages, Mailbox mailbox) {
+        this.mailbox = mailbox;
         this.tailMessages = tailMessages;
         this.journal = journal;
         this.clock = clock;
@@ -60,6 +66,13 @@ final class Rooms {
             carryOver(reservation.previousRoom, room);
             reservation.previousRoom = null;
         }
+        if (reservation.byEmail && reservation.question != null) {
+            // What the guest wrote by email (the message they left, or their answer since the last room) comes first.
+            for (String part : Mailbox.chunks(reservation.question, Limits.BODY_MAX)) {
+                append(room, new ServerMessage.Message(room.id, reservation.user, Role.GUEST, part,
+                        reservation.enqueuedAt, room.nextSeq(), null));
+            }
+        }
         agent.rooms.add(room);
         room.account.rooms.put(room.id, room);
         room.account.openRooms.put(room.id, room);
@@ -69,8 +82,23 @@ final class Rooms {
         fanout.toRoom(room, new ServerMessage.Notification(room.id, reservation.user, Role.GUEST,
                 NotificationDetails.JOINED));
         fanout.toRoom(room, notification(room, agent, NotificationDetails.JOINED));
-        if (reservation.session.connection == null) {
+        if (reservation.session != null && reservation.session.connection == null) {
             fanout.toRoomExcept(room, reservation.session, Fanout.presence(room, reservation.session, StatusIs.AWAY));
+            guestAway.accept(reservation.session);
+        }
+    }
+
+    /**
+     * The guest of a conversation by email answered: each part of their answer is a message of the room, from them,
+     * to everyone in it.
+     */
+    void guestWrote(Room room, String text) {
+        for (String part : Mailbox.chunks(text, Limits.BODY_MAX)) {
+            ServerMessage.Message message = new ServerMessage.Message(room.id, room.reservation.user, Role.GUEST,
+                    part, clock.now(), room.nextSeq(), null);
+            append(room, message);
+            metrics.message();
+            fanout.toRoom(room, message);
         }
     }
 
@@ -112,6 +140,9 @@ final class Rooms {
             fanout.toRoomAgents(room, message);
         } else {
             fanout.toRoom(room, message);
+            if (room.reservation.byEmail && !session.isGuest()) {
+                mailbox.agentWrote(room, session.user(), request.body());
+            }
         }
     }
 

@@ -94,7 +94,7 @@ final class Sessions {
         }
         StatusIs before = session.agent != null ? session.agent.visibleAvailability() : null;
         session.connection = null;
-        session.graceTimer = clock.schedule(timings.resumeGraceMs(), () -> graceOver(session));
+        session.graceTimer = clock.schedule(graceOf(session), () -> graceOver(session));
         if (session.isGuest()) {
             Room room = session.reservation.room;
             if (room != null && room.open) {
@@ -104,6 +104,55 @@ final class Sessions {
             fanout.announceToAgentsIfChanged(session.agent, before);
             fanout.roomPresence(session.agent, StatusIs.AWAY);
             turn.capacityChanged(session.agent);
+        }
+    }
+
+    /**
+     * How long a session waits for its client to come back: a guest still waiting in the queue keeps their place for
+     * {@code waiting_grace_ms} (a phone that locked, a tab in the background); everyone else {@code resume_grace_ms}.
+     */
+    long graceOf(Session session) {
+        return session.isGuest() && session.reservation.isWaiting() ? timings.waitingGraceMs()
+                : timings.resumeGraceMs();
+    }
+
+    /**
+     * A room opened for a guest who is away (matched during their waiting grace): they have the room's grace from now,
+     * not the rest of the longer waiting one, so the agent does not wait in an empty room for minutes.
+     */
+    void awayInRoom(Session session) {
+        if (session.connection != null || session.graceTimer == null) {
+            return;
+        }
+        session.graceTimer.cancel();
+        session.graceTimer = clock.schedule(timings.resumeGraceMs(), () -> graceOver(session));
+    }
+
+    /**
+     * A guest's session ends while their reservation goes on without one (they keep their place by email, or come
+     * back through an email link on another device): neither token works any more, and its connection, if any, is
+     * closed ({@code close}) or stays signed in as nobody.
+     */
+    void detachGuest(Session session, boolean close) {
+        forget(session);
+        session.reservation.session = null;
+        turn.stored(session.reservation);
+        if (session.graceTimer != null) {
+            session.graceTimer.cancel();
+            session.graceTimer = null;
+        }
+        Connection connection = session.connection;
+        if (connection == null) {
+            return;
+        }
+        session.connection = null;
+        byConnection.remove(connection);
+        if (close) {
+            connections.remove(connection);
+            fanout.close(connection, Desk.CLOSE_SESSION_MOVED, "this conversation was opened from an email link");
+        } else {
+            // Signed in as nobody now: it has the identify deadline again to sign in or go.
+            adopt(connection, clock.now());
         }
     }
 
@@ -257,6 +306,12 @@ final class Sessions {
             return;
         }
         Reservation reservation = session.reservation;
+        if (reservation.keepsPlace() && reservation.isWaiting()) {
+            // Their place is kept by email: the reservation waits on without a session, as a REST one does.
+            reservation.session = null;
+            turn.stored(reservation);
+            return;
+        }
         switch (reservation.status()) {
             case QUEUED -> {
                 assignment.leaveQueue(reservation, ReservationStatus.EXPIRED);

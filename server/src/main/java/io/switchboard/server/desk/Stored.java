@@ -18,7 +18,23 @@ public final class Stored {
                                  Map<String, String> details, String externalUserId, int priority,
                                  int reserveForSeconds, long ticket, boolean front, long enqueuedAt, long waitedMs,
                                  ReservationStatus status, long version, String session, String room,
-                                 String matchedAgent, long reservedUntil, long forgetAt, String previousRoom) {
+                                 String matchedAgent, long reservedUntil, long forgetAt, String previousRoom,
+                                 String email, String mailToken, boolean byEmail, List<String> inbound) {
+        public ReservationRow {
+            inbound = inbound == null ? List.of() : List.copyOf(inbound);
+        }
+
+        /** A row of a reservation without email (no message left, no place kept). */
+        public ReservationRow(String sid, String account, String group, String user, String question,
+                              Map<String, String> details, String externalUserId, int priority,
+                              int reserveForSeconds, long ticket, boolean front, long enqueuedAt, long waitedMs,
+                              ReservationStatus status, long version, String session, String room,
+                              String matchedAgent, long reservedUntil, long forgetAt, String previousRoom) {
+            this(sid, account, group, user, question, details, externalUserId, priority, reserveForSeconds, ticket,
+                    front, enqueuedAt, waitedMs, status, version, session, room, matchedAgent, reservedUntil, forgetAt,
+                    previousRoom, null, null, false, List.of());
+        }
+
         /** A row of a reservation that no agent left (its {@code previousRoom} is null). */
         public ReservationRow(String sid, String account, String group, String user, String question,
                               Map<String, String> details, String externalUserId, int priority,
@@ -34,7 +50,7 @@ public final class Stored {
         public ReservationRow withVersion(long newVersion) {
             return new ReservationRow(sid, account, group, user, question, details, externalUserId, priority,
                     reserveForSeconds, ticket, front, enqueuedAt, waitedMs, status, newVersion, session, room,
-                    matchedAgent, reservedUntil, forgetAt, previousRoom);
+                    matchedAgent, reservedUntil, forgetAt, previousRoom, email, mailToken, byEmail, inbound);
         }
     }
 
@@ -80,23 +96,49 @@ public final class Stored {
     }
 
     /**
+     * An email waiting to be sent: kept until the SMTP server took it, so a restart sends it still. {@code attempts}
+     * failed so far; the next is due at {@code nextAttemptAt} (epoch ms). {@code messageId} stays the same at every
+     * attempt, so a mail sent twice (the server stopped before it noted the send) is one mail to the reader's client.
+     */
+    public record MailRow(String id, String account, String to, String subject, String text, String replyTo,
+                          String messageId, String inReplyTo, int attempts, long nextAttemptAt) {
+        public MailRow withAttempt(long next) {
+            return new MailRow(id, account, to, subject, text, replyTo, messageId, inReplyTo, attempts + 1, next);
+        }
+    }
+
+    /**
      * One desk turn's changes: rows to write (insert or replace), keys to delete, messages to append. Deleting a room
      * deletes its messages.
      */
     public record Changes(List<ReservationRow> reservations, List<String> forgottenReservations, List<RoomRow> rooms,
                           List<String> forgottenRooms, List<MessageRow> messages, List<AgentRow> agents,
-                          List<SessionRow> sessions, List<String> endedSessions, List<GroupRow> groups) {
+                          List<SessionRow> sessions, List<String> endedSessions, List<GroupRow> groups,
+                          List<MailRow> mails, List<String> sentMails) {
+        public Changes(List<ReservationRow> reservations, List<String> forgottenReservations, List<RoomRow> rooms,
+                       List<String> forgottenRooms, List<MessageRow> messages, List<AgentRow> agents,
+                       List<SessionRow> sessions, List<String> endedSessions, List<GroupRow> groups) {
+            this(reservations, forgottenReservations, rooms, forgottenRooms, messages, agents, sessions, endedSessions,
+                    groups, List.of(), List.of());
+        }
+
         public int size() {
             return reservations.size() + forgottenReservations.size() + rooms.size() + forgottenRooms.size()
-                    + messages.size() + agents.size() + sessions.size() + endedSessions.size() + groups.size();
+                    + messages.size() + agents.size() + sessions.size() + endedSessions.size() + groups.size()
+                    + mails.size() + sentMails.size();
         }
     }
 
     /** Everything stored but messages, as read back at start-up ({@link Journal#transcript} reads those). */
     public record State(List<ReservationRow> reservations, List<RoomRow> rooms, List<AgentRow> agents,
-                        List<SessionRow> sessions, List<GroupRow> groups) {
+                        List<SessionRow> sessions, List<GroupRow> groups, List<MailRow> mails) {
+        public State(List<ReservationRow> reservations, List<RoomRow> rooms, List<AgentRow> agents,
+                     List<SessionRow> sessions, List<GroupRow> groups) {
+            this(reservations, rooms, agents, sessions, groups, List.of());
+        }
+
         public static State empty() {
-            return new State(List.of(), List.of(), List.of(), List.of(), List.of());
+            return new State(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
         }
     }
 }

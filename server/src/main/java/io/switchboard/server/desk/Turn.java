@@ -66,6 +66,16 @@ final class Turn {
         dirty.message(message);
     }
 
+    /** An email is due to be sent: its row is stored with the turn. */
+    void mail(Stored.MailRow mail) {
+        dirty.mail(mail);
+    }
+
+    /** An email was sent, or never can be: its row goes. */
+    void mailDone(String id) {
+        dirty.mailDone(id);
+    }
+
     /** A room's retention ran out. */
     void forgotten(Room room) {
         dirty.forgotten(room);

@@ -30,6 +30,13 @@ final class Views {
                         Math.max(0, now - reservation.enqueuedAt) / 1000,
                         Names.cut(reservation.question, Names.SNAPSHOT_QUESTION_MAX)));
             }
+            position = 0;
+            for (Reservation message : group.messages) {
+                queue.add(new ServerMessage.QueueEntry(message.user, group.name, position++,
+                        Math.max(0, now - message.enqueuedAt) / 1000,
+                        Names.cut(message.question, Names.SNAPSHOT_QUESTION_MAX), "message",
+                        message.enqueuedAt + group.replyWithinSeconds * 1000L));
+            }
         }
         List<ServerMessage.RoomView> open = new ArrayList<>(account.openRooms.size());
         for (Room room : account.openRooms.values()) {

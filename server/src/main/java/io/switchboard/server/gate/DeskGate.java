@@ -44,7 +44,13 @@ public final class DeskGate {
     /** What the gate is built from. */
     public record Settings(ServerConfig config, List<DeskThread> threads, IntFunction<TurnOutbox> outboxes, Ids ids,
                            DeskMetrics metrics, EstimateMethod method, Journal journal,
-                           Function<String, Stored.State> stored, Release release) {
+                           Function<String, Stored.State> stored, Release release, MailSender mail) {
+        /** Settings of a server that sends no email. */
+        public Settings(ServerConfig config, List<DeskThread> threads, IntFunction<TurnOutbox> outboxes, Ids ids,
+                        DeskMetrics metrics, EstimateMethod method, Journal journal,
+                        Function<String, Stored.State> stored, Release release) {
+            this(config, threads, outboxes, ids, metrics, method, journal, stored, release, null);
+        }
     }
 
     /** The outcome of a desk call made for the transport: its value, or the refusal it threw. */
@@ -196,6 +202,7 @@ public final class DeskGate {
                         .limits(limits)
                         .handover(route)
                         .turnEnd(outbox::flush)
+                        .mail(mailSink(route))
                         .build();
                 route.desk.restore(stored.get());
                 for (String sid : route.desk.untaggedIds()) {
@@ -210,6 +217,37 @@ public final class DeskGate {
                 failed.accept(e);
             }
         });
+    }
+
+    /**
+     * Where a desk's emails go: to the sender once durable (and only while this node still speaks for the account: a
+     * fenced owner sends nothing, the new owner sends what is still queued), the outcome back to the account's desk.
+     */
+    private io.switchboard.server.desk.MailSink mailSink(AccountDesk route) {
+        MailSender sender = settings.mail();
+        if (sender == null) {
+            return io.switchboard.server.desk.MailSink.NONE;
+        }
+        Release.Line line = new Release.Line();
+        return mail -> settings.release().after(line, true, route.fence, () -> sender.send(mail,
+                new MailSender.Result() {
+                    @Override
+                    public void sent() {
+                        tell(route.account, desk -> desk.mailSent(mail.id()));
+                    }
+
+                    @Override
+                    public void failed(boolean permanent, String why) {
+                        tell(route.account, desk -> desk.mailFailed(mail.id(), permanent, why));
+                    }
+                }), () -> { });
+    }
+
+    /** The account of an email token ({@link Ids#nextMailToken}), or null when it names none configured here. */
+    public String accountOfMailToken(String token) {
+        String tag = Ids.tagOfMailToken(token);
+        String account = tag == null ? null : accountsByTag.get(tag);
+        return account != null && accounts.containsKey(account) ? account : null;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Cluster mode's durable log: Redis itself (run with {@code appendonly yes} and {@code appendfsync always}, so a reply
  * means the write is on disk). Each account's rows live under its own hash tag, {@code {a:ID}:}: hashes {@code rsv},
- * {@code rooms}, {@code agents}, {@code sessions} and {@code groups} hold the rows {@link SqliteStore} keeps in its
+ * {@code rooms}, {@code agents}, {@code sessions}, {@code groups} and {@code mails} hold the rows {@link SqliteStore}
+ * keeps in its
  * tables (the same JSON), and {@code m:ROOM} is a stream whose ids are the messages' seqs.
  *
  * <p>One writer thread takes every turn that has arrived (group commit) and sends, for each account among them, one
@@ -136,11 +137,12 @@ public final class RedisJournal implements AutoCloseable {
         var agents = commands.hgetall(p + "agents");
         var sessions = commands.hgetall(p + "sessions");
         var groups = commands.hgetall(p + "groups");
+        var mails = commands.hgetall(p + "mails");
         try {
             return new Stored.State(rows(redis.await(reservations), Stored.ReservationRow.class),
                     rows(redis.await(rooms), Stored.RoomRow.class), rows(redis.await(agents), Stored.AgentRow.class),
                     rows(redis.await(sessions), Stored.SessionRow.class),
-                    rows(redis.await(groups), Stored.GroupRow.class));
+                    rows(redis.await(groups), Stored.GroupRow.class), rows(redis.await(mails), Stored.MailRow.class));
         } catch (RedisLink.RedisUnavailable e) {
             throw new StoreException("account " + account + ": cannot read it from Redis (" + e.getMessage() + ")", e);
         }
@@ -394,6 +396,12 @@ public final class RedisJournal implements AutoCloseable {
         }
         for (Stored.GroupRow row : changes.groups()) {
             put(args, "groups", row.key(), row);
+        }
+        for (Stored.MailRow row : changes.mails()) {
+            put(args, "mails", row.id(), row);
+        }
+        for (String id : changes.sentMails()) {
+            delete(args, "mails", id);
         }
     }
 

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The tables and their format version ({@code PRAGMA user_version}): creates them in a new database, brings an older
  * format up to this one in one transaction, and refuses a newer one. Opening thread only.
  *
- * <p>Format 5 (this one): messages are first appended to {@code message_log} and moved into {@code messages} in runs
+ * <p>Format 6 (this one): emails waiting to be sent ({@code mails}). Format 5: messages are first appended to {@code message_log} and moved into {@code messages} in runs
  * of a room ({@link MessageLog}). Format 4: a message says whether it is private (a note for the room's agents only).
  * Format 3 gave
  * every row but a message its account in a column of its own (indexed), so one account's desk is restored from its
@@ -26,10 +26,15 @@ final class Schema {
     private static final Logger log = LoggerFactory.getLogger(Schema.class);
 
     /** The format this server reads and writes. */
-    static final int VERSION = 5;
+    static final int VERSION = 6;
 
     /** The tables whose rows belong to one account (a column {@code account}); messages belong to their room. */
-    static final String[] ACCOUNT_TABLES = {"reservations", "rooms", "agents", "sessions", "groups"};
+    static final String[] ACCOUNT_TABLES = {"reservations", "rooms", "agents", "sessions", "groups", "mails"};
+    /** The account tables format 3 gave an account column (the mail queue came with format 6, with its column). */
+    private static final String[] FORMAT_3_TABLES = {"reservations", "rooms", "agents", "sessions", "groups"};
+
+    private static final String MAILS = "CREATE TABLE mails (id TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) "
+            + "WITHOUT ROWID";
 
     private static final String[] TABLES = {
         "CREATE TABLE reservations (sid TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
@@ -40,11 +45,12 @@ final class Schema {
         "CREATE TABLE agents (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE groups (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
+        MAILS,
         MessageLog.CREATE,
     };
 
-    private static void indexAccounts(Statement statement) throws SQLException {
-        for (String table : ACCOUNT_TABLES) {
+    private static void indexAccounts(Statement statement, String... tables) throws SQLException {
+        for (String table : tables) {
             statement.execute("CREATE INDEX " + table + "_by_account ON " + table + " (account)");
         }
     }
@@ -53,7 +59,7 @@ final class Schema {
     }
 
     /**
-     * Makes the database hold this format: creates it when empty, migrates formats 1 to 4, refuses anything else.
+     * Makes the database hold this format: creates it when empty, migrates formats 1 to 5, refuses anything else.
      *
      * @throws StoreException naming both versions when the database is of another format
      */
@@ -77,7 +83,7 @@ final class Schema {
                     for (String table : TABLES) {
                         statement.execute(table);
                     }
-                    indexAccounts(statement);
+                    indexAccounts(statement, ACCOUNT_TABLES);
                     statement.execute("PRAGMA user_version=" + VERSION);
                 }
             });
@@ -94,14 +100,17 @@ final class Schema {
                 if (version <= 3) {
                     migrateFrom3(db);
                 }
-                migrateFrom4(db);
+                if (version <= 4) {
+                    migrateFrom4(db);
+                }
+                migrateFrom5(db);
             });
             log.info("{}: data of format version {} brought to version {} (messages with roles, sessions keyed by "
                     + "digests, rows by account, private notes, a message log)", where, version, VERSION);
             return;
         }
         throw new StoreException(where + " holds data of format version " + version + "; this server reads version "
-                + VERSION + " (and brings versions 1 to 4 up to it): use the server version that wrote it, or another "
+                + VERSION + " (and brings versions 1 to 5 up to it): use the server version that wrote it, or another "
                 + "--data-dir");
     }
 
@@ -171,11 +180,11 @@ final class Schema {
     /** Format 2 to 3: each row's account, read from its JSON, in a column of its own with an index. */
     private static void migrateFrom2(Connection db) throws SQLException {
         try (Statement statement = db.createStatement()) {
-            for (String table : ACCOUNT_TABLES) {
+            for (String table : FORMAT_3_TABLES) {
                 statement.execute("ALTER TABLE " + table + " ADD COLUMN account TEXT");
                 statement.execute("UPDATE " + table + " SET account = json_extract(data, '$.account')");
             }
-            indexAccounts(statement);
+            indexAccounts(statement, FORMAT_3_TABLES);
         }
     }
 
@@ -186,11 +195,18 @@ final class Schema {
         }
     }
 
-    /** Format 4 to 5: the log new messages are appended to (the messages so far stay where they are). */
+    /** Format 5 to 6: the mail queue. */
+    private static void migrateFrom5(Connection db) throws SQLException {
+        try (Statement statement = db.createStatement()) {
+            statement.execute(MAILS);
+            statement.execute("CREATE INDEX mails_by_account ON mails (account)");
+            statement.execute("PRAGMA user_version=" + VERSION);
+        }
+    }
+
     private static void migrateFrom4(Connection db) throws SQLException {
         try (Statement statement = db.createStatement()) {
             statement.execute(MessageLog.CREATE);
-            statement.execute("PRAGMA user_version=" + VERSION);
         }
     }
 }

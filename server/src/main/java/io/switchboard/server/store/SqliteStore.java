@@ -273,7 +273,8 @@ public final class SqliteStore implements Journal, AutoCloseable {
                     read(reader, "rooms", account, Stored.RoomRow.class),
                     read(reader, "agents", account, Stored.AgentRow.class),
                     read(reader, "sessions", account, Stored.SessionRow.class),
-                    read(reader, "groups", account, Stored.GroupRow.class));
+                    read(reader, "groups", account, Stored.GroupRow.class),
+                    read(reader, "mails", account, Stored.MailRow.class));
         } catch (SQLException | IOException e) {
             throw new StoreException("cannot read " + dir + ": " + e.getMessage(), e);
         }

@@ -218,6 +218,8 @@ final class StoreWriter implements Runnable {
         private final PreparedStatement putSession;
         private final PreparedStatement deleteSession;
         private final PreparedStatement putGroup;
+        private final PreparedStatement putMail;
+        private final PreparedStatement deleteMail;
         private boolean pendingMessages;
 
         Statements(Connection db) throws SQLException {
@@ -234,6 +236,8 @@ final class StoreWriter implements Runnable {
             putSession = prepare(db, "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)");
             deleteSession = prepare(db, "DELETE FROM sessions WHERE key = ?");
             putGroup = prepare(db, "INSERT OR REPLACE INTO groups VALUES (?, ?, ?)");
+            putMail = prepare(db, "INSERT OR REPLACE INTO mails VALUES (?, ?, ?)");
+            deleteMail = prepare(db, "DELETE FROM mails WHERE id = ?");
         }
 
         private PreparedStatement prepare(Connection db, String sql) throws SQLException {
@@ -286,6 +290,12 @@ final class StoreWriter implements Runnable {
             }
             for (Stored.GroupRow row : changes.groups()) {
                 put(putGroup, row.key(), row.account(), row);
+            }
+            for (Stored.MailRow row : changes.mails()) {
+                put(putMail, row.id(), row.account(), row);
+            }
+            for (String id : changes.sentMails()) {
+                delete(deleteMail, id);
             }
             return changes.size();
         }

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *   GET  /v1/companies/{account}/groups/{group}/reservations/{sid}  get          (API key)
  *   POST /v1/companies/{account}/groups/{group}/reservations/{sid}/cancel        (API key)
  *   GET  /v1/queuePosition/account/{accountId}/conversations/{conversationId}   (API key, 2 calls/min)
+ *   GET  /v1/widget/{account}/{group}                               widget state (no key, CORS)
+ *   POST /v1/widget/{account}/{group}/messages                      leave a message (no key, CORS)
  *   GET  /events/g/{group}/r/{sid}                                  SSE stream of a reservation
  *   GET  /console, /console.js, /console.css, /client.js, /view-kit.js  the agent console
  *   GET  /widget.js, /demo                                          the guest widget and its demo page
@@ -52,6 +54,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     HttpRouter(Transport transport) {
         this.transport = transport;
         RestRoutes rest = new RestRoutes(transport);
+        WidgetRoutes widget = new WidgetRoutes(transport);
         Routes table = new Routes()
                 .route(HttpMethod.GET, "/healthz", Routes.ErrorShape.CONTRACT, (request, parameters, reply) -> health(
                         reply))
@@ -66,7 +69,14 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                         Routes.ErrorShape.API, rest::queuePosition)
                 .prefix("/v1/queuePosition", Routes.ErrorShape.API,
                         "/v1/queuePosition/account/{accountId}/conversations/{conversationId}")
-                .route(HttpMethod.GET, "/events/g/{group}/r/{sid}", Routes.ErrorShape.CONTRACT, rest::stream);
+                .route(HttpMethod.GET, "/events/g/{group}/r/{sid}", Routes.ErrorShape.CONTRACT, rest::stream)
+                .route(HttpMethod.GET, "/v1/widget/{account}/{group}", Routes.ErrorShape.CONTRACT, widget::state)
+                .route(HttpMethod.OPTIONS, "/v1/widget/{account}/{group}", Routes.ErrorShape.CONTRACT,
+                        widget::preflight)
+                .route(HttpMethod.POST, "/v1/widget/{account}/{group}/messages", Routes.ErrorShape.CONTRACT,
+                        widget::leave)
+                .route(HttpMethod.OPTIONS, "/v1/widget/{account}/{group}/messages", Routes.ErrorShape.CONTRACT,
+                        widget::preflight);
         for (String name : FILES.names()) {
             StaticFiles.File file = FILES.find(name);
             table.route(HttpMethod.GET, "/" + name, Routes.ErrorShape.CONTRACT, (request, parameters, reply) ->
@@ -182,11 +192,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
-     * The account a path names: the company of a reservation route, the account of the queue-position API, or the
-     * account of a stream's reservation.
+     * The account a path names: the company of a reservation route, the account of a widget route or of the
+     * queue-position API, or the account of a stream's reservation.
      */
     private String accountOf(List<String> path) {
-        if (path.size() >= 3 && path.get(0).equals("v1") && path.get(1).equals("companies")) {
+        if (path.size() >= 3 && path.get(0).equals("v1")
+                && (path.get(1).equals("companies") || path.get(1).equals("widget"))) {
             return path.get(2);
         }
         if (path.size() >= 4 && path.get(0).equals("v1") && path.get(1).equals("queuePosition")

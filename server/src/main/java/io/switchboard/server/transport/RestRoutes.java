@@ -139,7 +139,7 @@ final class RestRoutes {
         });
     }
 
-    private static HttpResponseStatus status(DeskException e) {
+    static HttpResponseStatus status(DeskException e) {
         if (e.missing()) {
             return HttpResponseStatus.NOT_FOUND;
         }
@@ -272,7 +272,7 @@ final class RestRoutes {
         }
     }
 
-    private static boolean isName(String value) {
+    static boolean isName(String value) {
         if (value.isEmpty() || value.length() > NAME_MAX) {
             return false;
         }
@@ -284,7 +284,7 @@ final class RestRoutes {
         return true;
     }
 
-    private static String utf8(FullHttpRequest request) {
+    static String utf8(FullHttpRequest request) {
         ByteBuffer bytes = request.content().nioBuffer();
         if (!bytes.hasRemaining()) {
             throw new ProtocolException(ErrorCode.BAD_JSON, "body: missing (expected: a JSON object)");

@@ -1,6 +1,7 @@
 package io.switchboard.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -192,12 +193,63 @@ class ConfigLoaderTest {
                 + "\"timings\": {}, \"limits\": {}}");
         ServerConfig config = ConfigLoader.parse(deep.toString(), "f.json");
         assertEquals(1, config.accounts().size());
-        // Deeper than the frame decoder's 8 levels, as a group's opening hours are (issue 18): an unknown key is the
-        // only complaint, never the depth.
+        // Deeper than the frame decoder's 8 levels, as a group's opening hours are: the shape of issue 18 is taken,
+        // and a wrong one deeper still is refused for what is wrong in it, never for its depth.
+        ServerConfig withHours = ConfigLoader.parse("{\"accounts\": [{\"id\": \"a\", \"groups\": [{\"name\": \"g\", "
+                + "\"hours\": {\"time_zone\": \"Europe/Berlin\", \"weekly\": [{\"days\": [\"mon\",\"tue\",\"wed\",\"thu\","
+                + "\"fri\"], \"from\": \"09:00\", \"to\": \"17:30\"}], \"closed_dates\": [\"2026-12-25\"]}}]}]}", "f.json");
+        assertEquals("Europe/Berlin", withHours.accounts().get(0).groups().get(0).hours().timeZone());
         String hours = "{\"accounts\": [{\"id\": \"a\", \"groups\": [{\"name\": \"g\", \"hours\": {\"weekly\": "
                 + "[{\"days\": [[[\"mon\"]]]}]}}]}]}";
         String message = assertThrows(ConfigException.class, () -> ConfigLoader.parse(hours, "f.json")).getMessage();
-        assertTrue(message.contains("unknown key accounts[0].groups[0].hours"), message);
+        assertEquals("configuration f.json: accounts[0].groups[0].hours.weekly[0].days[0]: a list (expected: a "
+                + "string)", message);
+    }
+
+    @Test
+    void wrongHoursAndMailSettingsNameTheProblem() {
+        String group = "{\"accounts\": [{\"id\": \"a\", \"groups\": [{\"name\": \"g\", \"hours\": %s}]}]}";
+        String[][] cases = {
+            {"{\"time_zone\": \"Mars/Olympus\"}", "hours.time_zone: Mars/Olympus (expected: an IANA time zone"},
+            {"{\"time_zone\": \"UTC\", \"weekly\": [{\"days\": [\"mo\"], \"from\": \"09:00\", \"to\": \"17:00\"}]}",
+                "hours.weekly[0].days: mo (expected: one of mon"},
+            {"{\"time_zone\": \"UTC\", \"weekly\": [{\"days\": [\"mon\"], \"from\": \"9:00\", \"to\": \"17:00\"}]}",
+                "hours.weekly[0].from: 9:00 (expected: HH:MM)"},
+            {"{\"time_zone\": \"UTC\", \"weekly\": [{\"days\": [\"mon\"], \"from\": \"18:00\", \"to\": \"02:00\"}]}",
+                "one that passes midnight is two spans"},
+            {"{\"time_zone\": \"UTC\", \"weekly\": [{\"days\": [\"mon\"], \"from\": \"09:00\", \"to\": \"12:00\"}, "
+                + "{\"days\": [\"mon\"], \"from\": \"11:00\", \"to\": \"13:00\"}]}", "hours.weekly[1]: overlaps"},
+            {"{\"time_zone\": \"UTC\", \"closed_dates\": [\"25.12.2026\"]}", "hours.closed_dates[0]: 25.12.2026"},
+        };
+        for (String[] bad : cases) {
+            String message = assertThrows(ConfigException.class, () -> ConfigLoader.parse(group.formatted(bad[0]),
+                    "f.json")).getMessage();
+            assertTrue(message.contains(bad[1]), message);
+        }
+        String base = "{\"accounts\": [], %s}";
+        String[][] mail = {
+            {"\"smtp\": {\"host\": \"mail\", \"from\": \"nobody\"}", "smtp.from: nobody"},
+            {"\"smtp\": {\"host\": \"mail\", \"from\": \"a@b.c\", \"security\": \"ssl\"}", "smtp.security: ssl"},
+            {"\"smtp\": {\"host\": \"mail\", \"from\": \"a@b.c\", \"reply_to\": \"a@b.c\"}", "smtp.reply_to: a@b.c"},
+            {"\"smtp\": {\"host\": \"mail\", \"from\": \"a@b.c\", \"user\": \"u\"}", "give both or neither"},
+            {"\"smtp\": {\"host\": \"mail\", \"from\": \"a@b.c\"}, \"imap\": {\"host\": \"mail\", \"user\": \"u\", "
+                + "\"password\": \"p\"}", "imap: needs smtp with reply_to"},
+            {"\"public_url\": \"support.example.com\"", "public_url: support.example.com"},
+            {"\"timings\": {\"waiting_grace_ms\": 0}", "timings.waiting_grace_ms: 0"},
+        };
+        for (String[] bad : mail) {
+            String message = assertThrows(ConfigException.class, () -> ConfigLoader.parse(base.formatted(bad[0]),
+                    "f.json")).getMessage();
+            assertTrue(message.contains(bad[1]), message);
+        }
+        ServerConfig fine = ConfigLoader.parse(base.formatted("\"smtp\": {\"host\": \"mail\", \"from\": \"a@b.c\", "
+                + "\"reply_to\": \"help+{token}@b.c\"}, \"imap\": {\"host\": \"mail\", \"user\": \"u\", \"password\": \"p\"}"),
+                "f.json");
+        assertEquals(587, fine.smtp().port());
+        assertEquals(993, fine.imap().port());
+        assertTrue(fine.email());
+        assertEquals(600_000, fine.timings().waitingGraceMs());
+        assertFalse(fine.toString().contains("\"p\""));
     }
 
     @Test

@@ -553,7 +553,9 @@ class DeskModelTest {
                     agent.drop();
                 }
             }
-            long grace = harness.config.timings().resumeGraceMs();
+            // Waiting guests keep their place longest (waiting_grace_ms); rooms wait resume_grace_ms.
+            long grace = Math.max(harness.config.timings().resumeGraceMs(),
+                    harness.config.timings().waitingGraceMs());
             long hold = 70_000;
             harness.clock.advance(grace + hold);
             // Guests requeued by agents who left last may still have a grace of their own running.

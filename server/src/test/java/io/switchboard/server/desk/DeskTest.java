@@ -610,7 +610,10 @@ class DeskTest {
         Client bob = harness.agent("bob");
         bob.clear();
         first.drop();
-        harness.clock.advance(60_000);
+        // A waiting guest keeps their place for waiting_grace_ms (ten minutes), far longer than a room's grace.
+        harness.clock.advance(599_999);
+        assertEquals(ReservationStatus.QUEUED, harness.reservation(first).status());
+        harness.clock.advance(1);
         assertEquals(ReservationStatus.EXPIRED, harness.reservation(first).status());
         assertEquals(List.of(update(UpdateDetails.EXPIRED, "first")), bob.updates());
         assertEquals(0, second.last(ServerMessage.QueuePos.class).position());

@@ -74,11 +74,35 @@ final class Harness implements TurnOutbox {
 
     /** A harness whose desks start at {@code start} from the rows {@code stored} gives each account. */
     Harness(String json, Journal journal, Function<String, Stored.State> stored, long start) {
+        this(json, journal, stored, start, 42);
+    }
+
+    /** The same with ids of another seed (a restarted harness must not draw the ids it drew before). */
+    Harness(String json, Journal journal, Function<String, Stored.State> stored, long start, long seed) {
         this.config = ConfigLoader.parse(json, "test");
         this.clock = new ManualClock(start);
         ManualDeskThread thread = new ManualDeskThread(clock);
-        this.gate = DeskGate.start(new DeskGate.Settings(config, List.of(thread), index -> this, Ids.seeded(42),
-                DeskMetrics.NONE, EstimateMethod.SWITCHBOARD, journal, stored, Release.NOW));
+        this.gate = DeskGate.start(new DeskGate.Settings(config, List.of(thread), index -> this, Ids.seeded(seed),
+                DeskMetrics.NONE, EstimateMethod.SWITCHBOARD, journal, stored, Release.NOW,
+                (mail, result) -> outgoing.add(new Sent(mail, result))));
+    }
+
+    /** A mail the desks handed to the sender, with the outcome the test gives it. */
+    record Sent(Stored.MailRow mail, io.switchboard.server.gate.MailSender.Result result) {
+    }
+
+    /** Every mail handed to the sender, in order (the test reports each one's outcome, or not). */
+    final List<Sent> outgoing = new ArrayList<>();
+
+    /** The mails handed over so far, each reported sent; returns them and forgets them. */
+    List<Stored.MailRow> sendAll() {
+        List<Stored.MailRow> mails = new ArrayList<>();
+        for (Sent sent : List.copyOf(outgoing)) {
+            mails.add(sent.mail());
+            sent.result().sent();
+        }
+        outgoing.clear();
+        return mails;
     }
 
     @Override

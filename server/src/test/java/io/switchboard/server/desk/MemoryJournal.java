@@ -17,6 +17,7 @@ public final class MemoryJournal implements Journal {
     public final Map<String, Stored.AgentRow> agents = new LinkedHashMap<>();
     public final Map<String, Stored.SessionRow> sessions = new LinkedHashMap<>();
     public final Map<String, Stored.GroupRow> groups = new LinkedHashMap<>();
+    public final Map<String, Stored.MailRow> mails = new LinkedHashMap<>();
     int turns;
 
     @Override
@@ -35,6 +36,8 @@ public final class MemoryJournal implements Journal {
         changes.sessions().forEach(row -> sessions.put(row.key(), row));
         changes.endedSessions().forEach(sessions::remove);
         changes.groups().forEach(row -> groups.put(row.key(), row));
+        changes.mails().forEach(row -> mails.put(row.id(), row));
+        changes.sentMails().forEach(mails::remove);
         return turns;
     }
 
@@ -47,7 +50,8 @@ public final class MemoryJournal implements Journal {
     /** Everything kept but messages, as a store reads it back. */
     Stored.State state() {
         return new Stored.State(List.copyOf(reservations.values()), List.copyOf(rooms.values()),
-                List.copyOf(agents.values()), List.copyOf(sessions.values()), List.copyOf(groups.values()));
+                List.copyOf(agents.values()), List.copyOf(sessions.values()), List.copyOf(groups.values()),
+                List.copyOf(mails.values()));
     }
 
     /** One account's rows, as a store reads them back for that account's desk. */
@@ -57,7 +61,8 @@ public final class MemoryJournal implements Journal {
                 rooms.values().stream().filter(row -> row.account().equals(account)).toList(),
                 agents.values().stream().filter(row -> row.account().equals(account)).toList(),
                 sessions.values().stream().filter(row -> row.account().equals(account)).toList(),
-                groups.values().stream().filter(row -> row.account().equals(account)).toList());
+                groups.values().stream().filter(row -> row.account().equals(account)).toList(),
+                mails.values().stream().filter(row -> row.account().equals(account)).toList());
     }
 
     @Override

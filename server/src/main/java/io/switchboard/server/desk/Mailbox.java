@@ -1,0 +1,270 @@
+package io.switchboard.server.desk;
+
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.server.config.ServerConfig;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The desk's email: what it writes to guests (a message received, an agent's answer, a place kept, an agent ready),
+ * kept as {@link Stored.MailRow}s until the sender took them, handed to the {@link MailSink} once durable (at the end
+ * of the turn that made them), retried with backoff when the SMTP server fails. Desk thread only.
+ */
+final class Mailbox {
+    private static final Logger log = LoggerFactory.getLogger(Mailbox.class);
+    /** The first retry after a failed send; each next one waits twice as long, up to {@code smtp.retry_max_ms}. */
+    static final long FIRST_RETRY_MS = 5_000;
+    /** The line above which a guest writes their answer: what is below it (the quoted mail) is not taken. */
+    static final String ANSWER_ABOVE = "-- Please write your answer above this line --";
+
+    /** The line a mail client writes above the mail it quotes ("On Mon, 30 Mar 2026, bob wrote:"), in a few languages. */
+    private static final java.util.regex.Pattern QUOTE_HEADER = java.util.regex.Pattern.compile(
+            "(?i)^\\s*(on|am|le|el)\\b.*\\b(wrote|schrieb|a écrit|escribió)\\b.*:\\s*$");
+    private static final java.util.regex.Pattern SEPARATOR = java.util.regex.Pattern.compile(
+            "(?i)^\\s*-{2,}\\s*(original message|ursprüngliche nachricht)?\\s*-*\\s*$");
+
+    private final Account account;
+    private final ServerConfig config;
+    private final DeskClock clock;
+    private final Ids ids;
+    private final Turn turn;
+    private final MailSink sink;
+    private final Map<String, Stored.MailRow> pending = new HashMap<>();
+    private final List<Stored.MailRow> due = new ArrayList<>();
+
+    Mailbox(Account account, ServerConfig config, DeskClock clock, Ids ids, Turn turn, MailSink sink) {
+        this.account = account;
+        this.config = config;
+        this.clock = clock;
+        this.ids = ids;
+        this.turn = turn;
+        this.sink = sink;
+    }
+
+    /** Refuses what needs email on a server that sends none. */
+    void requireEmail() {
+        if (!config.email()) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "this server sends no email (it has no smtp "
+                    + "configuration), so it cannot keep your place or take a message by email");
+        }
+    }
+
+    /** The reservation's email token, made now if it has none. */
+    String token(Reservation reservation) {
+        if (reservation.mailToken == null) {
+            reservation.mailToken = ids.nextMailToken();
+            account.byMailToken.put(reservation.mailToken, reservation);
+            turn.stored(reservation);
+        }
+        return reservation.mailToken;
+    }
+
+    /** How many mails wait to be sent (metrics, tests). */
+    int pending() {
+        return pending.size();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // What the desk writes
+
+    /** A guest left a message: they are told it arrived and how to add to it. */
+    void messageReceived(Reservation reservation) {
+        write(reservation, "We received your message", "Hello " + reservation.user + ",\n\n"
+                + "thank you for your message. Someone from our team will answer you by email"
+                + within(reservation.group.replyWithinSeconds) + ". To add something, just reply to this email.\n\n"
+                + "Your message:\n\n" + quoted(reservation.question), null);
+    }
+
+    /** An agent answered in a conversation by email: the guest gets the answer. */
+    void agentWrote(Room room, String agent, String body) {
+        Reservation reservation = room.reservation;
+        write(reservation, agent + " answered your message", ANSWER_ABOVE + "\n\n" + agent + " wrote:\n\n" + body
+                + "\n\nTo answer " + agent + ", reply to this email.", null);
+    }
+
+    /** A waiting guest left to be told by email: they learn their place is kept, with a link to come back. */
+    void placeKept(Reservation reservation, int position) {
+        int minutes = Math.max(1, reservation.reserveForSeconds / 60);
+        write(reservation, "We are keeping your place in line", "Hello " + reservation.user + ",\n\n"
+                + "you are number " + (position + 1) + " in line. We will email you as soon as someone is ready "
+                + "for you; you will then have " + minutes + (minutes == 1 ? " minute" : " minutes") + " to come "
+                + "back.\n\nTo see your place or come back now, open this link:\n" + link(reservation), null);
+    }
+
+    /** An agent is held for a guest whose place was kept: they are asked to come back in time. */
+    void agentReady(Reservation reservation, String agent) {
+        int minutes = Math.max(1, reservation.reserveForSeconds / 60);
+        write(reservation, agent + " is ready for you now", "Hello " + reservation.user + ",\n\n" + agent
+                + " is ready to help you now. Please open this link within " + minutes
+                + (minutes == 1 ? " minute" : " minutes") + " to start your chat:\n" + link(reservation)
+                + "\n\nIf you cannot make it in time, you are welcome to start a new chat later.", null);
+    }
+
+    private static String within(int seconds) {
+        if (seconds < 3_600) {
+            return " within " + Math.max(1, seconds / 60) + " minutes";
+        }
+        if (seconds < 86_400) {
+            int hours = seconds / 3_600;
+            return " within " + hours + (hours == 1 ? " hour" : " hours");
+        }
+        int days = seconds / 86_400;
+        return " within " + days + (days == 1 ? " day" : " days");
+    }
+
+    private static String quoted(String text) {
+        return text == null ? "" : "> " + text.replace("\n", "\n> ");
+    }
+
+    /** The link that opens the widget into the guest's conversation (their place, or their room). */
+    String link(Reservation reservation) {
+        ServerConfig.Smtp smtp = config.smtp();
+        String base = smtp != null && smtp.linkUrl() != null ? smtp.linkUrl() : config.publicBase() + "/demo";
+        return base + "#sb-account=" + encode(account.id) + "&sb-group=" + encode(reservation.group.name)
+                + "&sb-conversation=" + encode(reservation.sid) + "&sb-key=" + token(reservation);
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    private void write(Reservation reservation, String subject, String text, String inReplyTo) {
+        String token = token(reservation);
+        ServerConfig.Smtp smtp = config.smtp();
+        String replyTo = smtp.replyTo() == null ? null : smtp.replyTo().replace("{token}", token);
+        String id = ids.next("ml_");
+        String domain = smtp.from().substring(smtp.from().indexOf('@') + 1);
+        Stored.MailRow mail = new Stored.MailRow(id, account.id, reservation.email, subject, text, replyTo,
+                "<" + id + "." + token + "@" + domain + ">", inReplyTo, 0, clock.now());
+        pending.put(id, mail);
+        turn.mail(mail);
+        due.add(mail);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Sending
+
+    /** Hands the mails this turn made (or that are due again) to the sender: called once the turn's rows are written. */
+    void flush() {
+        if (due.isEmpty()) {
+            return;
+        }
+        List<Stored.MailRow> now = new ArrayList<>(due);
+        due.clear();
+        for (Stored.MailRow mail : now) {
+            if (pending.get(mail.id()) == mail) {
+                sink.send(mail);
+            }
+        }
+    }
+
+    /** The SMTP server took a mail: its row goes. */
+    void sent(String id) {
+        if (pending.remove(id) != null) {
+            turn.mailDone(id);
+        }
+    }
+
+    /**
+     * A send failed: a permanent failure (the address is refused) drops the mail with a warning; any other is retried
+     * after a backoff (5 s, doubling, at most {@code smtp.retry_max_ms}).
+     */
+    void failed(String id, boolean permanent, String why) {
+        Stored.MailRow mail = pending.get(id);
+        if (mail == null) {
+            return;
+        }
+        if (permanent) {
+            log.warn("{}: the email {} to {} cannot be delivered and is dropped: {}", account.id, id, mail.to(), why);
+            pending.remove(id);
+            turn.mailDone(id);
+            return;
+        }
+        long backoff = Math.min(config.smtp().retryMaxMs(), FIRST_RETRY_MS << Math.min(20, mail.attempts()));
+        Stored.MailRow again = mail.withAttempt(clock.now() + backoff);
+        if (again.attempts() == 1 || again.attempts() % 10 == 0) {
+            log.warn("{}: sending the email {} failed ({} attempts so far; next in {} s): {}", account.id, id,
+                    again.attempts(), backoff / 1000, why);
+        }
+        pending.put(id, again);
+        turn.mail(again);
+        arm(again);
+    }
+
+    private void arm(Stored.MailRow mail) {
+        clock.schedule(Math.max(0, mail.nextAttemptAt() - clock.now()), () -> {
+            if (pending.get(mail.id()) == mail) {
+                due.add(mail);
+            }
+        });
+    }
+
+    /** Takes back the mails a restart found unsent: each is sent again when it is due. */
+    void restore(List<Stored.MailRow> mails) {
+        for (Stored.MailRow mail : mails) {
+            if (mail.account().equals(account.id)) {
+                pending.put(mail.id(), mail);
+                arm(mail);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // What guests write back
+
+    /**
+     * The part of an email a guest wrote: above our marker line, without the quoted mail below an "On ... wrote:"
+     * line, trimmed.
+     */
+    static String answer(String text) {
+        if (text == null) {
+            return "";
+        }
+        String body = text.replace("\r\n", "\n");
+        int marker = body.indexOf(ANSWER_ABOVE);
+        if (marker >= 0) {
+            body = body.substring(0, marker);
+        }
+        List<String> kept = new ArrayList<>();
+        for (String line : body.split("\n", -1)) {
+            if (line.startsWith(">")) {
+                continue;
+            }
+            kept.add(line);
+        }
+        // The client's "On Mon, ... wrote:" line before the quote (and any blank lines) go too.
+        while (!kept.isEmpty() && (kept.get(kept.size() - 1).isBlank()
+                || QUOTE_HEADER.matcher(kept.get(kept.size() - 1)).matches()
+                || SEPARATOR.matcher(kept.get(kept.size() - 1)).matches())) {
+            kept.remove(kept.size() - 1);
+        }
+        return String.join("\n", kept).strip();
+    }
+
+    /** Cuts a long answer into messages of at most {@code max} characters, at line breaks where it can. */
+    static List<String> chunks(String text, int max) {
+        List<String> parts = new ArrayList<>();
+        String rest = text;
+        while (rest.length() > max) {
+            int cut = rest.lastIndexOf('\n', max);
+            if (cut < max / 2) {
+                cut = max;
+                if (Character.isHighSurrogate(rest.charAt(cut - 1))) {
+                    cut--;
+                }
+            }
+            parts.add(rest.substring(0, cut).strip());
+            rest = rest.substring(cut);
+        }
+        if (!rest.isBlank()) {
+            parts.add(rest.strip());
+        }
+        return parts;
+    }
+}
