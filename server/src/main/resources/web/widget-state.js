@@ -193,7 +193,8 @@ const WidgetState = (() => {
     let after = state;
     switch (event.type) {
       case "open":
-        after = set(state, { open: true, phase: state.phase === "idle" ? "form" : state.phase });
+        after = set(state, { open: true, phase: state.phase !== "idle" ? state.phase
+          : suggestsMessage(state.info) ? "message" : "form" });
         break;
       case "close":
         after = set(state, { open: false });

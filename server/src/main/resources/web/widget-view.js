@@ -82,7 +82,7 @@ const WidgetView = (() => {
     // What the widget knows before the guest types anything: open, busy, closed (until when), nobody available.
     const infoLine = element("p", "info-line");
     infoLine.setAttribute("aria-live", "polite");
-    const writeInstead = button("quiet", "Leave a message instead");
+    const writeInstead = button("quiet write-instead", "Leave a message instead");
     form.append(writeInstead);
 
     // Leave a message, answered by email.
@@ -97,7 +97,7 @@ const WidgetView = (() => {
     const mSend = button("primary", "Send message", "submit");
     const messageError = element("p", "error");
     messageError.setAttribute("role", "alert");
-    const chatInstead = button("quiet", "Start a chat instead");
+    const chatInstead = button("quiet chat-instead", "Start a chat instead");
     messageForm.append(element("p", "facts", "Leave us a message and we will answer you by email."), mNameLabel,
       mNameInput, mEmailLabel, mEmailInput, mBodyLabel, mBodyInput, mSend, messageError, chatInstead);
     const messageSent = element("div", "message-sent");
@@ -119,7 +119,7 @@ const WidgetView = (() => {
     announce.setAttribute("aria-live", "polite");
     const additions = element("ul", "additions");
     const leave = button("quiet", "Leave the queue");
-    const keepToggle = button("quiet", "Email me when it is my turn");
+    const keepToggle = button("quiet keep-toggle", "Email me when it is my turn");
     const keepForm = element("form", "keep-form");
     const [keepLabel, keepInput] = field("input", "sb-keep-email", "Your email address", 254);
     keepInput.type = "email";

@@ -297,7 +297,7 @@
     eq(end.state.phase, "ended");
     eq(end.state.endLine, "The conversation ended while you were away.");
     eq(end.state.transcript.messages.length, 1);
-    eq(W.saved(end.state), { name: "Ada", open: true });
+    eq(W.saved(end.state), { name: "Ada", email: "", open: true });
   });
 
   test("a resume that finds the chat over shows its end and fetches its transcript", () => {
@@ -386,6 +386,61 @@
     const again = run(W, left.state, [{ type: "new-chat" }]);
     eq(again.state.phase, "form");
     eq(again.effects, [{ kind: "stop" }]);
+  });
+
+  test("closed with email: opening the widget offers a message; a message sent is confirmed", () => {
+    const closed = { state: "closed", next_open: "2026-12-07T08:00:00Z", estimated_wait: null, email: true };
+    const offered = run(W, W.initial({}), [{ type: "info", info: closed }, { type: "open" }]);
+    eq(offered.state.phase, "message");
+    const open = run(W, W.initial({}), [{ type: "info", info: { state: "open", next_open: null,
+      estimated_wait: 20, email: true } }, { type: "open" }]);
+    eq(open.state.phase, "form", "open: a chat first");
+    const noEmail = run(W, W.initial({}), [{ type: "info", info: Object.assign({}, closed, { email: false }) },
+      { type: "open" }]);
+    eq(noEmail.state.phase, "form", "no message without email");
+    const sent = run(W, offered.state, [{ type: "message-sending" }, { type: "message-sent", user: "Lena",
+      email: "lena@example.com" }]);
+    eq(sent.state.phase, "message-sent");
+    eq(W.saved(sent.state), { name: "Lena", email: "lena@example.com", open: true });
+    const failed = run(W, offered.state, [{ type: "message-sending" }, { type: "message-failed",
+      code: "rate_limited" }]);
+    eq(failed.state.sending, false);
+    eq(failed.state.messageError, W.messageText("rate_limited"));
+  });
+
+  test("a kept place closes the connection, follows the event stream, and comes back when matched", () => {
+    const kept = run(W, started.state, [{ type: "queuepos", position: 2, wait: 60, estimated_wait: 300 },
+      { type: "kept", reservation: "rsv_1", email: "ada@example.com", key: "mkey" }]);
+    eq(kept.state.phase, "kept");
+    eq(kept.state.session, null);
+    eq(kept.effects, [{ kind: "stop" }, { kind: "watch", reservation: "rsv_1" }]);
+    eq(W.saved(kept.state).kept, { reservation: "rsv_1", key: "mkey", email: "ada@example.com" });
+    eq(W.initial(W.saved(kept.state)).phase, "kept", "a reload shows the kept place");
+    const view = { reservation_sid: "rsv_1", reservation_status: "GROUP_RESERVATION_STATUS_QUEUED",
+      queue_position: 1, estimated_wait_until: "2026-12-07T08:05:00Z" };
+    const moved = run(W, kept.state, [{ type: "reservation", view }]);
+    eq(moved.state.keptInfo, { position: 1, until: "2026-12-07T08:05:00Z" });
+    const matched = run(W, moved.state, [{ type: "reservation", view: Object.assign({}, view,
+      { reservation_status: "GROUP_RESERVATION_STATUS_MATCHED" }) }]);
+    eq(matched.state.phase, "connecting");
+    eq(matched.state.attaching, { reservation: "rsv_1", key: "mkey", email: "ada@example.com" });
+    eq(matched.effects, [{ kind: "unwatch" }, { kind: "sign-in" }]);
+    const back = run(W, matched.state, [{ type: "identified", role: "guest", user: "Ada", session: "ses_2",
+      reservation: "rsv_1" }]);
+    eq(back.state.attaching, null);
+    eq(back.state.session, "ses_2");
+    const expired = run(W, kept.state, [{ type: "reservation", view: Object.assign({}, view,
+      { reservation_status: "GROUP_RESERVATION_STATUS_EXPIRED" }) }]);
+    eq(expired.state.phase, "ended");
+    const stale = run(W, matched.state, [{ type: "failed", code: "unknown_reservation" }]);
+    eq(stale.state.phase, "form");
+    ok(stale.state.formError.indexOf("no longer valid") >= 0, stale.state.formError);
+  });
+
+  test("a link from an email starts by coming back", () => {
+    const linked = W.initial({ name: "Ada", attaching: { reservation: "rsv_1", key: "mkey" } });
+    eq(linked.phase, "connecting");
+    eq(W.saved(linked).attaching, { reservation: "rsv_1", key: "mkey" });
   });
 
   window.stateTests = { passed: passed.length, failures };
