@@ -51,13 +51,13 @@ public final class SwitchboardServer implements AutoCloseable {
 
     private SwitchboardServer(ServerConfig config) {
         this.config = config;
-        this.mailer = config.smtp() == null ? null : new io.switchboard.server.mail.SmtpMailer(config.smtp());
+        this.mailer = config.smtp() == null ? null : new io.switchboard.server.mail.SmtpMailer(config.smtp(), metrics);
     }
 
     /** Starts reading guests' answers, once the desks can take them. */
     private void startInbox() {
         if (config.imap() != null) {
-            inbox = new io.switchboard.server.mail.ImapInbox(config.imap(), config.smtp(), gate);
+            inbox = new io.switchboard.server.mail.ImapInbox(config.imap(), config.smtp(), gate, metrics);
             inbox.start();
         }
     }

@@ -185,6 +185,11 @@ class EmailIntegrationTest {
         assertTrue(text(second2).contains("DHL, tracking 123."));
         assertEquals(List.of("My parcel is late", "Sorry! It leaves today.", "Thank you! Which carrier?",
                 "DHL, tracking 123."), bobAgain.history(joined.room()));
+        // This server (since the last restart) took one answer in and sent one mail.
+        String metrics = new Http(third.port()).get("/metrics", null).body();
+        assertTrue(metrics.contains("switchboard_mail_inbound_total{outcome=\"taken\"} 1.0"), metrics);
+        assertTrue(metrics.contains("switchboard_mail_sends_total{outcome=\"sent\"} 1.0"), metrics);
+        assertTrue(metrics.contains("switchboard_mail_queued{account=\"acme\"} 0.0"), metrics);
     }
 
     @Test

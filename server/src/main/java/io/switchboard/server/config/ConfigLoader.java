@@ -235,6 +235,7 @@ public final class ConfigLoader {
         positive("limits.failed_api_keys_per_address_per_minute", limits.failedApiKeysPerAddressPerMinute());
         positive("limits.transcript_tail_messages", limits.transcriptTailMessages());
         positive("limits.store_queue_turns", limits.storeQueueTurns());
+        positive("limits.guest_emails_per_address_per_hour", limits.guestEmailsPerAddressPerHour());
         if (limits.maxHttpBodyBytes() < 1024) {
             fail("limits.max_http_body_bytes: " + limits.maxHttpBodyBytes() + " (expected: at least 1024)");
         }

@@ -312,9 +312,10 @@ public record ServerConfig(
             @JsonProperty("sse_streams_per_address") Integer sseStreamsPerAddress,
             @JsonProperty("failed_api_keys_per_address_per_minute") Integer failedApiKeysPerAddressPerMinute,
             @JsonProperty("transcript_tail_messages") Integer transcriptTailMessages,
-            @JsonProperty("store_queue_turns") Integer storeQueueTurns) {
+            @JsonProperty("store_queue_turns") Integer storeQueueTurns,
+            @JsonProperty("guest_emails_per_address_per_hour") Integer guestEmailsPerAddressPerHour) {
         public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
 
         public Limits {
             maxFrameBytes = maxFrameBytes == null ? 65_536 : maxFrameBytes;
@@ -333,6 +334,7 @@ public record ServerConfig(
                     : failedApiKeysPerAddressPerMinute;
             transcriptTailMessages = transcriptTailMessages == null ? 64 : transcriptTailMessages;
             storeQueueTurns = storeQueueTurns == null ? 20_000 : storeQueueTurns;
+            guestEmailsPerAddressPerHour = guestEmailsPerAddressPerHour == null ? 5 : guestEmailsPerAddressPerHour;
         }
     }
 }

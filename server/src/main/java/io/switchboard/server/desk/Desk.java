@@ -104,7 +104,7 @@ public final class Desk {
         this.byEmail = new ByEmail(account, timings, ids, fanout, assignment, rooms, sessions, mailbox, turn, metrics,
                 builder.limits, reservations);
         this.rest = new RestCalls(this, config, clock, ids, metrics, journal, retention, positions, feed);
-        this.probe = new DeskProbe(account, reservations, sessions, clock);
+        this.probe = new DeskProbe(account, reservations, sessions, clock, mailbox);
         for (Group group : account.groups.values()) {
             armHours(group);
         }

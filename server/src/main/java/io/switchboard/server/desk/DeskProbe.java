@@ -15,8 +15,11 @@ public final class DeskProbe {
     private final Map<String, Reservation> reservations;
     private final Sessions sessions;
     private final DeskClock clock;
+    private final Mailbox mailbox;
 
-    DeskProbe(Account account, Map<String, Reservation> reservations, Sessions sessions, DeskClock clock) {
+    DeskProbe(Account account, Map<String, Reservation> reservations, Sessions sessions, DeskClock clock,
+              Mailbox mailbox) {
+        this.mailbox = mailbox;
         this.account = account;
         this.reservations = reservations;
         this.sessions = sessions;
@@ -47,12 +50,16 @@ public final class DeskProbe {
         return all;
     }
 
-    /** One group's queue as the gauges show it. */
-    public record QueueGauge(String account, String group, int length, long oldestWaitMs) {
+    /** One group's queue as the gauges show it, and its messages left by email (how many, the oldest). */
+    public record QueueGauge(String account, String group, int length, long oldestWaitMs, int messages,
+                             long oldestMessageMs) {
     }
 
-    /** The gauges of this desk: each group's queue, and its connections by role ({@code null}: not identified). */
-    public record Gauges(List<QueueGauge> queues, Map<Role, Integer> connections, int anonymous) {
+    /**
+     * The gauges of this desk: each group's queue, its connections by role ({@code null}: not identified), and how
+     * many emails wait to be sent.
+     */
+    public record Gauges(List<QueueGauge> queues, Map<Role, Integer> connections, int anonymous, int mailsQueued) {
     }
 
     public Gauges gauges() {
@@ -63,7 +70,9 @@ public final class DeskProbe {
             for (Reservation reservation : group.queue) {
                 oldest = Math.max(oldest, now - reservation.enqueuedAt);
             }
-            queues.add(new QueueGauge(account.id, group.name, group.queue.size(), oldest));
+            long oldestMessage = group.messages.isEmpty() ? 0 : now - group.messages.first().enqueuedAt;
+            queues.add(new QueueGauge(account.id, group.name, group.queue.size(), oldest, group.messages.size(),
+                    Math.max(0, oldestMessage)));
         }
         Map<Role, Integer> byRole = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {
@@ -72,6 +81,7 @@ public final class DeskProbe {
         for (Session session : sessions.byConnection.values()) {
             byRole.merge(session.role, 1, Integer::sum);
         }
-        return new Gauges(queues, byRole, sessions.connections.size() - sessions.byConnection.size());
+        return new Gauges(queues, byRole, sessions.connections.size() - sessions.byConnection.size(),
+                mailbox.pending());
     }
 }

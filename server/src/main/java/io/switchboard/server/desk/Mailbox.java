@@ -37,6 +37,14 @@ final class Mailbox {
     private final MailSink sink;
     private final Map<String, Stored.MailRow> pending = new HashMap<>();
     private final List<Stored.MailRow> due = new ArrayList<>();
+    /**
+     * When each address was last sent a mail that a guest's own request caused (a message received, a place kept),
+     * within the hour: anyone may type any address into the widget, so at most {@code
+     * limits.guest_emails_per_address_per_hour} such mails go to one address an hour (what agents write always goes).
+     */
+    private final Map<String, java.util.ArrayDeque<Long>> unasked = new HashMap<>();
+    private final int unaskedPerHour;
+    private static final long HOUR_MS = 3_600_000;
 
     Mailbox(Account account, ServerConfig config, DeskClock clock, Ids ids, Turn turn, MailSink sink) {
         this.account = account;
@@ -45,6 +53,30 @@ final class Mailbox {
         this.ids = ids;
         this.turn = turn;
         this.sink = sink;
+        this.unaskedPerHour = config.limits().guestEmailsPerAddressPerHour();
+    }
+
+    /**
+     * Whether a mail a guest's request causes may go to this address now (see {@link #unasked}); counts it if so.
+     * Addresses are compared case-insensitively; the map forgets addresses whose hour has passed.
+     */
+    private boolean mayTell(String address) {
+        long now = clock.now();
+        if (unasked.size() > 10_000) {
+            unasked.values().removeIf(times -> times.peekLast() <= now - HOUR_MS);
+        }
+        java.util.ArrayDeque<Long> times = unasked.computeIfAbsent(address.toLowerCase(java.util.Locale.ROOT),
+                key -> new java.util.ArrayDeque<>());
+        while (!times.isEmpty() && times.peekFirst() <= now - HOUR_MS) {
+            times.removeFirst();
+        }
+        if (times.size() >= unaskedPerHour) {
+            log.info("{}: no more mails to {} this hour (limits.guest_emails_per_address_per_hour is {}); the "
+                    + "conversation goes on without this one", account.id, address, unaskedPerHour);
+            return false;
+        }
+        times.addLast(now);
+        return true;
     }
 
     /** Refuses what needs email on a server that sends none. */
@@ -75,6 +107,9 @@ final class Mailbox {
 
     /** A guest left a message: they are told it arrived and how to add to it. */
     void messageReceived(Reservation reservation) {
+        if (!mayTell(reservation.email)) {
+            return;
+        }
         write(reservation, "We received your message", "Hello " + reservation.user + ",\n\n"
                 + "thank you for your message. Someone from our team will answer you by email"
                 + within(reservation.group.replyWithinSeconds) + ". To add something, just reply to this email.\n\n"
@@ -90,6 +125,9 @@ final class Mailbox {
 
     /** A waiting guest left to be told by email: they learn their place is kept, with a link to come back. */
     void placeKept(Reservation reservation, int position) {
+        if (!mayTell(reservation.email)) {
+            return;
+        }
         int minutes = Math.max(1, reservation.reserveForSeconds / 60);
         write(reservation, "We are keeping your place in line", "Hello " + reservation.user + ",\n\n"
                 + "you are number " + (position + 1) + " in line. We will email you as soon as someone is ready "

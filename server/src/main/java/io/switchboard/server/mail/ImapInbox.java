@@ -44,14 +44,17 @@ public final class ImapInbox implements AutoCloseable {
 
     private final ServerConfig.Imap imap;
     private final DeskGate gate;
+    private final io.switchboard.server.metrics.ServerMetrics metrics;
     private final Pattern recipient;
     private final Session session;
     private final Thread thread;
     private volatile boolean stopped;
     private boolean failing;
 
-    public ImapInbox(ServerConfig.Imap imap, ServerConfig.Smtp smtp, DeskGate gate) {
+    public ImapInbox(ServerConfig.Imap imap, ServerConfig.Smtp smtp, DeskGate gate,
+                     io.switchboard.server.metrics.ServerMetrics metrics) {
         this.imap = imap;
+        this.metrics = metrics;
         this.gate = gate;
         String template = smtp.replyTo();
         int at = template.indexOf("{token}");
@@ -169,9 +172,11 @@ public final class ImapInbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         } catch (ExecutionException | TimeoutException e) {
+            metrics.mailInbound("later");
             return false; // stays unread: the next poll tries again
         }
         if (outcome.refused() != null) {
+            metrics.mailInbound("later");
             log.debug("mail: the conversation's desk cannot take a mail now ({}); it stays for the next poll",
                     outcome.refused().getMessage());
             return false;
@@ -181,11 +186,13 @@ public final class ImapInbox implements AutoCloseable {
             return false;
         }
         message.setFlag(Flags.Flag.DELETED, true);
+        metrics.mailInbound("taken");
         return true;
     }
 
     /** Leaves a mail in the mailbox for a person, read and flagged, so it is not read again. */
     private void setAside(Message message, String why) throws MessagingException {
+        metrics.mailInbound("set_aside");
         Address[] from = message.getFrom();
         log.warn("mail: a mail from {} with the subject \"{}\" {}; it stays in {}, flagged", from == null
                 || from.length == 0 ? "(nobody)" : ((InternetAddress) from[0]).getAddress(), message.getSubject(),

@@ -30,14 +30,16 @@ public final class SmtpMailer implements MailSender, AutoCloseable {
 
     private final ServerConfig.Smtp smtp;
     private final Session session;
+    private final io.switchboard.server.metrics.ServerMetrics metrics;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
         Thread t = new Thread(runnable, "switchboard-mail-out");
         t.setDaemon(true);
         return t;
     });
 
-    public SmtpMailer(ServerConfig.Smtp smtp) {
+    public SmtpMailer(ServerConfig.Smtp smtp, io.switchboard.server.metrics.ServerMetrics metrics) {
         this.smtp = smtp;
+        this.metrics = metrics;
         Properties properties = new Properties();
         String timeout = Long.toString(smtp.timeoutMs());
         properties.put("mail.smtp.host", smtp.host());
@@ -68,13 +70,16 @@ public final class SmtpMailer implements MailSender, AutoCloseable {
         thread.execute(() -> {
             try {
                 Transport.send(message(mail), smtp.user(), smtp.password());
+                metrics.mailSend("sent");
                 done.sent();
             } catch (SendFailedException e) {
                 Address[] invalid = e.getInvalidAddresses();
                 boolean refused = invalid != null && invalid.length > 0 || e.getNextException()
                         instanceof SMTPAddressFailedException;
+                metrics.mailSend(refused ? "refused" : "retry");
                 done.failed(refused, describe(e));
             } catch (MessagingException | RuntimeException e) {
+                metrics.mailSend("retry");
                 done.failed(false, describe(e));
             }
         });

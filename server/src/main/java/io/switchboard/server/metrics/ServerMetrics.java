@@ -44,6 +44,33 @@ public final class ServerMetrics implements DeskMetrics {
             .help("How long the longest-waiting guest of a group has waited")
             .labelNames("account", "group")
             .register(registry);
+    private final Gauge messagesWaiting = Gauge.builder()
+            .name("switchboard_messages_waiting")
+            .help("Messages left by email in a group that no agent has taken yet")
+            .labelNames("account", "group")
+            .register(registry);
+    private final Gauge oldestMessage = Gauge.builder()
+            .name("switchboard_messages_oldest_seconds")
+            .help("How long the oldest message left by email in a group has waited for an agent")
+            .labelNames("account", "group")
+            .register(registry);
+    private final Gauge mailsQueued = Gauge.builder()
+            .name("switchboard_mail_queued")
+            .help("Emails of an account waiting to be sent (new, or due again after a failed attempt)")
+            .labelNames("account")
+            .register(registry);
+    private final Counter mailSends = Counter.builder()
+            .name("switchboard_mail_sends_total")
+            .help("Attempts to send an email over SMTP, by outcome: sent, retry (failed, tried again later), refused "
+                    + "(the address was refused: dropped)")
+            .labelNames("outcome")
+            .register(registry);
+    private final Counter mailInbound = Counter.builder()
+            .name("switchboard_mail_inbound_total")
+            .help("Guests' emails read from the mailbox, by outcome: taken (into a conversation), set_aside (left "
+                    + "in the mailbox, flagged), later (its desk could not take it now)")
+            .labelNames("outcome")
+            .register(registry);
     private final Counter assignments = Counter.builder()
             .name("switchboard_assignments_total")
             .help("Guests matched to an agent")
@@ -233,14 +260,29 @@ public final class ServerMetrics implements DeskMetrics {
             for (DeskProbe.QueueGauge queue : desk.queues()) {
                 queueLength.labelValues(queue.account(), queue.group()).set(queue.length());
                 oldestWait.labelValues(queue.account(), queue.group()).set(queue.oldestWaitMs() / 1000.0);
+                messagesWaiting.labelValues(queue.account(), queue.group()).set(queue.messages());
+                oldestMessage.labelValues(queue.account(), queue.group()).set(queue.oldestMessageMs() / 1000.0);
             }
             desk.connections().forEach((role, count) -> byRole.merge(role, count, Integer::sum));
+            if (!desk.queues().isEmpty()) {
+                mailsQueued.labelValues(desk.queues().get(0).account()).set(desk.mailsQueued());
+            }
             anonymous += desk.anonymous();
         }
         for (Role role : Role.values()) {
             connections.labelValues(role.wire()).set(byRole.getOrDefault(role, 0));
         }
         connections.labelValues("anonymous").set(anonymous);
+    }
+
+    /** An SMTP send ended: {@code sent}, {@code retry} or {@code refused}. Any thread. */
+    public void mailSend(String outcome) {
+        mailSends.labelValues(outcome).inc();
+    }
+
+    /** A guest's email was read: {@code taken}, {@code set_aside} or {@code later}. Any thread. */
+    public void mailInbound(String outcome) {
+        mailInbound.labelValues(outcome).inc();
     }
 
     /** An SSE stream opened (+1) or closed (-1). Any thread. */

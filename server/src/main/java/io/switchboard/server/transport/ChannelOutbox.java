@@ -93,14 +93,26 @@ public final class ChannelOutbox implements TurnOutbox {
             connection.closeReason = null;
             connection.queued = false;
             Channel channel = connection.channel;
-            release.after(connection.line, changed, connection.fence(), () -> channel.eventLoop().execute(
-                    () -> deliver(channel, frames, closeStatus, closeReason)), () -> channel.eventLoop().execute(
+            release.after(connection.line, changed, connection.fence(), () -> onLoop(channel, frames,
+                    () -> deliver(channel, frames, closeStatus, closeReason)), () -> onLoop(channel, frames,
                     () -> fenced(channel, frames)));
         }
         touched.clear();
         encoded.clear();
     }
 
+
+    /**
+     * Runs a delivery on the channel's event loop; when the server is stopping and the loop has ended, the channel is
+     * gone with it and its frames are let go.
+     */
+    private static void onLoop(Channel channel, List<ByteBuf> frames, Runnable delivery) {
+        try {
+            channel.eventLoop().execute(delivery);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            frames.forEach(ByteBuf::release);
+        }
+    }
 
     /** Whether a channel's unsent output passed the slow-reader limit (WebSockets and event streams alike). */
     static boolean unsentOver(Channel channel, long limit) {

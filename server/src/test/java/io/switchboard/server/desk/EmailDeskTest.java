@@ -230,6 +230,21 @@ class EmailDeskTest {
         assertEquals(ErrorCode.INVALID_FIELD, agentName.code());
     }
 
+    @Test
+    void oneAddressGetsAtMostAFewUnaskedMailsAnHour() {
+        Harness harness = harnessAt("2026-12-07T10:00:00Z");
+        for (int i = 0; i < 7; i++) {
+            int n = i;
+            harness.call("acme", desk -> desk.leaveMessage("billing", new Rest.LeaveMessage("Someone", n % 2 == 0
+                    ? "victim@example.com" : "VICTIM@example.com", "message " + n, null), "198.51.100." + n));
+        }
+        assertEquals(5, harness.sendAll().size(), "five confirmations to one address in an hour");
+        assertEquals(7, harness.desk().account.groups.get("billing").messages.size(), "every message is kept");
+        harness.clock.advance(3_600_000);
+        leave(harness, "Victim", "later");
+        assertEquals(1, harness.sendAll().size(), "an hour later, again");
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Keep my place
 
