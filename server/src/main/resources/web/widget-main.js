@@ -13,6 +13,8 @@ const settings = {
   account: script && script.dataset.account || "default",
   group: script && script.dataset.group || "default",
   title: script && script.dataset.title || "Chat with us",
+  // The page's push worker (switchboard-push.js served from the page's own origin), for Web Push; none: email only.
+  pushWorker: script && script.dataset.pushWorker || null,
 };
 const KEY = "switchboard.widget." + origin + "." + settings.account + "." + settings.group;
 /** What this tab alone keeps: whether its panel is open. */
@@ -135,7 +137,8 @@ const actions = {
       .catch(() => dispatch({ type: "message-failed", code: "disconnected" }));
   },
   keepForm: () => dispatch({ type: "keep-form" }),
-  keepPlace: (email) => client.request("keep_place", { email }).catch((e) => {
+  keepPlace: (email, notify) => subscribe(notify).then((push) => client.request("keep_place",
+    push ? { email, push } : { email })).catch((e) => {
     // Once the place is kept the connection closes at once, and its ack may be lost with it: that is no failure.
     if (state.phase !== "kept") {
       dispatch({ type: "keep-failed", code: e.code });
@@ -143,6 +146,36 @@ const actions = {
   }),
   comeBack: () => dispatch({ type: "return" }),
 };
+
+/**
+ * A Web Push subscription for this browser, when the guest asked for one, the server sends them and the page has a
+ * push worker: the browser asks for permission (the guest's own click started this); anything refused or missing
+ * gives null, and the place is kept by email alone.
+ */
+function subscribe(notify) {
+  const key = state.info && state.info.push_key;
+  if (!notify || !pushPossible() || !key) {
+    return Promise.resolve(null);
+  }
+  return Notification.requestPermission().then((permission) => {
+    if (permission !== "granted") {
+      return null;
+    }
+    return navigator.serviceWorker.register(settings.pushWorker).then((registration) => navigator.serviceWorker
+      .ready.then(() => registration.pushManager.subscribe({ userVisibleOnly: true,
+        applicationServerKey: base64url(key) }))).then((subscription) => subscription.toJSON());
+  }).catch(() => null);
+}
+
+function pushPossible() {
+  return Boolean(settings.pushWorker && "serviceWorker" in navigator && "PushManager" in window
+    && typeof Notification === "function");
+}
+
+function base64url(text) {
+  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
 
 function widgetUrl(suffix) {
   return origin + "/v1/widget/" + encodeURIComponent(settings.account) + "/" + encodeURIComponent(settings.group)
@@ -208,7 +241,8 @@ const view = WidgetView.create(host, WIDGET_CSS, settings.title, {
   chatInstead: () => act("chatInstead", []),
   sendMessage: (user, email, body) => act("sendMessage", [user, email, body]),
   keepForm: () => act("keepForm", []),
-  keepPlace: (email) => act("keepPlace", [email]),
+  keepPlace: (email, notify) => act("keepPlace", [email, notify]),
+  pushPossible,
   comeBack: () => act("comeBack", []),
 });
 

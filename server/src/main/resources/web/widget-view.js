@@ -124,11 +124,17 @@ const WidgetView = (() => {
     const [keepLabel, keepInput] = field("input", "sb-keep-email", "Your email address", 254);
     keepInput.type = "email";
     keepInput.autocomplete = "email";
+    const notifyLabel = element("label", "notify");
+    const notifyBox = element("input");
+    notifyBox.type = "checkbox";
+    notifyBox.id = "sb-keep-notify";
+    notifyLabel.htmlFor = "sb-keep-notify";
+    notifyLabel.append(notifyBox, " Also notify me in this browser");
     const keepSubmit = button("primary", "Keep my place", "submit");
     const keepError = element("p", "error");
     keepError.setAttribute("role", "alert");
     keepForm.append(element("p", "facts", "We keep your place and email you when someone is ready. You can close "
-      + "this page meanwhile."), keepLabel, keepInput, keepSubmit, keepError);
+      + "this page meanwhile."), keepLabel, keepInput, notifyLabel, keepSubmit, keepError);
     queue.append(queueHeading, noticeLine, placeCaption, place, average, estimate, additions, leave, keepToggle,
       keepForm, announce);
 
@@ -233,7 +239,7 @@ const WidgetView = (() => {
         keepError.textContent = "Please give a valid email address.";
         return;
       }
-      actions.keepPlace(email);
+      actions.keepPlace(email, !notifyLabel.hidden && notifyBox.checked);
     });
     comeBack.addEventListener("click", () => actions.comeBack());
     again.addEventListener("click", () => actions.newChat());
@@ -268,6 +274,7 @@ const WidgetView = (() => {
       }
       keepToggle.hidden = !waiting || !email || state.keepForm;
       keepForm.hidden = !waiting || !state.keepForm;
+      notifyLabel.hidden = !(info && info.push_key && actions.pushPossible && actions.pushPossible());
       setText(keepError, state.keepError);
       if (!state.keepForm && keepInput.value === "" && state.email) {
         keepInput.value = state.email;

@@ -119,6 +119,21 @@ final class Check {
         return String.format(java.util.Locale.ROOT, "%04X", codePoint);
     }
 
+    /** Base64url (padding allowed) of exactly {@code bytes} bytes. */
+    static String base64url(String field, String value, int bytes) {
+        required(field, value);
+        byte[] decoded;
+        try {
+            decoded = java.util.Base64.getUrlDecoder().decode(value.replace("=", ""));
+        } catch (IllegalArgumentException e) {
+            throw ProtocolException.invalid(field + ": not base64url");
+        }
+        if (decoded.length != bytes) {
+            throw ProtocolException.invalid(field + ": " + decoded.length + " bytes (expected: " + bytes + ")");
+        }
+        return value;
+    }
+
     /** The longest email address taken (RFC 5321's path limit). */
     static final int EMAIL_MAX = 254;
     private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile(

@@ -130,7 +130,8 @@ public sealed interface Request {
      * A waiting guest leaves, and is told by email at {@code email} when an agent is ready for them: their place is
      * kept, and a link in the email brings them back into the conversation.
      */
-    record KeepPlace(String email) implements Request {
+    record KeepPlace(String email, @JsonInclude(JsonInclude.Include.NON_NULL) PushSubscription push)
+            implements Request {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.keepPlace(this);
@@ -138,6 +139,41 @@ public sealed interface Request {
 
         public KeepPlace {
             Check.email("email", email);
+        }
+
+        /** Kept by email only. */
+        public KeepPlace(String email) {
+            this(email, null);
+        }
+    }
+
+    /**
+     * A browser's Web Push subscription, as {@code PushSubscription.toJSON()} writes it: its push service's {@code
+     * endpoint} (an http(s) URL), and {@code keys}: {@code p256dh}, the browser's P-256 public key (65 bytes), and
+     * {@code auth} (16 bytes), both base64url.
+     */
+    record PushSubscription(String endpoint, Keys keys,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Long expirationTime) {
+        /** The longest endpoint taken. */
+        public static final int ENDPOINT_MAX = 2048;
+
+        public PushSubscription {
+            Check.required("push.endpoint", endpoint);
+            if (endpoint.length() > ENDPOINT_MAX) {
+                throw ProtocolException.tooLarge("push.endpoint: longer than " + ENDPOINT_MAX + " characters");
+            }
+            if (!endpoint.matches("https?://[^\\s/]+/\\S*")) {
+                throw ProtocolException.invalid("push.endpoint: not an http(s) URL");
+            }
+            Check.required("push.keys", keys, "an object with p256dh and auth");
+        }
+
+        /** The subscription's keys. */
+        public record Keys(String p256dh, String auth) {
+            public Keys {
+                Check.base64url("push.keys.p256dh", p256dh, 65);
+                Check.base64url("push.keys.auth", auth, 16);
+            }
         }
     }
 

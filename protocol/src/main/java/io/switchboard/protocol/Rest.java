@@ -112,10 +112,18 @@ public final class Rest {
      * {@code GET /v1/widget/{account}/{group}}: what the widget shows before a guest types anything. {@code state}:
      * {@code open}, {@code busy} (the estimate passes the group's {@code busy_after_seconds}), {@code closed} (outside
      * its hours; {@code next_open} says when it opens, ISO-8601 UTC) or {@code offline} (no agent of the group signed
-     * in and available); {@code email}: whether the server sends email (leave a message, keep my place).
+     * in and available); {@code email}: whether the server sends email (leave a message, keep my place); {@code
+     * push_key}: the server's VAPID public key when it also tells guests by Web Push (absent otherwise).
      */
     public record WidgetState(String state, @JsonProperty("next_open") String nextOpen,
-                              @JsonProperty("estimated_wait") Long estimatedWait, boolean email) {
+                              @JsonProperty("estimated_wait") Long estimatedWait, boolean email,
+                              @com.fasterxml.jackson.annotation.JsonInclude(
+                                      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                              @JsonProperty("push_key") String pushKey) {
+        /** Without Web Push. */
+        public WidgetState(String state, String nextOpen, Long estimatedWait, boolean email) {
+            this(state, nextOpen, estimatedWait, email, null);
+        }
     }
 
     /** The body of {@code POST /v1/widget/{account}/{group}/messages}: a message left to be answered by email. */

@@ -63,7 +63,12 @@ class GoldenRequestTest {
                 Arguments.of(new Request.Logout(), """
                         {"type":"logout","ref":"r1"}"""),
                 Arguments.of(new Request.Question("and it is blue"), """
-                        {"type":"question","body":"and it is blue","ref":"r1"}"""));
+                        {"type":"question","body":"and it is blue","ref":"r1"}"""),
+                Arguments.of(new Request.KeepPlace("ann@example.com"), """
+                        {"type":"keep_place","email":"ann@example.com","ref":"r1"}"""),
+                Arguments.of(new Request.Identify(null, null, "acme", "billing", null, "rsv_abc", "mkey"), """
+                        {"type":"identify","account":"acme","group":"billing","reservation":"rsv_abc","key":"mkey",\
+                        "ref":"r1"}"""));
     }
 
     @ParameterizedTest

@@ -45,6 +45,22 @@ class GoldenRestTest {
     }
 
     @Test
+    void widgetShapes() throws Exception {
+        assertJson("{\"state\": \"closed\", \"next_open\": \"2026-12-07T08:00:00Z\", \"estimated_wait\": null, "
+                + "\"email\": true}", new Rest.WidgetState("closed", "2026-12-07T08:00:00Z", null, true));
+        assertJson("{\"conversation\": \"rsv_1\"}", new Rest.MessageLeft("rsv_1"));
+        Rest.LeaveMessage left = CODEC.decodeBody("{\"user\": \"Lena\", \"email\": \"lena@example.com\", "
+                + "\"body\": \"late\"}", Rest.LeaveMessage.class);
+        assertEquals(new Rest.LeaveMessage("Lena", "lena@example.com", "late", Map.of()), left);
+        for (String bad : new String[] {"{\"user\": \"L\", \"email\": \"lena\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \"a@b\", \"body\": \"x\"}", "{\"user\": \"L\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \"a@b.c\", \"body\": \" \"}",
+            "{\"user\": \"L\", \"email\": \"a@b.c\", \"body\": \"x\", \"cc\": 1}"}) {
+            assertThrows(ProtocolException.class, () -> CODEC.decodeBody(bad, Rest.LeaveMessage.class), bad);
+        }
+    }
+
+    @Test
     void createBodyAcceptsTheAliasAndDefaults() {
         Rest.CreateReservation alias = CODEC.decodeBody("{\"externalUserId\": \"u1\"}", Rest.CreateReservation.class);
         assertEquals(new Rest.CreateReservation("u1", null, null, List.of()), alias);

@@ -75,7 +75,17 @@ class GoldenServerMessageTest {
                 Arguments.of(new ServerMessage.ErrorReply(null, ErrorCode.BAD_JSON, "bad"), """
                         {"type":"error","ref":null,"code":"bad_json","message":"bad"}"""),
                 Arguments.of(new ServerMessage.Pong(), """
-                        {"type":"pong"}"""));
+                        {"type":"pong"}"""),
+                Arguments.of(new ServerMessage.Kept("rsv_1", "ann@example.com", "mkey"), """
+                        {"type":"kept","reservation":"rsv_1","email":"ann@example.com","key":"mkey"}"""),
+                Arguments.of(new ServerMessage.Joined("rm_2",
+                        new ServerMessage.Guest("lena", "my parcel", Map.of(), "lena@example.com"), "bob"), """
+                        {"type":"joined","room":"rm_2","guest":{"user":"lena","question":"my parcel","details":{},\
+                        "email":"lena@example.com"},"agent":"bob"}"""),
+                Arguments.of(new ServerMessage.Snapshot(List.of(), List.of(new ServerMessage.QueueEntry("lena",
+                        "billing", 0, 60, "my parcel", "message", 1700000000000L)), List.of()), """
+                        {"type":"snapshot","agents":[],"queue":[{"user":"lena","group":"billing","position":0,\
+                        "waited":60,"question":"my parcel","kind":"message","reply_by":1700000000000}],"rooms":[]}"""));
     }
 
     @ParameterizedTest

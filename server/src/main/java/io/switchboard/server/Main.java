@@ -18,12 +18,17 @@ public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     private static final String USAGE =
             "usage: java -jar switchboard-server.jar [--config FILE] [--port N] [--host H] [--data-dir DIR] "
-                    + "[--node ID] [--redis URL]";
+                    + "[--node ID] [--redis URL]\n       java -jar switchboard-server.jar --vapid-keys   (prints a new "
+                    + "key pair for the push section)";
 
     private Main() {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length == 1 && args[0].equals("--vapid-keys")) {
+            System.out.println(vapidKeys());
+            return;
+        }
         ServerConfig config;
         try {
             config = configure(args);
@@ -59,6 +64,15 @@ public final class Main {
         log.info("listening on http://{}:{} (WebSocket: ws://{}:{}/ws)", server.host(), server.port(), server.host(),
                 server.port());
         stopped.await();
+    }
+
+    /** A new VAPID key pair, as the configuration's {@code push} section takes it. */
+    static String vapidKeys() {
+        java.security.KeyPair keys = io.switchboard.server.push.PushCrypto.newKeyPair();
+        return "\"push\": {\"public_key\": \"" + io.switchboard.server.push.PushCrypto.encode(
+                io.switchboard.server.push.PushCrypto.raw(keys.getPublic())) + "\", \"private_key\": \""
+                + io.switchboard.server.push.PushCrypto.encode(io.switchboard.server.push.PushCrypto.raw(
+                        keys.getPrivate())) + "\", \"subject\": \"mailto:support@example.com\"}";
     }
 
     static ServerConfig configure(String[] args) {

@@ -48,10 +48,13 @@ public final class SwitchboardServer implements AutoCloseable {
     /** Email, when configured: the sender of the desks' mails, and the reader of guests' answers. */
     private final io.switchboard.server.mail.SmtpMailer mailer;
     private io.switchboard.server.mail.ImapInbox inbox;
+    /** Web Push, when configured. */
+    private final io.switchboard.server.push.PushSender pusher;
 
     private SwitchboardServer(ServerConfig config) {
         this.config = config;
         this.mailer = config.smtp() == null ? null : new io.switchboard.server.mail.SmtpMailer(config.smtp(), metrics);
+        this.pusher = config.push() == null ? null : new io.switchboard.server.push.PushSender(config.push(), metrics);
     }
 
     /** Starts reading guests' answers, once the desks can take them. */
@@ -120,7 +123,7 @@ public final class SwitchboardServer implements AutoCloseable {
         gate = DeskGate.startEmpty(new DeskGate.Settings(config, deskThreads(clock),
                 index -> new ChannelOutbox(codec, rules.slowReaderBytes(), commits), Ids.secure(), metrics,
                 EstimateMethod.SWITCHBOARD, io.switchboard.server.desk.Journal.NONE,
-                account -> io.switchboard.server.desk.Stored.State.empty(), commits, mailer));
+                account -> io.switchboard.server.desk.Stored.State.empty(), commits, mailer, pusher));
         Transport transport = new Transport(config, codec, gate, this::health, metrics, commits, rules, ownership);
         netty = NettyServer.bind(transport, config.host(), config.port());
         String advertise = cluster.advertise() != null ? cluster.advertise() : config.host() + ":" + netty.port();
@@ -160,7 +163,7 @@ public final class SwitchboardServer implements AutoCloseable {
         // What a turn says leaves only once the changes it made are durable (see Commits).
         gate = DeskGate.start(new DeskGate.Settings(config, threads,
                 index -> new ChannelOutbox(codec, rules.slowReaderBytes(), commits), Ids.secure(), metrics,
-                EstimateMethod.SWITCHBOARD, store, store::load, commits, mailer));
+                EstimateMethod.SWITCHBOARD, store, store::load, commits, mailer, pusher));
         store.start();
         startInbox();
         log.info("data in {} ({} durability), ready in {} ms", store.dir().toAbsolutePath(),

@@ -43,6 +43,8 @@ class EmailIntegrationTest {
     Path data;
     private GreenMail mail;
     private SwitchboardServer server;
+    private io.switchboard.server.push.PushReceiver push;
+    private static final java.security.KeyPair VAPID = io.switchboard.server.push.PushCrypto.newKeyPair();
 
     @BeforeEach
     void startMail() {
@@ -50,6 +52,11 @@ class EmailIntegrationTest {
                 .dynamicPort(), new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort()});
         mail.start();
         mail.setUser(SUPPORT, SUPPORT, SUPPORT_PASSWORD);
+        try {
+            push = new io.switchboard.server.push.PushReceiver();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterEach
@@ -58,6 +65,7 @@ class EmailIntegrationTest {
             server.close();
         }
         mail.stop();
+        push.close();
     }
 
     private String config() {
@@ -69,8 +77,13 @@ class EmailIntegrationTest {
                  "smtp": {"host": "127.0.0.1", "port": %d, "security": "none", "from": "%s",
                           "reply_to": "support+{token}@example.com", "retry_max_ms": 1000},
                  "imap": {"host": "127.0.0.1", "port": %d, "security": "none", "user": "%s", "password": "%s",
-                          "poll_ms": 100}}""".formatted(mail.getSmtp().getPort(), SUPPORT, mail.getImap().getPort(),
-                SUPPORT, SUPPORT_PASSWORD);
+                          "poll_ms": 100},
+                 "push": {"public_key": "%s", "private_key": "%s", "subject": "mailto:%s", "endpoints": ["%s"]}}"""
+                .formatted(mail.getSmtp().getPort(), SUPPORT, mail.getImap().getPort(), SUPPORT, SUPPORT_PASSWORD,
+                        io.switchboard.server.push.PushCrypto.encode(io.switchboard.server.push.PushCrypto.raw(
+                                VAPID.getPublic())), io.switchboard.server.push.PushCrypto.encode(
+                                io.switchboard.server.push.PushCrypto.raw(VAPID.getPrivate())), SUPPORT,
+                        push.prefix());
     }
 
     private SwitchboardServer restart() throws InterruptedException {
@@ -199,7 +212,9 @@ class EmailIntegrationTest {
         List<ServerMessage> before = guest.call(new Request.Identify("Carla", "Where is my order?", "acme", "help",
                 Map.of(), null));
         ServerMessage.Identified identified = WsClient.first(before, ServerMessage.Identified.class);
-        guest.send(new Request.KeepPlace("carla@example.com"));
+        // She also allows notifications in her browser: its subscription goes with her email address.
+        guest.send(new Request.KeepPlace("carla@example.com", new Request.PushSubscription(push.endpoint(),
+                new Request.PushSubscription.Keys(push.p256dh(), push.auth()), null)));
         ServerMessage.Kept kept = guest.await(ServerMessage.Kept.class);
         assertEquals(identified.reservation(), kept.reservation());
         guest.close();
@@ -215,6 +230,14 @@ class EmailIntegrationTest {
                 + "&sb-conversation=(\\S+)&sb-key=(\\S+)").matcher(text(ready));
         assertTrue(link.find(), text(ready));
         assertEquals(kept.reservation(), link.group(1));
+        // Her browser is told too, through its push service: the notification opens the same link.
+        io.switchboard.server.push.PushReceiver.Received pushed = push.next();
+        com.fasterxml.jackson.databind.JsonNode notification = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(pushed.plaintext());
+        assertEquals("bob is ready for you now", notification.get("title").asText());
+        assertEquals(link.group(), notification.get("url").asText());
+        assertEquals("600", pushed.ttl());
+        assertEquals(push.prefix().substring(0, push.prefix().length() - 1), pushed.authorizationAudience());
 
         WsClient back = WsClient.connect(second.port());
         List<ServerMessage> attached = back.call(new Request.Identify(null, null, "acme", "help", null,
@@ -233,6 +256,8 @@ class EmailIntegrationTest {
         assertEquals(200, offline.status(), offline.body());
         assertEquals("offline", offline.json().get("state").asText());
         assertTrue(offline.json().get("email").asBoolean());
+        assertEquals(io.switchboard.server.push.PushCrypto.encode(io.switchboard.server.push.PushCrypto.raw(
+                VAPID.getPublic())), offline.json().get("push_key").asText());
         WsClient bob = agent(server);
         bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
         assertEquals("open", http.get("/v1/widget/acme/help", null).json().get("state").asText());

@@ -92,7 +92,7 @@ public final class ConfigLoader {
                 List.of(new ServerConfig.GroupConfig(DEFAULT_GROUP, Routing.AUTO)),
                 List.of(new ServerConfig.AgentConfig(DEFAULT_SUPERVISOR, supervisorToken, null, null, true)));
         ServerConfig config = new ServerConfig(null, null, null, null, null, null, null, null, List.of(account),
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
         check(config);
         return config;
     }
@@ -281,6 +281,42 @@ public final class ConfigLoader {
             within("imap.poll_ms", imap.pollMs(), 100, 86_400_000);
             within("imap.timeout_ms", imap.timeoutMs(), 100, 600_000);
         }
+        if (config.push() != null && smtp == null) {
+            fail("push: needs smtp (a push goes with the email when an agent is ready for a guest whose place is "
+                    + "kept)");
+        }
+        checkPush(config.push());
+    }
+
+    private static void checkPush(ServerConfig.Push push) {
+        if (push == null) {
+            return;
+        }
+        try {
+            io.switchboard.server.push.PushCrypto.publicKey(io.switchboard.server.push.PushCrypto.decode(
+                    String.valueOf(push.publicKey())));
+        } catch (IllegalArgumentException e) {
+            fail("push.public_key: not a P-256 public key in base64url (java -jar switchboard-server.jar "
+                    + "--vapid-keys prints a new pair)");
+        }
+        try {
+            io.switchboard.server.push.PushCrypto.privateKey(io.switchboard.server.push.PushCrypto.decode(
+                    String.valueOf(push.privateKey())));
+        } catch (IllegalArgumentException e) {
+            fail("push.private_key: not a P-256 private key in base64url (java -jar switchboard-server.jar "
+                    + "--vapid-keys prints a new pair)");
+        }
+        if (push.subject() == null || !push.subject().matches("(mailto:\\S+@\\S+|https://\\S+)")) {
+            fail("push.subject: " + push.subject() + " (expected: a contact for the push services, "
+                    + "mailto:support@example.com or an https:// URL)");
+        }
+        for (int i = 0; i < push.endpoints().size(); i++) {
+            if (!push.endpoints().get(i).matches("https?://[^/\\s]+/\\S*")) {
+                fail("push.endpoints[" + i + "]: " + push.endpoints().get(i) + " (expected: a URL prefix such as "
+                        + "https://fcm.googleapis.com/)");
+            }
+        }
+        within("push.ttl_seconds", push.ttlSeconds(), 0, 2_419_200);
     }
 
     private static void oneOf(String key, String value, String... allowed) {

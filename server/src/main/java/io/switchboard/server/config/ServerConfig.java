@@ -22,7 +22,8 @@ public record ServerConfig(
         Cluster cluster,
         @JsonProperty("public_url") String publicUrl,
         Smtp smtp,
-        Imap imap) {
+        Imap imap,
+        Push push) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -50,7 +51,7 @@ public record ServerConfig(
     public ServerConfig with(String newHost, Integer newPort, String newDataDir) {
         return new ServerConfig(newHost == null ? host : newHost, newPort == null ? port : newPort,
                 newDataDir == null ? dataDir : newDataDir, durability, allowedOrigins, trustedProxies, metricsToken,
-                deskThreads, accounts, timings, limits, cluster, publicUrl, smtp, imap);
+                deskThreads, accounts, timings, limits, cluster, publicUrl, smtp, imap, push);
     }
 
     /** The same configuration with the cluster's node id or Redis URL overridden (--node, --redis). */
@@ -60,7 +61,7 @@ public record ServerConfig(
         }
         Cluster base = cluster != null ? cluster : new Cluster(null, null, null, null, null, null, null, null);
         return new ServerConfig(host, port, dataDir, durability, allowedOrigins, trustedProxies, metricsToken,
-                deskThreads, accounts, timings, limits, base.with(node, redis), publicUrl, smtp, imap);
+                deskThreads, accounts, timings, limits, base.with(node, redis), publicUrl, smtp, imap, push);
     }
 
     /** Whether the server sends email (an {@code smtp} section): only then does the widget offer email options. */
@@ -89,7 +90,7 @@ public record ServerConfig(
                 + (metricsToken == null ? "none" : "(hidden)") + ", deskThreads=" + deskThreads + ", accounts="
                 + accounts + ", timings=" + timings
                 + ", limits=" + limits + ", cluster=" + cluster + ", publicUrl=" + publicUrl + ", smtp=" + smtp
-                + ", imap=" + imap + "]";
+                + ", imap=" + imap + ", push=" + push + "]";
     }
 
     /** A tenant: its API keys, groups (queues) and agents. */
@@ -173,6 +174,43 @@ public record ServerConfig(
             return "Smtp[host=" + host + ", port=" + port + ", security=" + security + ", user=" + user
                     + ", password=" + (password == null ? "none" : "(hidden)") + ", from=" + from + ", replyTo="
                     + replyTo + ", linkUrl=" + linkUrl + "]";
+        }
+    }
+
+    /**
+     * Web Push for guests whose place is kept (with email: the push goes with the email when an agent is ready): the
+     * server's VAPID key pair (base64url; {@code --vapid-keys} prints a new one), the contact in its tokens ({@code
+     * subject}: {@code mailto:} or {@code https:}), the push services the server may call ({@code endpoints}: URL
+     * prefixes, {@code *} standing for any characters of a host name; the big browsers' services by default), and
+     * how long a push service keeps a message for a browser that is offline ({@code ttl_seconds}, 600).
+     */
+    public record Push(@JsonProperty("public_key") String publicKey, @JsonProperty("private_key") String privateKey,
+                       String subject, List<String> endpoints, @JsonProperty("ttl_seconds") Long ttlSeconds) {
+        /** The push services of Chrome, Firefox, Safari and Edge. */
+        public static final List<String> DEFAULT_ENDPOINTS = List.of("https://fcm.googleapis.com/",
+                "https://updates.push.services.mozilla.com/", "https://web.push.apple.com/",
+                "https://*.notify.windows.com/");
+
+        public Push {
+            endpoints = endpoints == null ? DEFAULT_ENDPOINTS : List.copyOf(endpoints);
+            ttlSeconds = ttlSeconds == null ? 600L : ttlSeconds;
+        }
+
+        /** Whether the server may post to this endpoint (it starts with one of {@code endpoints}). */
+        public boolean allows(String endpoint) {
+            for (String prefix : endpoints) {
+                String pattern = java.util.regex.Pattern.quote(prefix).replace("*", "\\E[^/:?#]*\\Q");
+                if (endpoint.matches(pattern + ".*")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "Push[publicKey=" + publicKey + ", privateKey=(hidden), subject=" + subject + ", endpoints="
+                    + endpoints + ", ttlSeconds=" + ttlSeconds + "]";
         }
     }
 

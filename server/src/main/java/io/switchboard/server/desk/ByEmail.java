@@ -80,12 +80,15 @@ final class ByEmail {
      * connection stays, signed in as nobody), the reservation stays QUEUED, and they are emailed a link that brings
      * them back; once matched, the agent is held for {@code reserve_for_seconds} and they are emailed again.
      */
-    void keepPlace(Session session, String email) {
+    void keepPlace(Session session, String email, io.switchboard.protocol.Request.PushSubscription push) {
         mailbox.requireEmail();
         Reservation reservation = session.reservation;
         if (!reservation.isWaiting()) {
             throw new DeskException(ErrorCode.NOT_ALLOWED, "keep_place: you are not waiting (expected: QUEUED, not "
                     + reservation.status().wire() + ")");
+        }
+        if (push != null) {
+            reservation.push = mailbox.pushSubscription(push);
         }
         reservation.email = email;
         turn.stored(reservation);

@@ -90,7 +90,7 @@ public final class Desk {
         this.turn = new Turn(account, fanout, positions, feed, dirty, journal);
         this.retention = new Retention(clock, reservations, timings.transcriptRetentionMs(),
                 timings.unservedRetentionMs(), turn);
-        this.mailbox = new Mailbox(account, config, clock, ids, turn, builder.mail);
+        this.mailbox = new Mailbox(account, config, clock, ids, turn, builder.mail, builder.push);
         this.rooms = new Rooms(clock, ids, fanout, retention, turn, metrics, journal,
                 config.limits().transcriptTailMessages(), mailbox);
         this.assignment = new Assignment(account, clock, fanout, positions, rooms, retention, metrics, turn, mailbox);

@@ -9,6 +9,7 @@ public final class DeskBuilder {
     final DeskClock clock;
     final Outbox outbox;
     MailSink mail = MailSink.NONE;
+    PushSink push = PushSink.NONE;
     Ids ids = Ids.secure();
     int generation;
     DeskMetrics metrics = DeskMetrics.NONE;
@@ -47,6 +48,12 @@ public final class DeskBuilder {
     /** Where the desk's emails go to be sent (default: nowhere; a server without smtp makes none). */
     public DeskBuilder mail(MailSink value) {
         mail = value;
+        return this;
+    }
+
+    /** Where the desk's Web Push notifications go (default: nowhere). */
+    public DeskBuilder push(PushSink value) {
+        push = value;
         return this;
     }
 

@@ -165,7 +165,7 @@ final class Dirty {
                 r.status(), r.version, r.session == null ? null : r.session.key, r.room == null ? null : r.room.id,
                 r.matchedAgent == null ? null : r.matchedAgent.user, r.reservedUntil, r.forgetAt,
                 r.previousRoom == null ? null : r.previousRoom.id, r.email, r.mailToken, r.byEmail,
-                r.inbound.isEmpty() ? List.of() : List.copyOf(r.inbound));
+                r.inbound.isEmpty() ? List.of() : List.copyOf(r.inbound), r.push);
     }
 
     private static boolean sameButVersion(Stored.ReservationRow row, Stored.ReservationRow stored) {

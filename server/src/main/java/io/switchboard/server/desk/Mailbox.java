@@ -46,7 +46,13 @@ final class Mailbox {
     private final int unaskedPerHour;
     private static final long HOUR_MS = 3_600_000;
 
-    Mailbox(Account account, ServerConfig config, DeskClock clock, Ids ids, Turn turn, MailSink sink) {
+    private final PushSink pushes;
+    private final List<Stored.Push> duePushes = new ArrayList<>();
+    private final List<String[]> duePushTexts = new ArrayList<>();
+
+    Mailbox(Account account, ServerConfig config, DeskClock clock, Ids ids, Turn turn, MailSink sink,
+            PushSink pushes) {
+        this.pushes = pushes;
         this.account = account;
         this.config = config;
         this.clock = clock;
@@ -135,9 +141,31 @@ final class Mailbox {
                 + "back.\n\nTo see your place or come back now, open this link:\n" + link(reservation), null);
     }
 
+    /**
+     * A browser's subscription for a guest who keeps their place: taken when the server tells guests by Web Push and
+     * the endpoint is one of {@code push.endpoints} (the server calls it, so it must not be any address at all).
+     */
+    Stored.Push pushSubscription(io.switchboard.protocol.Request.PushSubscription push) {
+        ServerConfig.Push settings = config.push();
+        if (settings == null) {
+            throw new DeskException(ErrorCode.NOT_ALLOWED, "push: this server sends no Web Push (keep your place "
+                    + "without it)");
+        }
+        if (!settings.allows(push.endpoint())) {
+            throw new DeskException(ErrorCode.INVALID_FIELD, "push.endpoint: not a push service this server calls "
+                    + "(push.endpoints)");
+        }
+        return new Stored.Push(push.endpoint(), push.keys().p256dh(), push.keys().auth());
+    }
+
     /** An agent is held for a guest whose place was kept: they are asked to come back in time. */
     void agentReady(Reservation reservation, String agent) {
         int minutes = Math.max(1, reservation.reserveForSeconds / 60);
+        if (reservation.push != null) {
+            duePushes.add(reservation.push);
+            duePushTexts.add(new String[] {agent + " is ready for you now", "Open the chat within " + minutes
+                    + (minutes == 1 ? " minute" : " minutes") + " to keep your place.", link(reservation)});
+        }
         write(reservation, agent + " is ready for you now", "Hello " + reservation.user + ",\n\n" + agent
                 + " is ready to help you now. Please open this link within " + minutes
                 + (minutes == 1 ? " minute" : " minutes") + " to start your chat:\n" + link(reservation)
@@ -190,6 +218,12 @@ final class Mailbox {
 
     /** Hands the mails this turn made (or that are due again) to the sender: called once the turn's rows are written. */
     void flush() {
+        for (int i = 0; i < duePushes.size(); i++) {
+            String[] text = duePushTexts.get(i);
+            pushes.push(duePushes.get(i), text[0], text[1], text[2]);
+        }
+        duePushes.clear();
+        duePushTexts.clear();
         if (due.isEmpty()) {
             return;
         }

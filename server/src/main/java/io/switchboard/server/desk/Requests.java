@@ -218,7 +218,7 @@ final class Requests implements Request.Visitor<Void> {
         if (!session.isGuest()) {
             throw new DeskException(ErrorCode.NOT_ALLOWED, "keep_place: for a waiting guest (you are an agent)");
         }
-        desk.byEmail.keepPlace(session, request.email());
+        desk.byEmail.keepPlace(session, request.email(), request.push());
         return null;
     }
 

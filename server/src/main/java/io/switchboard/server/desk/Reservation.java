@@ -30,6 +30,8 @@ final class Reservation {
      * the widget into it); null without email. It is kept as it is, since every email of the conversation carries it.
      */
     String mailToken;
+    /** The guest's browser's Web Push subscription, when they kept their place and allowed notifications; or null. */
+    Stored.Push push;
     /** Message-IDs of the guest's emails taken into the conversation most recently: one read twice is taken once. */
     final ArrayDeque<String> inbound = new ArrayDeque<>(0);
     /** How many inbound Message-IDs are remembered. */

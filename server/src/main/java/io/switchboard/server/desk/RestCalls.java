@@ -35,6 +35,7 @@ final class RestCalls {
     private final int sseStreamsPerReservation;
     private final DeskClock clock;
     private final boolean email;
+    private final String pushKey;
 
     RestCalls(Desk desk, ServerConfig config, DeskClock clock, Ids ids, DeskMetrics metrics, Journal journal,
               Retention retention, QueuePositions positions, ReservationFeed feed) {
@@ -56,6 +57,7 @@ final class RestCalls {
         this.sseStreamsPerReservation = config.limits().sseStreamsPerReservation();
         this.clock = clock;
         this.email = config.email();
+        this.pushKey = config.push() == null ? null : config.push().publicKey();
     }
 
     /**
@@ -69,14 +71,14 @@ final class RestCalls {
         long now = clock.now();
         if (!group.openAt(now)) {
             java.time.Instant next = group.hours.nextOpen(java.time.Instant.ofEpochMilli(now));
-            return new Rest.WidgetState("closed", next == null ? null : next.toString(), null, email);
+            return new Rest.WidgetState("closed", next == null ? null : next.toString(), null, email, pushKey);
         }
         if (!group.staffed()) {
-            return new Rest.WidgetState("offline", null, null, email);
+            return new Rest.WidgetState("offline", null, null, email, pushKey);
         }
         Long estimate = positions.estimateSeconds(group, group.queue.size());
         String state = estimate != null && estimate > group.busyAfterSeconds ? "busy" : "open";
-        return new Rest.WidgetState(state, null, estimate, email);
+        return new Rest.WidgetState(state, null, estimate, email, pushKey);
     }
 
     /**

@@ -86,6 +86,7 @@ final class Restore {
                     row.externalUserId(), row.priority(), row.reserveForSeconds(), row.byEmail());
             reservation.email = row.email();
             reservation.mailToken = row.mailToken();
+            reservation.push = row.push();
             reservation.inbound.addAll(row.inbound());
             if (reservation.mailToken != null) {
                 account.byMailToken.put(reservation.mailToken, reservation);

@@ -19,7 +19,8 @@ public final class Stored {
                                  int reserveForSeconds, long ticket, boolean front, long enqueuedAt, long waitedMs,
                                  ReservationStatus status, long version, String session, String room,
                                  String matchedAgent, long reservedUntil, long forgetAt, String previousRoom,
-                                 String email, String mailToken, boolean byEmail, List<String> inbound) {
+                                 String email, String mailToken, boolean byEmail, List<String> inbound,
+                                 Push push) {
         public ReservationRow {
             inbound = inbound == null ? List.of() : List.copyOf(inbound);
         }
@@ -32,7 +33,7 @@ public final class Stored {
                               String matchedAgent, long reservedUntil, long forgetAt, String previousRoom) {
             this(sid, account, group, user, question, details, externalUserId, priority, reserveForSeconds, ticket,
                     front, enqueuedAt, waitedMs, status, version, session, room, matchedAgent, reservedUntil, forgetAt,
-                    previousRoom, null, null, false, List.of());
+                    previousRoom, null, null, false, List.of(), null);
         }
 
         /** A row of a reservation that no agent left (its {@code previousRoom} is null). */
@@ -50,7 +51,7 @@ public final class Stored {
         public ReservationRow withVersion(long newVersion) {
             return new ReservationRow(sid, account, group, user, question, details, externalUserId, priority,
                     reserveForSeconds, ticket, front, enqueuedAt, waitedMs, status, newVersion, session, room,
-                    matchedAgent, reservedUntil, forgetAt, previousRoom, email, mailToken, byEmail, inbound);
+                    matchedAgent, reservedUntil, forgetAt, previousRoom, email, mailToken, byEmail, inbound, push);
         }
     }
 
@@ -93,6 +94,10 @@ public final class Stored {
         public String key() {
             return account + '/' + name;
         }
+    }
+
+    /** A browser's Web Push subscription: where its push service takes messages, and its keys (base64url). */
+    public record Push(String endpoint, String p256dh, String auth) {
     }
 
     /**

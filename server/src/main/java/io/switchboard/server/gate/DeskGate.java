@@ -44,12 +44,20 @@ public final class DeskGate {
     /** What the gate is built from. */
     public record Settings(ServerConfig config, List<DeskThread> threads, IntFunction<TurnOutbox> outboxes, Ids ids,
                            DeskMetrics metrics, EstimateMethod method, Journal journal,
-                           Function<String, Stored.State> stored, Release release, MailSender mail) {
+                           Function<String, Stored.State> stored, Release release, MailSender mail,
+                           io.switchboard.server.desk.PushSink push) {
         /** Settings of a server that sends no email. */
         public Settings(ServerConfig config, List<DeskThread> threads, IntFunction<TurnOutbox> outboxes, Ids ids,
                         DeskMetrics metrics, EstimateMethod method, Journal journal,
                         Function<String, Stored.State> stored, Release release) {
-            this(config, threads, outboxes, ids, metrics, method, journal, stored, release, null);
+            this(config, threads, outboxes, ids, metrics, method, journal, stored, release, null, null);
+        }
+
+        /** Settings of a server that sends email but no Web Push. */
+        public Settings(ServerConfig config, List<DeskThread> threads, IntFunction<TurnOutbox> outboxes, Ids ids,
+                        DeskMetrics metrics, EstimateMethod method, Journal journal,
+                        Function<String, Stored.State> stored, Release release, MailSender mail) {
+            this(config, threads, outboxes, ids, metrics, method, journal, stored, release, mail, null);
         }
     }
 
@@ -203,6 +211,7 @@ public final class DeskGate {
                         .handover(route)
                         .turnEnd(outbox::flush)
                         .mail(mailSink(route))
+                        .push(pushSink(route))
                         .build();
                 route.desk.restore(stored.get());
                 for (String sid : route.desk.untaggedIds()) {
@@ -241,6 +250,17 @@ public final class DeskGate {
                         tell(route.account, desk -> desk.mailFailed(mail.id(), permanent, why));
                     }
                 }), () -> { });
+    }
+
+    /** Where a desk's Web Push notifications go: to the sender once durable, while this node speaks for the account. */
+    private io.switchboard.server.desk.PushSink pushSink(AccountDesk route) {
+        io.switchboard.server.desk.PushSink sender = settings.push();
+        if (sender == null) {
+            return io.switchboard.server.desk.PushSink.NONE;
+        }
+        Release.Line line = new Release.Line();
+        return (subscription, title, body, url) -> settings.release().after(line, true, route.fence,
+                () -> sender.push(subscription, title, body, url), () -> { });
     }
 
     /** The account of an email token ({@link Ids#nextMailToken}), or null when it names none configured here. */

@@ -71,6 +71,12 @@ public final class ServerMetrics implements DeskMetrics {
                     + "in the mailbox, flagged), later (its desk could not take it now)")
             .labelNames("outcome")
             .register(registry);
+    private final Counter pushes = Counter.builder()
+            .name("switchboard_push_total")
+            .help("Web Push notifications posted to browsers' push services, by outcome: sent, gone (the "
+                    + "subscription no longer exists), failed")
+            .labelNames("outcome")
+            .register(registry);
     private final Counter assignments = Counter.builder()
             .name("switchboard_assignments_total")
             .help("Guests matched to an agent")
@@ -283,6 +289,11 @@ public final class ServerMetrics implements DeskMetrics {
     /** A guest's email was read: {@code taken}, {@code set_aside} or {@code later}. Any thread. */
     public void mailInbound(String outcome) {
         mailInbound.labelValues(outcome).inc();
+    }
+
+    /** A Web Push was posted: {@code sent}, {@code gone} or {@code failed}. Any thread. */
+    public void push(String outcome) {
+        pushes.labelValues(outcome).inc();
     }
 
     /** An SSE stream opened (+1) or closed (-1). Any thread. */

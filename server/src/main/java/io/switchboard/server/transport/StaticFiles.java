@@ -47,16 +47,18 @@ final class StaticFiles {
         String widget = bundle("const WIDGET_CSS = " + jsString(read("widget.css")) + ";", client, viewKit,
                 widgetState, read("widget-view.js"), read("widget-main.js"));
         String console = bundle("", client, viewKit, consoleState, read("console-view.js"), read("console-main.js"));
-        files = Map.of(
-                "console", new File(bytes(read("console.html")), HTML, PAGE_HEADERS),
-                "console.js", new File(bytes(console), JS, ASSET_HEADERS),
-                "console-state.js", new File(bytes(consoleState), JS, ASSET_HEADERS),
-                "console.css", new File(bytes(read("console.css")), CSS, ASSET_HEADERS),
-                "client.js", new File(bytes(client), JS, ASSET_HEADERS),
-                "view-kit.js", new File(bytes(viewKit), JS, ASSET_HEADERS),
-                "widget-state.js", new File(bytes(widgetState), JS, ASSET_HEADERS),
-                "widget.js", new File(bytes(widget), JS, ASSET_HEADERS),
-                "demo", new File(bytes(read("demo.html")), HTML, PAGE_HEADERS));
+        files = Map.ofEntries(
+                Map.entry("console", new File(bytes(read("console.html")), HTML, PAGE_HEADERS)),
+                Map.entry("console.js", new File(bytes(console), JS, ASSET_HEADERS)),
+                Map.entry("console-state.js", new File(bytes(consoleState), JS, ASSET_HEADERS)),
+                Map.entry("console.css", new File(bytes(read("console.css")), CSS, ASSET_HEADERS)),
+                Map.entry("client.js", new File(bytes(client), JS, ASSET_HEADERS)),
+                Map.entry("view-kit.js", new File(bytes(viewKit), JS, ASSET_HEADERS)),
+                Map.entry("widget-state.js", new File(bytes(widgetState), JS, ASSET_HEADERS)),
+                Map.entry("widget.js", new File(bytes(widget), JS, ASSET_HEADERS)),
+                // The push worker, for the demo page; a site that embeds the widget serves its own copy.
+                Map.entry("switchboard-push.js", new File(bytes(read("switchboard-push.js")), JS, ASSET_HEADERS)),
+                Map.entry("demo", new File(bytes(read("demo.html")), HTML, PAGE_HEADERS)));
     }
 
     /** The names of the files (each served at {@code /name}). */

@@ -236,6 +236,10 @@ class ConfigLoaderTest {
                 + "\"password\": \"p\"}", "imap: needs smtp with reply_to"},
             {"\"public_url\": \"support.example.com\"", "public_url: support.example.com"},
             {"\"timings\": {\"waiting_grace_ms\": 0}", "timings.waiting_grace_ms: 0"},
+            {"\"push\": {\"public_key\": \"x\", \"private_key\": \"y\", \"subject\": \"mailto:a@b.c\"}",
+                "push: needs smtp"},
+            {"\"smtp\": {\"host\": \"mail\", \"from\": \"a@b.c\"}, \"push\": {\"public_key\": \"x\", "
+                + "\"private_key\": \"y\", \"subject\": \"mailto:a@b.c\"}", "push.public_key: not a P-256 public key"},
         };
         for (String[] bad : mail) {
             String message = assertThrows(ConfigException.class, () -> ConfigLoader.parse(base.formatted(bad[0]),

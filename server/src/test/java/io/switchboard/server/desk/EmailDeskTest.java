@@ -307,6 +307,36 @@ class EmailDeskTest {
     }
 
     @Test
+    void aPushSubscriptionIsTakenOnlyForTheConfiguredPushServices() {
+        java.security.KeyPair vapid = io.switchboard.server.push.PushCrypto.newKeyPair();
+        String withPush = CONFIG.replace("\"timings\":", "\"push\": {\"public_key\": \""
+                + io.switchboard.server.push.PushCrypto.encode(io.switchboard.server.push.PushCrypto.raw(
+                        vapid.getPublic())) + "\", \"private_key\": \"" + io.switchboard.server.push.PushCrypto.encode(
+                        io.switchboard.server.push.PushCrypto.raw(vapid.getPrivate())) + "\", \"subject\": "
+                + "\"mailto:support@example.com\"}, \"timings\":");
+        Harness harness = new Harness(withPush, Journal.NONE, account -> Stored.State.empty(),
+                at("2026-12-07T10:00:00Z"));
+        String key = io.switchboard.server.push.PushCrypto.encode(io.switchboard.server.push.PushCrypto.raw(
+                io.switchboard.server.push.PushCrypto.newKeyPair().getPublic()));
+        Request.PushSubscription.Keys keys = new Request.PushSubscription.Keys(key, "AAAAAAAAAAAAAAAAAAAAAA");
+        Client guest = harness.guest("ivy", "acme", "billing");
+        guest.refused(new Request.KeepPlace("ivy@example.com", new Request.PushSubscription(
+                "https://attacker.example/collect", keys, null)), ErrorCode.INVALID_FIELD);
+        guest.ok(new Request.KeepPlace("ivy@example.com", new Request.PushSubscription(
+                "https://fcm.googleapis.com/fcm/send/abc", keys, null)));
+        assertEquals("https://fcm.googleapis.com/fcm/send/abc", harness.reservation(guest).push.endpoint());
+        // Without a push section, a subscription is refused (the guest keeps their place by email alone).
+        Client other = harnessAt("2026-12-07T10:00:00Z").guest("jo", "acme", "billing");
+        other.refused(new Request.KeepPlace("jo@example.com", new Request.PushSubscription(
+                "https://fcm.googleapis.com/fcm/send/abc", keys, null)), ErrorCode.NOT_ALLOWED);
+        // The push section's endpoints match by prefix, * within a host name.
+        io.switchboard.server.config.ServerConfig.Push push = harness.config.push();
+        assertTrue(push.allows("https://wns2-par02p.notify.windows.com/w/?token=x"));
+        assertFalse(push.allows("https://notify.windows.com.attacker.example/"));
+        assertFalse(push.allows("https://attacker.example/?https://fcm.googleapis.com/"));
+    }
+
+    @Test
     void keepingAPlaceNeedsEmailAndAWaitingGuest() {
         Harness plain = new Harness(Harness.CONFIG);
         Client guest = plain.guest("erin");
