@@ -12,6 +12,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
+    /** {@code --vapid-keys} prints a push section the configuration takes as it is; each call a new pair. */
+    @Test
+    void vapidKeysPrintsAPushSectionToPaste() {
+        String section = Main.vapidKeys();
+        ServerConfig config = io.switchboard.server.config.ConfigLoader.parse("{\"accounts\": [], \"smtp\": "
+                + "{\"host\": \"mail.example.com\", \"from\": \"support@example.com\"}, " + section + "}", "pasted");
+        assertEquals("mailto:support@example.com", config.push().subject());
+        assertTrue(!section.equals(Main.vapidKeys()), "a new pair each time");
+        assertEquals(65, io.switchboard.server.push.PushCrypto.decode(config.push().publicKey()).length);
+    }
+
     @Test
     void embeddedDefaultWithCommandLineOverrides(@TempDir Path dir) {
         String data = dir.resolve("d").toString();
