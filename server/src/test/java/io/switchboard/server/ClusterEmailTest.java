@@ -3,8 +3,6 @@ package io.switchboard.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.switchboard.protocol.Request;
 import io.switchboard.protocol.Role;
 import io.switchboard.protocol.ServerMessage;
@@ -12,15 +10,10 @@ import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.server.config.ConfigLoader;
 import io.switchboard.server.config.ServerConfig;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,32 +26,23 @@ import org.junit.jupiter.api.io.TempDir;
  * answer, and the conversation goes on with nothing lost or doubled.
  */
 class ClusterEmailTest {
-    private static final String SUPPORT = "support@example.com";
-    private static final String PASSWORD = "support-mailbox-password";
-
     @TempDir
     Path dir;
     private RedisProcess redis;
-    private GreenMail mail;
+    private MailServer mail;
     private final List<SwitchboardServer> nodes = new ArrayList<>();
 
     @BeforeEach
     void start() throws InterruptedException {
         redis = RedisProcess.start(dir.resolve("redis"));
-        mail = new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP)
-                .dynamicPort(), new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort()});
-        mail.start();
-        mail.setUser(SUPPORT, SUPPORT, PASSWORD);
+        mail = new MailServer();
         String json = """
                 {"host": "127.0.0.1", "port": 0,
                  "accounts": [{"id": "acme", "groups": [{"name": "help"}],
                    "agents": [{"user": "bob", "token": "bob-token-for-tests", "limit": 2}]}],
-                 "smtp": {"host": "127.0.0.1", "port": %d, "security": "none", "from": "%s",
-                          "reply_to": "support+{token}@example.com"},
-                 "imap": {"host": "127.0.0.1", "port": %d, "security": "none", "user": "%s", "password": "%s",
-                          "poll_ms": 100},
-                 "cluster": {"redis": "%s", "node": "n1", "lease_ms": 2000}}""".formatted(mail.getSmtp().getPort(),
-                SUPPORT, mail.getImap().getPort(), SUPPORT, PASSWORD, redis.url());
+                 %s,
+                 "cluster": {"redis": "%s", "node": "n1", "lease_ms": 2000}}""".formatted(mail.config(""),
+                redis.url());
         for (int i = 1; i <= 3; i++) {
             ServerConfig config = ConfigLoader.parse(json, "test").withCluster("n" + i, null);
             nodes.add(SwitchboardServer.start(config));
@@ -70,37 +54,11 @@ class ClusterEmailTest {
     void stop() {
         nodes.forEach(SwitchboardServer::close);
         if (mail != null) {
-            mail.stop();
+            mail.close();
         }
         if (redis != null) {
             redis.close();
         }
-    }
-
-    private List<MimeMessage> mailsTo(String to, int count) {
-        Http.await(count + " mails to " + to, () -> received(to).size() >= count);
-        return received(to);
-    }
-
-    private List<MimeMessage> received(String to) {
-        return Arrays.stream(mail.getReceivedMessages()).filter(message -> {
-            try {
-                return ((InternetAddress) message.getRecipients(Message.RecipientType.TO)[0]).getAddress().equals(to);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
-    }
-
-    private void answer(MimeMessage original, String body) throws Exception {
-        MimeMessage reply = new MimeMessage(Session.getInstance(new Properties()));
-        reply.setFrom(new InternetAddress("lena@example.com"));
-        reply.setRecipients(Message.RecipientType.TO, original.getReplyTo());
-        reply.setSubject("Re: " + original.getSubject());
-        reply.setHeader("In-Reply-To", original.getMessageID());
-        reply.setText(body, "UTF-8");
-        reply.saveChanges();
-        mail.getUserManager().getUserByEmail(SUPPORT).deliver(reply);
     }
 
     @Test
@@ -112,7 +70,7 @@ class ClusterEmailTest {
                 "{\"user\": \"Lena\", \"email\": \"lena@example.com\", \"body\": \"My parcel is late\"}");
         assertEquals(201, left.status(), left.body());
         assertEquals("offline", http.get("/v1/widget/acme/help", null).json().get("state").asText());
-        mailsTo("lena@example.com", 1);
+        mail.mailsTo("lena@example.com", 1);
 
         WsClient bob = WsClient.connect(edges.get(1).port());
         String session = WsClient.first(bob.call(new Request.Login("bob", "bob-token-for-tests")),
@@ -120,8 +78,8 @@ class ClusterEmailTest {
         bob.send(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
         ServerMessage.Joined joined = bob.await(ServerMessage.Joined.class);
         bob.call(new Request.Message(joined.room(), "Sorry! It leaves today."));
-        MimeMessage answer = mailsTo("lena@example.com", 2).get(1);
-        answer(answer, "Thanks! Which carrier?");
+        MimeMessage answer = mail.mailsTo("lena@example.com", 2).get(1);
+        mail.answer(answer, "lena@example.com", "Thanks! Which carrier?");
         ServerMessage.Message hers = bob.await(ServerMessage.Message.class);
         assertEquals(Role.GUEST, hers.role());
         assertEquals("Thanks! Which carrier?", hers.body());
@@ -134,14 +92,14 @@ class ClusterEmailTest {
         WsClient bobAgain = WsClient.connect(nodes.get(0).port());
         bobAgain.call(new Request.Resume(session));
         bobAgain.call(new Request.Message(joined.room(), "DHL."));
-        MimeMessage third = mailsTo("lena@example.com", 3).get(2);
+        MimeMessage third = mail.mailsTo("lena@example.com", 3).get(2);
         assertTrue(String.valueOf(third.getContent()).contains("DHL."));
-        answer(third, "Got it, thank you.");
+        mail.answer(third, "lena@example.com", "Got it, thank you.");
         assertEquals("Got it, thank you.", bobAgain.await(ServerMessage.Message.class).body());
         assertEquals(List.of("My parcel is late", "Sorry! It leaves today.", "Thanks! Which carrier?", "DHL.",
                 "Got it, thank you."), bobAgain.history(joined.room()));
         assertTrue(nodes.contains(next));
         // Each mail went once: three to her, nothing sent twice by two owners.
-        assertEquals(3, received("lena@example.com").size());
+        assertEquals(3, mail.received("lena@example.com").size());
     }
 }

@@ -8,8 +8,6 @@ import static io.switchboard.server.Chromium.widget;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpServer;
 import io.switchboard.protocol.Request;
 import io.switchboard.protocol.ServerMessage;
@@ -17,24 +15,18 @@ import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.server.config.ConfigLoader;
 import io.switchboard.server.desk.ManualClock;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -55,12 +47,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * guest who keeps their place by email comes back into the room through the link in the email, in another browser.
  */
 class EmailBrowserTest {
-    private static final String SUPPORT = "support@example.com";
-    private static final String PASSWORD = "support-mailbox-password";
-
     @TempDir
     Path temp;
-    private GreenMail mail;
+    private MailServer mail;
     private SwitchboardServer server;
     private Chromium chromium;
     private HttpServer shop;
@@ -71,12 +60,9 @@ class EmailBrowserTest {
     @BeforeEach
     void start() throws Exception {
         chromium = Chromium.start(temp);
-        mail = new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP)
-                .dynamicPort(), new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort()});
-        mail.start();
-        mail.setUser(SUPPORT, SUPPORT, PASSWORD);
-        int port = freePort();
-        int shopPort = freePort();
+        mail = new MailServer();
+        int port = BrowserTest.freePort();
+        int shopPort = BrowserTest.freePort();
         base = "http://127.0.0.1:" + port;
         shopBase = "http://localhost:" + shopPort;
         // The default group opens tomorrow only (in UTC): it is closed now, and says when it opens.
@@ -91,11 +77,8 @@ class EmailBrowserTest {
                               {"name": "chat"}],
                    "agents": [{"user": "admin", "token": "admin-token-for-tests", "supervisor": true, "limit": 5}]}],
                  "public_url": "%s",
-                 "smtp": {"host": "127.0.0.1", "port": %d, "security": "none", "from": "%s",
-                          "reply_to": "support+{token}@example.com", "link_url": "%s/chat"},
-                 "imap": {"host": "127.0.0.1", "port": %d, "security": "none", "user": "%s", "password": "%s",
-                          "poll_ms": 100}}""".formatted(port, base, shopBase, tomorrow, base,
-                mail.getSmtp().getPort(), SUPPORT, shopBase, mail.getImap().getPort(), SUPPORT, PASSWORD);
+                 %s}""".formatted(port, base, shopBase, tomorrow, base,
+                mail.config(", \"link_url\": \"" + shopBase + "/chat\""));
         server = SwitchboardServer.start(ConfigLoader.parse(config, "email browser test")
                 .with(null, null, temp.resolve("data").toString()), clock);
         // A shop page whose widget is for the group that is open.
@@ -125,36 +108,7 @@ class EmailBrowserTest {
             server.close();
         }
         if (mail != null) {
-            mail.stop();
-        }
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private List<MimeMessage> mailsTo(String to, int count) {
-        Http.await(count + " mails to " + to, () -> received(to).size() >= count);
-        return received(to);
-    }
-
-    private List<MimeMessage> received(String to) {
-        return Arrays.stream(mail.getReceivedMessages()).filter(message -> {
-            try {
-                return ((InternetAddress) message.getRecipients(Message.RecipientType.TO)[0]).getAddress().equals(to);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
-    }
-
-    private static String text(MimeMessage message) {
-        try {
-            return String.valueOf(message.getContent()).replace("\r\n", "\n");
-        } catch (Exception e) {
-            throw new AssertionError(e);
+            mail.close();
         }
     }
 
@@ -199,7 +153,7 @@ class EmailBrowserTest {
         waitFor(guest, g -> widget(g).findElement(By.cssSelector(".message-sent")).getText()
                 .contains("will answer you at lena@example.com"), "the widget confirms the message");
         screenshot(guest, "widget-message-sent");
-        assertTrue(text(mailsTo("lena@example.com", 1).get(0)).contains("My parcel is late"));
+        assertTrue(MailServer.text(mail.mailsTo("lena@example.com", 1).get(0)).contains("My parcel is late"));
 
         // The agent sees it as a message with its SLA clock, takes it and answers.
         WebDriver agent = console();
@@ -215,18 +169,11 @@ class EmailBrowserTest {
                 .contains("emailed to lena@example.com"));
         agent.findElement(By.cssSelector(".panel .composer textarea")).sendKeys("Sorry! It leaves today.",
                 Keys.ENTER);
-        MimeMessage answer = mailsTo("lena@example.com", 2).get(1);
-        assertTrue(text(answer).contains("Sorry! It leaves today."), text(answer));
+        MimeMessage answer = mail.mailsTo("lena@example.com", 2).get(1);
+        assertTrue(MailServer.text(answer).contains("Sorry! It leaves today."), MailServer.text(answer));
 
         // Her answer by email (her mail host puts it in the support mailbox) appears in the console.
-        MimeMessage reply = new MimeMessage(Session.getInstance(new Properties()));
-        reply.setFrom(new InternetAddress("lena@example.com"));
-        reply.setRecipients(Message.RecipientType.TO, answer.getReplyTo());
-        reply.setSubject("Re: " + answer.getSubject());
-        reply.setHeader("In-Reply-To", answer.getMessageID());
-        reply.setText("Thank you! Which carrier?\n\nOn Tuesday, admin wrote:\n> Sorry! It leaves today.", "UTF-8");
-        reply.saveChanges();
-        mail.getUserManager().getUserByEmail(SUPPORT).deliver(reply);
+        mail.answer(answer, "lena@example.com", "Thank you! Which carrier?");
         waitFor(agent, a -> bodies(a.findElement(By.cssSelector(".panel"))).equals(List.of("My parcel is late",
                 "Sorry! It leaves today.", "Thank you! Which carrier?")), "her answer is in the console");
         screenshot(agent, "console-message-by-email");
@@ -292,7 +239,7 @@ class EmailBrowserTest {
         waitFor(guest, g -> widget(g).findElement(By.cssSelector(".kept")).getText()
                 .contains("Your place in line: 1"), "the kept place follows the event stream");
         screenshot(guest, "widget-place-kept");
-        assertTrue(text(mailsTo("carla@example.com", 1).get(0)).contains("number 1 in line"));
+        assertTrue(MailServer.text(mail.mailsTo("carla@example.com", 1).get(0)).contains("number 1 in line"));
         // She closes the page.
         guest.get("about:blank");
 
@@ -300,9 +247,10 @@ class EmailBrowserTest {
         try (WsClient admin = WsClient.connect(server.port())) {
             admin.call(new Request.Login("admin", "admin-token-for-tests"));
             admin.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
-            MimeMessage ready = mailsTo("carla@example.com", 2).get(1);
-            Matcher link = Pattern.compile(Pattern.quote(shopBase + "/chat#") + "\\S+").matcher(text(ready));
-            assertTrue(link.find(), text(ready));
+            MimeMessage ready = mail.mailsTo("carla@example.com", 2).get(1);
+            Matcher link = Pattern.compile(Pattern.quote(shopBase + "/chat#") + "\\S+")
+                    .matcher(MailServer.text(ready));
+            assertTrue(link.find(), MailServer.text(ready));
             WebDriver phone = chromium.open();
             phone.get(link.group());
             waitForWidget(phone);

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.switchboard.protocol.Request;
 import io.switchboard.protocol.Role;
 import io.switchboard.protocol.ServerMessage;
@@ -13,15 +11,11 @@ import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import io.switchboard.server.config.ConfigLoader;
 import io.switchboard.server.config.ServerConfig;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -36,22 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
  * the room through the link. The server restarts between the steps: nothing is lost.
  */
 class EmailIntegrationTest {
-    private static final String SUPPORT = "support@example.com";
-    private static final String SUPPORT_PASSWORD = "support-mailbox-password";
-
     @TempDir
     Path data;
-    private GreenMail mail;
+    private MailServer mail;
     private SwitchboardServer server;
     private io.switchboard.server.push.PushReceiver push;
     private static final java.security.KeyPair VAPID = io.switchboard.server.push.PushCrypto.newKeyPair();
 
     @BeforeEach
     void startMail() {
-        mail = new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP)
-                .dynamicPort(), new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort()});
-        mail.start();
-        mail.setUser(SUPPORT, SUPPORT, SUPPORT_PASSWORD);
+        mail = new MailServer();
         try {
             push = new io.switchboard.server.push.PushReceiver();
         } catch (java.io.IOException e) {
@@ -64,7 +52,7 @@ class EmailIntegrationTest {
         if (server != null) {
             server.close();
         }
-        mail.stop();
+        mail.close();
         push.close();
     }
 
@@ -74,15 +62,12 @@ class EmailIntegrationTest {
                    "groups": [{"name": "help", "reply_within_seconds": 3600}],
                    "agents": [{"user": "bob", "token": "bob-token-for-tests", "limit": 2}]}],
                  "public_url": "https://support.example.com",
-                 "smtp": {"host": "127.0.0.1", "port": %d, "security": "none", "from": "%s",
-                          "reply_to": "support+{token}@example.com", "retry_max_ms": 1000},
-                 "imap": {"host": "127.0.0.1", "port": %d, "security": "none", "user": "%s", "password": "%s",
-                          "poll_ms": 100},
+                 %s,
                  "push": {"public_key": "%s", "private_key": "%s", "subject": "mailto:%s", "endpoints": ["%s"]}}"""
-                .formatted(mail.getSmtp().getPort(), SUPPORT, mail.getImap().getPort(), SUPPORT, SUPPORT_PASSWORD,
+                .formatted(mail.config(", \"retry_max_ms\": 1000"),
                         io.switchboard.server.push.PushCrypto.encode(io.switchboard.server.push.PushCrypto.raw(
                                 VAPID.getPublic())), io.switchboard.server.push.PushCrypto.encode(
-                                io.switchboard.server.push.PushCrypto.raw(VAPID.getPrivate())), SUPPORT,
+                                io.switchboard.server.push.PushCrypto.raw(VAPID.getPrivate())), MailServer.SUPPORT,
                         push.prefix());
     }
 
@@ -93,45 +78,6 @@ class EmailIntegrationTest {
         ServerConfig config = ConfigLoader.parse(config(), "test").with(null, 0, data.toString());
         server = SwitchboardServer.start(config);
         return server;
-    }
-
-    /** The mails that arrived for {@code to}, waiting until there are {@code count}. */
-    private List<MimeMessage> mailsTo(String to, int count) {
-        Http.await(count + " mails to " + to, () -> received(to).size() >= count);
-        return received(to);
-    }
-
-    private List<MimeMessage> received(String to) {
-        return Arrays.stream(mail.getReceivedMessages()).filter(message -> {
-            try {
-                return Arrays.stream(message.getRecipients(Message.RecipientType.TO))
-                        .anyMatch(address -> ((InternetAddress) address).getAddress().equals(to));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
-    }
-
-    private static String text(MimeMessage message) {
-        try {
-            return String.valueOf(message.getContent()).replace("\r\n", "\n");
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** The guest's mail client answers a mail; their mail host puts the answer in the support mailbox. */
-    private void answer(MimeMessage original, String from, String body) throws Exception {
-        MimeMessage reply = new MimeMessage(Session.getInstance(new Properties()));
-        reply.setFrom(new InternetAddress(from));
-        reply.setRecipients(Message.RecipientType.TO, original.getReplyTo());
-        reply.setSubject("Re: " + original.getSubject());
-        reply.setHeader("In-Reply-To", original.getMessageID());
-        reply.setText(body + "\n\nOn Tue, 1 Dec 2026 at 10:00, Support <" + SUPPORT + "> wrote:\n> "
-                + text(original).replace("\n", "\n> "), "UTF-8");
-        reply.saveChanges();
-        // The mail host delivers plus addresses (support+TOKEN@) to the support mailbox, as most hosts do.
-        mail.getUserManager().getUserByEmail(SUPPORT).deliver(reply);
     }
 
     private WsClient agent(SwitchboardServer on) {
@@ -153,8 +99,8 @@ class EmailIntegrationTest {
         assertTrue(left.json().get("conversation").asText().startsWith("rsv_"), left.body());
 
         // Her confirmation, with the conversation's reply-to address.
-        MimeMessage confirmation = mailsTo("lena@example.com", 1).get(0);
-        assertTrue(text(confirmation).contains("My parcel is late"), text(confirmation));
+        MimeMessage confirmation = mail.mailsTo("lena@example.com", 1).get(0);
+        assertTrue(MailServer.text(confirmation).contains("My parcel is late"), MailServer.text(confirmation));
         String replyTo = ((InternetAddress) confirmation.getReplyTo()[0]).getAddress();
         assertTrue(replyTo.matches("support\\+m[a-z2-7]{36}@example\\.com"), replyTo);
 
@@ -166,36 +112,23 @@ class EmailIntegrationTest {
         assertEquals("lena@example.com", joined.guest().email());
         assertEquals(List.of("My parcel is late"), bob.history(joined.room()));
         bob.call(new Request.Message(joined.room(), "Sorry! It leaves today."));
-        MimeMessage answer = mailsTo("lena@example.com", 2).get(1);
-        assertTrue(text(answer).contains("Sorry! It leaves today."), text(answer));
+        MimeMessage answer = mail.mailsTo("lena@example.com", 2).get(1);
+        assertTrue(MailServer.text(answer).contains("Sorry! It leaves today."), MailServer.text(answer));
         assertEquals(replyTo, ((InternetAddress) answer.getReplyTo()[0]).getAddress());
         bob.close();
 
         // Another restart; her answer arrives by email and appears in the conversation, without the quote.
         SwitchboardServer third = restart();
         WsClient bobAgain = agent(third);
-        answer(answer, "lena@example.com", "Thank you! Which carrier?");
+        mail.answer(answer, "lena@example.com", "Thank you! Which carrier?");
         ServerMessage.Message hers = bobAgain.await(ServerMessage.Message.class);
         assertEquals(Role.GUEST, hers.role());
         assertEquals("Thank you! Which carrier?", hers.body());
         assertEquals(joined.room(), hers.room());
-        Http.await("the answer is taken out of the mailbox", () -> {
-            try {
-                return mail.getUserManager().getUserByEmail(SUPPORT) != null && Arrays.stream(
-                        mail.getReceivedMessages()).noneMatch(m -> {
-                            try {
-                                return m.getSubject().startsWith("Re:");
-                            } catch (Exception e) {
-                                return false;
-                            }
-                        });
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Http.await("the answer is taken out of the mailbox", mail::answersTaken);
         bobAgain.call(new Request.Message(joined.room(), "DHL, tracking 123."));
-        MimeMessage second2 = mailsTo("lena@example.com", 3).get(2);
-        assertTrue(text(second2).contains("DHL, tracking 123."));
+        MimeMessage second2 = mail.mailsTo("lena@example.com", 3).get(2);
+        assertTrue(MailServer.text(second2).contains("DHL, tracking 123."));
         assertEquals(List.of("My parcel is late", "Sorry! It leaves today.", "Thank you! Which carrier?",
                 "DHL, tracking 123."), bobAgain.history(joined.room()));
         // This server (since the last restart) took one answer in and sent one mail.
@@ -218,17 +151,17 @@ class EmailIntegrationTest {
         ServerMessage.Kept kept = guest.await(ServerMessage.Kept.class);
         assertEquals(identified.reservation(), kept.reservation());
         guest.close();
-        MimeMessage told = mailsTo("carla@example.com", 1).get(0);
-        assertTrue(text(told).contains("number 1 in line"), text(told));
+        MimeMessage told = mail.mailsTo("carla@example.com", 1).get(0);
+        assertTrue(MailServer.text(told).contains("number 1 in line"), MailServer.text(told));
 
         SwitchboardServer second = restart();
         WsClient bob = agent(second);
         bob.send(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
-        MimeMessage ready = mailsTo("carla@example.com", 2).get(1);
+        MimeMessage ready = mail.mailsTo("carla@example.com", 2).get(1);
         assertEquals("bob is ready for you now", ready.getSubject());
         Matcher link = Pattern.compile("https://support\\.example\\.com/demo#sb-account=acme&sb-group=help"
-                + "&sb-conversation=(\\S+)&sb-key=(\\S+)").matcher(text(ready));
-        assertTrue(link.find(), text(ready));
+                + "&sb-conversation=(\\S+)&sb-key=(\\S+)").matcher(MailServer.text(ready));
+        assertTrue(link.find(), MailServer.text(ready));
         assertEquals(kept.reservation(), link.group(1));
         // Her browser is told too, through its push service: the notification opens the same link.
         io.switchboard.server.push.PushReceiver.Received pushed = push.next();

@@ -151,21 +151,8 @@ public final class BusinessHours {
      * always open or opens never (within about a year).
      */
     public Instant nextOpen(Instant at) {
-        if (zone == null) {
-            return null;
-        }
-        LocalDate day = at.atZone(zone).toLocalDate();
-        for (int d = -1; d <= HORIZON_DAYS; d++) {
-            LocalDate date = day.plusDays(d);
-            for (Span span : spans(date)) {
-                Instant end = end(date, span);
-                if (end.isAfter(at)) {
-                    Instant start = start(date, span);
-                    return start.isAfter(at) ? start : at;
-                }
-            }
-        }
-        return null;
+        Instant[] span = nextSpan(at);
+        return span == null ? null : span[0].isAfter(at) ? span[0] : at;
     }
 
     /**
@@ -173,6 +160,12 @@ public final class BusinessHours {
      * closed for good): the desk wakes up then to assign what waited for the opening.
      */
     public Instant nextChange(Instant at) {
+        Instant[] span = nextSpan(at);
+        return span == null ? null : span[0].isAfter(at) ? span[0] : span[1];
+    }
+
+    /** The first opening span (its start and end) that ends after {@code at}, or null. */
+    private Instant[] nextSpan(Instant at) {
         if (zone == null) {
             return null;
         }
@@ -180,13 +173,9 @@ public final class BusinessHours {
         for (int d = -1; d <= HORIZON_DAYS; d++) {
             LocalDate date = day.plusDays(d);
             for (Span span : spans(date)) {
-                Instant start = start(date, span);
-                if (start.isAfter(at)) {
-                    return start;
-                }
                 Instant end = end(date, span);
                 if (end.isAfter(at)) {
-                    return end;
+                    return new Instant[] {start(date, span), end};
                 }
             }
         }
