@@ -45,6 +45,11 @@ public final class Main {
             System.err.println("switchboard: " + e.getMessage());
             System.exit(1);
             return;
+        } catch (ConfigException e) {
+            // A setting that only shows as wrong when it is used (a push key that is not a point of the curve).
+            System.err.println("switchboard: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (io.switchboard.server.store.StoreException e) {
             // The data directory cannot be used (another format version, not writable): say why, no stack trace.
             System.err.println("switchboard: " + e.getMessage());

@@ -292,17 +292,14 @@ public final class ConfigLoader {
         if (push == null) {
             return;
         }
-        try {
-            io.switchboard.server.push.PushCrypto.publicKey(io.switchboard.server.push.PushCrypto.decode(
-                    String.valueOf(push.publicKey())));
-        } catch (IllegalArgumentException e) {
+        // Their shape here; that the public key is a point of P-256 is checked when the sender starts.
+        byte[] publicKey = base64url(push.publicKey());
+        if (publicKey == null || publicKey.length != 65 || publicKey[0] != 4) {
             fail("push.public_key: not a P-256 public key in base64url (java -jar switchboard-server.jar "
                     + "--vapid-keys prints a new pair)");
         }
-        try {
-            io.switchboard.server.push.PushCrypto.privateKey(io.switchboard.server.push.PushCrypto.decode(
-                    String.valueOf(push.privateKey())));
-        } catch (IllegalArgumentException e) {
+        byte[] privateKey = base64url(push.privateKey());
+        if (privateKey == null || privateKey.length != 32) {
             fail("push.private_key: not a P-256 private key in base64url (java -jar switchboard-server.jar "
                     + "--vapid-keys prints a new pair)");
         }
@@ -317,6 +314,17 @@ public final class ConfigLoader {
             }
         }
         within("push.ttl_seconds", push.ttlSeconds(), 0, 2_419_200);
+    }
+
+    private static byte[] base64url(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return java.util.Base64.getUrlDecoder().decode(text.replace("=", ""));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static void oneOf(String key, String value, String... allowed) {

@@ -34,8 +34,13 @@ public final class PushSender implements PushSink {
 
     public PushSender(ServerConfig.Push push, ServerMetrics metrics) {
         this.push = push;
-        this.keys = new KeyPair(PushCrypto.publicKey(PushCrypto.decode(push.publicKey())),
-                PushCrypto.privateKey(PushCrypto.decode(push.privateKey())));
+        try {
+            this.keys = new KeyPair(PushCrypto.publicKey(PushCrypto.decode(push.publicKey())),
+                    PushCrypto.privateKey(PushCrypto.decode(push.privateKey())));
+        } catch (IllegalArgumentException e) {
+            throw new io.switchboard.server.config.ConfigException("configuration: push.public_key: "
+                    + e.getMessage() + " (java -jar switchboard-server.jar --vapid-keys prints a new pair)");
+        }
         this.metrics = metrics;
     }
 
