@@ -359,6 +359,12 @@ window.addEventListener("online", () => {
     client.wake();
   }
 });
+// A phone's browser freezes a page in the background and says "resume" when it thaws it.
+document.addEventListener("resume", () => {
+  if (leader) {
+    client.wake();
+  }
+});
 window.addEventListener("pageshow", (event) => {
   if (event.persisted && leader) {
     client.wake();

@@ -292,6 +292,9 @@ const WidgetState = (() => {
         break;
       case "new-chat":
         after = form(state);
+        if (suggestsMessage(state.info)) {
+          after = set(after, { phase: "message" });
+        }
         effects.push({ kind: "stop" });
         break;
       case "sent":

@@ -402,6 +402,8 @@
       email: "lena@example.com" }]);
     eq(sent.state.phase, "message-sent");
     eq(W.saved(sent.state), { name: "Lena", email: "lena@example.com", open: true });
+    const another = run(W, sent.state, [{ type: "new-chat" }]);
+    eq(another.state.phase, "message", "still closed: a new conversation is a message again");
     const failed = run(W, offered.state, [{ type: "message-sending" }, { type: "message-failed",
       code: "rate_limited" }]);
     eq(failed.state.sending, false);
