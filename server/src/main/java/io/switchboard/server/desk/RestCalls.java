@@ -76,9 +76,24 @@ final class RestCalls {
         if (!group.staffed()) {
             return new Rest.WidgetState("offline", null, null, email, pushKey);
         }
-        Long estimate = positions.estimateSeconds(group, group.queue.size());
+        Long estimate = newcomerEstimate(group, now);
         String state = estimate != null && estimate > group.busyAfterSeconds ? "busy" : "open";
         return new Rest.WidgetState(state, null, estimate, email, pushKey);
+    }
+
+    /** How long a newcomer's estimate is reused: every widget of a busy site asks, a whole queue's sweep is not free. */
+    static final long WIDGET_ESTIMATE_MS = 1_000;
+    private final Map<Group, long[]> newcomerEstimates = new java.util.HashMap<>();
+
+    /** The estimate a guest joining the group now would be told, computed at most once a second per group. */
+    private Long newcomerEstimate(Group group, long now) {
+        long[] cached = newcomerEstimates.get(group);
+        if (cached == null || now - cached[0] >= WIDGET_ESTIMATE_MS || now < cached[0]) {
+            Long estimate = positions.estimateSeconds(group, group.queue.size());
+            cached = new long[] {now, estimate == null ? Long.MIN_VALUE : estimate};
+            newcomerEstimates.put(group, cached);
+        }
+        return cached[1] == Long.MIN_VALUE ? null : cached[1];
     }
 
     /**
