@@ -119,6 +119,27 @@ final class Check {
         return String.format(java.util.Locale.ROOT, "%04X", codePoint);
     }
 
+    /** P-256's prime and the constant b of its curve y^2 = x^3 - 3x + b (FIPS 186-4, D.1.2.3). */
+    private static final java.math.BigInteger P256_P = new java.math.BigInteger(
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16);
+    private static final java.math.BigInteger P256_B = new java.math.BigInteger(
+            "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b", 16);
+
+    /** A P-256 public key as an uncompressed point (65 bytes, base64url) that is on the curve. */
+    static String p256Point(String field, String value) {
+        base64url(field, value, 65);
+        byte[] raw = java.util.Base64.getUrlDecoder().decode(value.replace("=", ""));
+        java.math.BigInteger x = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(raw, 1, 33));
+        java.math.BigInteger y = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(raw, 33, 65));
+        boolean onCurve = raw[0] == 4 && x.compareTo(P256_P) < 0 && y.compareTo(P256_P) < 0
+                && y.pow(2).mod(P256_P).equals(x.pow(3).subtract(x.multiply(java.math.BigInteger.valueOf(3)))
+                .add(P256_B).mod(P256_P));
+        if (!onCurve) {
+            throw ProtocolException.invalid(field + ": not a point of P-256");
+        }
+        return value;
+    }
+
     /** Base64url (padding allowed) of exactly {@code bytes} bytes. */
     static String base64url(String field, String value, int bytes) {
         required(field, value);
@@ -136,16 +157,23 @@ final class Check {
 
     /** The longest email address taken (RFC 5321's path limit). */
     static final int EMAIL_MAX = 254;
+    /**
+     * An address as RFC 5321 writes most of them: a dot-atom local part of printable ASCII (no quoted strings, no
+     * {@code %}, no leading, trailing or double dot) and a host name of letters, digits and hyphens (an international
+     * domain in its {@code xn--} form), with a top-level domain of letters.
+     */
     private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile(
-            "[^\\s@<>()\\[\\],;:\"\\\\]+@[^\\s@<>()\\[\\],;:\"\\\\.]+(\\.[^\\s@<>()\\[\\],;:\"\\\\.]+)+");
+            "[A-Za-z0-9!#$&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$&'*+/=?^_`{|}~-]+)*"
+                    + "@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})");
 
-    /** An email address a mail can be sent to: local@domain.tld, at most 254 characters. */
+    /** An email address a mail can be sent to: local@domain.tld in ASCII, at most 254 characters. */
     public static String email(String field, String value) {
         required(field, value);
         if (value.length() > EMAIL_MAX) {
             throw new ProtocolException(ErrorCode.TOO_LARGE, field + ": longer than " + EMAIL_MAX + " characters");
         }
-        if (!EMAIL.matcher(value).matches()) {
+        // An encoded word ("=?utf-8?b?...?=") is valid in a local part, and some clients show it decoded: refused.
+        if (!EMAIL.matcher(value).matches() || value.contains("=?")) {
             throw ProtocolException.invalid(field + ": " + value + " (expected: an email address such as "
                     + "name@example.com)");
         }

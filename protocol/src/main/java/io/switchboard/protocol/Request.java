@@ -162,8 +162,19 @@ public sealed interface Request {
             if (endpoint.length() > ENDPOINT_MAX) {
                 throw ProtocolException.tooLarge("push.endpoint: longer than " + ENDPOINT_MAX + " characters");
             }
-            if (!endpoint.matches("https?://[^\\s/]+/\\S*")) {
-                throw ProtocolException.invalid("push.endpoint: not an http(s) URL");
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(endpoint);
+            } catch (java.net.URISyntaxException e) {
+                throw ProtocolException.invalid("push.endpoint: not a URL");
+            }
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            boolean plain = ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                    && uri.getHost() != null && uri.getHost().matches("[A-Za-z0-9.-]+")
+                    && uri.getRawUserInfo() == null && uri.getRawFragment() == null && path.startsWith("/")
+                    && !path.matches("(?i).*(/\\.{1,2}(/|$)|%2e|%2f|%5c|\\\\).*");
+            if (!plain) {
+                throw ProtocolException.invalid("push.endpoint: not a plain http(s) URL of a push service");
             }
             Check.required("push.keys", keys, "an object with p256dh and auth");
         }
@@ -171,7 +182,7 @@ public sealed interface Request {
         /** The subscription's keys. */
         public record Keys(String p256dh, String auth) {
             public Keys {
-                Check.base64url("push.keys.p256dh", p256dh, 65);
+                Check.p256Point("push.keys.p256dh", p256dh);
                 Check.base64url("push.keys.auth", auth, 16);
             }
         }

@@ -86,6 +86,43 @@ class GoldenRequestTest {
         assertEquals(PLAIN.readTree(json), PLAIN.readTree(CODEC.encodeRequest("r1", request)));
     }
 
+    /** A browser's push subscription: a plain http(s) URL (the server calls it) and a real point of P-256. */
+    @Test
+    void pushSubscriptionsAreChecked() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.spec.ECPoint w = ((java.security.interfaces.ECPublicKey) generator.generateKeyPair()
+                .getPublic()).getW();
+        byte[] raw = new byte[65];
+        raw[0] = 4;
+        byte[] x = w.getAffineX().toByteArray();
+        byte[] y = w.getAffineY().toByteArray();
+        System.arraycopy(x, Math.max(0, x.length - 32), raw, 1 + 32 - Math.min(32, x.length), Math.min(32, x.length));
+        System.arraycopy(y, Math.max(0, y.length - 32), raw, 33 + 32 - Math.min(32, y.length), Math.min(32, y.length));
+        String point = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        String auth = "AAAAAAAAAAAAAAAAAAAAAA";
+        String good = "{\"type\":\"keep_place\",\"email\":\"a@b.cc\",\"push\":{\"endpoint\":\"%s\",\"keys\":"
+                + "{\"p256dh\":\"%s\",\"auth\":\"%s\"},\"expirationTime\":null}}";
+        Decoded ok = CODEC.decodeRequest(good.formatted("https://fcm.googleapis.com/fcm/send/abc", point, auth));
+        assertInstanceOf(Decoded.Ok.class, ok, ok::toString);
+        String zeros = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                java.util.Arrays.copyOf(new byte[] {4}, 65));
+        String[][] bad = {
+            {"https://fcm.googleapis.com/x", zeros},
+            {"https://user@fcm.googleapis.com/x", point},
+            {"https://fcm.googleapis.com/a/../b", point},
+            {"https://fcm.googleapis.com/a/%2e%2e/b", point},
+            {"https://fcm.googleapis.com/a#frag", point},
+            {"ftp://fcm.googleapis.com/a", point},
+            {"https://a_b.example/a", point},
+            {"https://fcm.googleapis.com", point},
+        };
+        for (String[] one : bad) {
+            Decoded decoded = CODEC.decodeRequest(good.formatted(one[0], one[1], auth));
+            assertInstanceOf(Decoded.Failed.class, decoded, () -> one[0] + " " + decoded);
+        }
+    }
+
     @Test
     void everyRequestTypeHasAGoldenCase() {
         Set<Class<?>> covered = requests().map(arguments -> arguments.get()[0].getClass()).collect(Collectors.toSet());

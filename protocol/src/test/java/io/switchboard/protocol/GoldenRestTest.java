@@ -54,9 +54,21 @@ class GoldenRestTest {
         assertEquals(new Rest.LeaveMessage("Lena", "lena@example.com", "late", Map.of()), left);
         for (String bad : new String[] {"{\"user\": \"L\", \"email\": \"lena\", \"body\": \"x\"}",
             "{\"user\": \"L\", \"email\": \"a@b\", \"body\": \"x\"}", "{\"user\": \"L\", \"body\": \"x\"}",
-            "{\"user\": \"L\", \"email\": \"a@b.c\", \"body\": \" \"}",
+            "{\"user\": \"L\", \"email\": \"a@b.cc\", \"body\": \" \"}",
+            "{\"user\": \"L\", \"email\": \"a\\u0001b@x.cc\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \".a@b.cc\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \"a..b@b.cc\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \"a%evil.com@b.cc\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \"\\u00fc@x.cc\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \"=?utf-8?b?YQ==?=@x.cc\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \"a@b.c\\u0000c\", \"body\": \"x\"}",
+            "{\"user\": \"L\", \"email\": \"a@-b.cc\", \"body\": \"x\"}",
             "{\"user\": \"L\", \"email\": \"a@b.c\", \"body\": \"x\", \"cc\": 1}"}) {
             assertThrows(ProtocolException.class, () -> CODEC.decodeBody(bad, Rest.LeaveMessage.class), bad);
+        }
+        for (String good : new String[] {"o'brien@example.ie", "a.b+tag@sub.example.co.uk", "x@xn--bcher-kva.example"}) {
+            assertEquals(good, CODEC.decodeBody("{\"user\": \"L\", \"email\": \"" + good + "\", \"body\": \"x\"}",
+                    Rest.LeaveMessage.class).email());
         }
     }
 

@@ -100,7 +100,7 @@ class EmailIntegrationTest {
 
         // Her confirmation, with the conversation's reply-to address.
         MimeMessage confirmation = mail.mailsTo("lena@example.com", 1).get(0);
-        assertTrue(MailServer.text(confirmation).contains("My parcel is late"), MailServer.text(confirmation));
+        assertTrue(MailServer.text(confirmation).contains("reply to this email"), MailServer.text(confirmation));
         String replyTo = ((InternetAddress) confirmation.getReplyTo()[0]).getAddress();
         assertTrue(replyTo.matches("support\\+m[a-z2-7]{36}@example\\.com"), replyTo);
 
@@ -195,6 +195,10 @@ class EmailIntegrationTest {
         bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
         assertEquals("open", http.get("/v1/widget/acme/help", null).json().get("state").asText());
         assertEquals(404, http.get("/v1/widget/acme/nope", null).status());
+        assertEquals("Origin", offline.header("Vary"), "cached copies are kept apart by origin");
+        Http.Response twoOrigins = http.send(http.request("/v1/widget/acme/help", null)
+                .header("Origin", "https://shop.example.com").header("Origin", "https://evil.example").GET().build());
+        assertEquals(403, twoOrigins.status(), twoOrigins.body());
         Http.Response preflight = http.send(http.request("/v1/widget/acme/help/messages", null)
                 .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://shop.example.com").header("Access-Control-Request-Method", "POST")

@@ -236,6 +236,8 @@ public final class ConfigLoader {
         positive("limits.transcript_tail_messages", limits.transcriptTailMessages());
         positive("limits.store_queue_turns", limits.storeQueueTurns());
         positive("limits.guest_emails_per_address_per_hour", limits.guestEmailsPerAddressPerHour());
+        positive("limits.guest_emails_per_account_per_hour", limits.guestEmailsPerAccountPerHour());
+        positive("limits.messages_per_address_per_hour", limits.messagesPerAddressPerHour());
         if (limits.maxHttpBodyBytes() < 1024) {
             fail("limits.max_http_body_bytes: " + limits.maxHttpBodyBytes() + " (expected: at least 1024)");
         }

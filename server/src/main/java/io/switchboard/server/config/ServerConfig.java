@@ -181,7 +181,8 @@ public record ServerConfig(
      * Web Push for guests whose place is kept (with email: the push goes with the email when an agent is ready): the
      * server's VAPID key pair (base64url; {@code --vapid-keys} prints a new one), the contact in its tokens ({@code
      * subject}: {@code mailto:} or {@code https:}), the push services the server may call ({@code endpoints}: URL
-     * prefixes, {@code *} standing for any characters of a host name; the big browsers' services by default), and
+     * prefixes, {@code *} standing for letters, digits and hyphens in a host name; the big browsers' services by
+     * default), and
      * how long a push service keeps a message for a browser that is offline ({@code ttl_seconds}, 600).
      */
     public record Push(@JsonProperty("public_key") String publicKey, @JsonProperty("private_key") String privateKey,
@@ -199,7 +200,7 @@ public record ServerConfig(
         /** Whether the server may post to this endpoint (it starts with one of {@code endpoints}). */
         public boolean allows(String endpoint) {
             for (String prefix : endpoints) {
-                String pattern = java.util.regex.Pattern.quote(prefix).replace("*", "\\E[^/:?#]*\\Q");
+                String pattern = java.util.regex.Pattern.quote(prefix).replace("*", "\\E[A-Za-z0-9-]+\\Q");
                 if (endpoint.matches(pattern + ".*")) {
                     return true;
                 }
@@ -351,9 +352,11 @@ public record ServerConfig(
             @JsonProperty("failed_api_keys_per_address_per_minute") Integer failedApiKeysPerAddressPerMinute,
             @JsonProperty("transcript_tail_messages") Integer transcriptTailMessages,
             @JsonProperty("store_queue_turns") Integer storeQueueTurns,
-            @JsonProperty("guest_emails_per_address_per_hour") Integer guestEmailsPerAddressPerHour) {
+            @JsonProperty("guest_emails_per_address_per_hour") Integer guestEmailsPerAddressPerHour,
+            @JsonProperty("guest_emails_per_account_per_hour") Integer guestEmailsPerAccountPerHour,
+            @JsonProperty("messages_per_address_per_hour") Integer messagesPerAddressPerHour) {
         public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
 
         public Limits {
             maxFrameBytes = maxFrameBytes == null ? 65_536 : maxFrameBytes;
@@ -373,6 +376,9 @@ public record ServerConfig(
             transcriptTailMessages = transcriptTailMessages == null ? 64 : transcriptTailMessages;
             storeQueueTurns = storeQueueTurns == null ? 20_000 : storeQueueTurns;
             guestEmailsPerAddressPerHour = guestEmailsPerAddressPerHour == null ? 5 : guestEmailsPerAddressPerHour;
+            guestEmailsPerAccountPerHour = guestEmailsPerAccountPerHour == null ? 1_000
+                    : guestEmailsPerAccountPerHour;
+            messagesPerAddressPerHour = messagesPerAddressPerHour == null ? 10 : messagesPerAddressPerHour;
         }
     }
 }

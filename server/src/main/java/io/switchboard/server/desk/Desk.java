@@ -102,7 +102,7 @@ public final class Desk {
         this.guests = new GuestSignIn(account, timings, ids, fanout, assignment, turn, metrics, builder.limits,
                 reservations, views, sessions);
         this.byEmail = new ByEmail(account, timings, ids, fanout, assignment, rooms, sessions, mailbox, turn, metrics,
-                builder.limits, reservations);
+                builder.limits, reservations, clock, config.limits().messagesPerAddressPerHour());
         this.rest = new RestCalls(this, config, clock, ids, metrics, journal, retention, positions, feed);
         this.probe = new DeskProbe(account, reservations, sessions, clock, mailbox);
         for (Group group : account.groups.values()) {

@@ -125,24 +125,28 @@ final class GuestSignIn {
 
     private void attachChecked(Connection connection, Request.Identify request) {
         Reservation reservation = reservations.get(request.reservation());
+        DeskException unknown = new DeskException(ErrorCode.UNKNOWN_RESERVATION, "reservation: "
+                + request.reservation() + " (expected: a reservation of this account and group, and the key of its "
+                + "email link when its place is kept by email)");
         if (reservation == null
                 || request.account() != null && !request.account().equals(account.id)
                 || request.group() != null && !request.group().equals(reservation.group.name)) {
-            throw new DeskException(ErrorCode.UNKNOWN_RESERVATION, "reservation: " + request.reservation()
-                    + " (expected: a reservation of this account and group)");
+            throw unknown;
+        }
+        if (reservation.mailToken != null || request.key() != null) {
+            // Kept by email: only the link's key brings its guest back (then on this device, whatever held it
+            // before). Checked before anything else is said of the reservation, with the same refusal as an unknown.
+            if (request.key() == null || reservation.mailToken == null || !io.switchboard.server.config.Secrets.same(
+                    io.switchboard.server.config.Secrets.digest(request.key()),
+                    io.switchboard.server.config.Secrets.digest(reservation.mailToken))) {
+                throw unknown;
+            }
         }
         if (reservation.status().isFinal()) {
             throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: " + reservation.status().wire()
                     + " (expected: QUEUED or MATCHED)");
         }
-        if (reservation.mailToken != null || request.key() != null) {
-            // Kept by email: only the link's key brings its guest back (then on this device, whatever held it before).
-            if (request.key() == null || reservation.mailToken == null || !io.switchboard.server.config.Secrets.same(
-                    io.switchboard.server.config.Secrets.digest(request.key()),
-                    io.switchboard.server.config.Secrets.digest(reservation.mailToken))) {
-                throw new DeskException(ErrorCode.UNKNOWN_RESERVATION, "reservation: " + request.reservation()
-                        + " with this key (expected: the link from your email)");
-            }
+        if (reservation.mailToken != null) {
             if (reservation.byEmail) {
                 throw new DeskException(ErrorCode.NOT_ALLOWED, "reservation: this conversation goes on by email "
                         + "(reply to the last email)");

@@ -44,6 +44,9 @@ final class Mailbox {
      */
     private final Map<String, java.util.ArrayDeque<Long>> unasked = new HashMap<>();
     private final int unaskedPerHour;
+    /** The same mails of the whole account within the hour, at most {@code limits.guest_emails_per_account_per_hour}. */
+    private final java.util.ArrayDeque<Long> unaskedAll = new java.util.ArrayDeque<>();
+    private final int unaskedPerAccountHour;
     private static final long HOUR_MS = 3_600_000;
 
     private final PushSink pushes;
@@ -60,6 +63,7 @@ final class Mailbox {
         this.turn = turn;
         this.sink = sink;
         this.unaskedPerHour = config.limits().guestEmailsPerAddressPerHour();
+        this.unaskedPerAccountHour = config.limits().guestEmailsPerAccountPerHour();
     }
 
     /**
@@ -71,18 +75,43 @@ final class Mailbox {
         if (unasked.size() > 10_000) {
             unasked.values().removeIf(times -> times.peekLast() <= now - HOUR_MS);
         }
-        java.util.ArrayDeque<Long> times = unasked.computeIfAbsent(address.toLowerCase(java.util.Locale.ROOT),
+        while (!unaskedAll.isEmpty() && unaskedAll.peekFirst() <= now - HOUR_MS) {
+            unaskedAll.removeFirst();
+        }
+        java.util.ArrayDeque<Long> times = unasked.computeIfAbsent(mailbox(address),
                 key -> new java.util.ArrayDeque<>());
         while (!times.isEmpty() && times.peekFirst() <= now - HOUR_MS) {
             times.removeFirst();
         }
-        if (times.size() >= unaskedPerHour) {
-            log.info("{}: no more mails to {} this hour (limits.guest_emails_per_address_per_hour is {}); the "
-                    + "conversation goes on without this one", account.id, address, unaskedPerHour);
+        if (times.size() >= unaskedPerHour || unaskedAll.size() >= unaskedPerAccountHour) {
+            log.info("{}: no more mails to {} this hour (limits.guest_emails_per_address_per_hour {}, "
+                    + "guest_emails_per_account_per_hour {}); the conversation goes on without this one", account.id,
+                    address, unaskedPerHour, unaskedPerAccountHour);
             return false;
         }
         times.addLast(now);
+        unaskedAll.addLast(now);
         return true;
+    }
+
+    /**
+     * The mailbox an address reaches, as far as we can tell: without case, without a {@code +tag}, and for Gmail
+     * without dots in the local part, so that {@code V.ictim+1@gmail.com} counts as {@code victim@gmail.com}.
+     */
+    static String mailbox(String address) {
+        String lower = address.toLowerCase(java.util.Locale.ROOT);
+        int at = lower.lastIndexOf('@');
+        String local = lower.substring(0, at);
+        String domain = lower.substring(at + 1);
+        int plus = local.indexOf('+');
+        if (plus > 0) {
+            local = local.substring(0, plus);
+        }
+        if (domain.equals("gmail.com") || domain.equals("googlemail.com")) {
+            local = local.replace(".", "");
+            domain = "gmail.com";
+        }
+        return local + "@" + domain;
     }
 
     /** Refuses what needs email on a server that sends none. */
@@ -111,15 +140,19 @@ final class Mailbox {
     // ---------------------------------------------------------------------------------------------------------------
     // What the desk writes
 
-    /** A guest left a message: they are told it arrived and how to add to it. */
+    /**
+     * A guest left a message: they are told it arrived and how to add to it. Nothing the guest typed is in it (neither
+     * their name nor their message): anyone may type any address into the widget, so what we send to it unasked must
+     * be ours alone.
+     */
     void messageReceived(Reservation reservation) {
         if (!mayTell(reservation.email)) {
             return;
         }
-        write(reservation, "We received your message", "Hello " + reservation.user + ",\n\n"
+        write(reservation, "We received your message", "Hello,\n\n"
                 + "thank you for your message. Someone from our team will answer you by email"
                 + within(reservation.group.replyWithinSeconds) + ". To add something, just reply to this email.\n\n"
-                + "Your message:\n\n" + quoted(reservation.question), null);
+                + "If you did not write to us, you can ignore this email.", null);
     }
 
     /** An agent answered in a conversation by email: the guest gets the answer. */
@@ -135,7 +168,7 @@ final class Mailbox {
             return;
         }
         int minutes = Math.max(1, reservation.reserveForSeconds / 60);
-        write(reservation, "We are keeping your place in line", "Hello " + reservation.user + ",\n\n"
+        write(reservation, "We are keeping your place in line", "Hello,\n\n"
                 + "you are number " + (position + 1) + " in line. We will email you as soon as someone is ready "
                 + "for you; you will then have " + minutes + (minutes == 1 ? " minute" : " minutes") + " to come "
                 + "back.\n\nTo see your place or come back now, open this link:\n" + link(reservation), null);
@@ -166,7 +199,10 @@ final class Mailbox {
             duePushTexts.add(new String[] {agent + " is ready for you now", "Open the chat within " + minutes
                     + (minutes == 1 ? " minute" : " minutes") + " to keep your place.", link(reservation)});
         }
-        write(reservation, agent + " is ready for you now", "Hello " + reservation.user + ",\n\n" + agent
+        if (!mayTell(reservation.email)) {
+            return;
+        }
+        write(reservation, agent + " is ready for you now", "Hello,\n\n" + agent
                 + " is ready to help you now. Please open this link within " + minutes
                 + (minutes == 1 ? " minute" : " minutes") + " to start your chat:\n" + link(reservation)
                 + "\n\nIf you cannot make it in time, you are welcome to start a new chat later.", null);
@@ -182,10 +218,6 @@ final class Mailbox {
         }
         int days = seconds / 86_400;
         return " within " + days + (days == 1 ? " day" : " days");
-    }
-
-    private static String quoted(String text) {
-        return text == null ? "" : "> " + text.replace("\n", "\n> ");
     }
 
     /** The link that opens the widget into the guest's conversation (their place, or their room). */

@@ -72,6 +72,10 @@ public final class SmtpMailer implements MailSender, AutoCloseable {
                 Transport.send(message(mail), smtp.user(), smtp.password());
                 metrics.mailSend("sent");
                 done.sent();
+            } catch (jakarta.mail.internet.AddressException e) {
+                // An address no SMTP server takes: sending it again cannot help.
+                metrics.mailSend("refused");
+                done.failed(true, describe(e));
             } catch (SendFailedException e) {
                 Address[] invalid = e.getInvalidAddresses();
                 boolean refused = invalid != null && invalid.length > 0 || e.getNextException()

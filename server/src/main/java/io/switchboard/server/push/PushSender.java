@@ -29,8 +29,15 @@ public final class PushSender implements PushSink {
     private final ServerConfig.Push push;
     private final KeyPair keys;
     private final ServerMetrics metrics;
+    /** Encrypting and signing happen here, off the thread that releases what desks said. */
+    private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors
+            .newSingleThreadExecutor(runnable -> {
+                Thread t = new Thread(runnable, "switchboard-push");
+                t.setDaemon(true);
+                return t;
+            });
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+            .followRedirects(HttpClient.Redirect.NEVER).executor(thread).build();
 
     public PushSender(ServerConfig.Push push, ServerMetrics metrics) {
         this.push = push;
@@ -46,6 +53,18 @@ public final class PushSender implements PushSink {
 
     @Override
     public void push(Stored.Push subscription, String title, String body, String url) {
+        thread.execute(() -> {
+            try {
+                send(subscription, title, body, url);
+            } catch (RuntimeException e) {
+                metrics.push("failed");
+                log.warn("push: cannot send to {} ({}); the guest has the email", subscription.endpoint(),
+                        e.getMessage());
+            }
+        });
+    }
+
+    private void send(Stored.Push subscription, String title, String body, String url) {
         if (!push.allows(subscription.endpoint())) {
             return;
         }

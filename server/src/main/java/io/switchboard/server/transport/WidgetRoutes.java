@@ -65,17 +65,20 @@ final class WidgetRoutes {
     /** The CORS headers for this request's origin, or null after answering 403 to an origin that is not allowed. */
     private Map<String, String> cors(FullHttpRequest request, Reply reply) {
         Map<String, String> headers = new HashMap<>();
-        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin == null) {
+        // The answer depends on the Origin: no shared cache may give one origin's copy to another.
+        headers.put(HttpHeaderNames.VARY.toString(), "Origin");
+        java.util.List<String> origins = request.headers().getAll(HttpHeaderNames.ORIGIN);
+        if (origins.isEmpty()) {
             return headers;
         }
-        String allow = transport.origins().allowOrigin(origin);
+        String origin = origins.get(0);
+        String allow = origins.size() == 1 ? transport.origins().allowOrigin(origin) : null;
         if (allow == null) {
-            reply.error(HttpResponseStatus.FORBIDDEN, "forbidden", "origin " + origin + " is not allowed here");
+            reply.error(HttpResponseStatus.FORBIDDEN, "forbidden", origins.size() == 1 ? "origin " + origin
+                    + " is not allowed here" : "one Origin header expected, not " + origins.size());
             return null;
         }
         headers.put(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN.toString(), allow);
-        headers.put(HttpHeaderNames.VARY.toString(), "Origin");
         return headers;
     }
 
