@@ -61,6 +61,41 @@ class ClusterEmailTest {
         }
     }
 
+    /** An owner fenced by a newer epoch sends no mail for what it could not commit; the next owner goes on. */
+    @Test
+    void aFencedOwnerEmailsNothing() throws Exception {
+        SwitchboardServer owner = ClusterNodes.awaitOwner(nodes, "acme");
+        Http http = new Http(owner.port());
+        assertEquals(201, http.post("/v1/widget/acme/help/messages", null, "{\"user\": \"Lena\", \"email\": "
+                + "\"lena@example.com\", \"body\": \"Hello?\"}").status());
+        mail.mailsTo("lena@example.com", 1);
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.url());
+        String session;
+        String room;
+        try (io.lettuce.core.api.StatefulRedisConnection<String, String> raw = client.connect();
+             WsClient bob = WsClient.connect(owner.port())) {
+            session = WsClient.first(bob.call(new Request.Login("bob", "bob-token-for-tests")),
+                    ServerMessage.Identified.class).session();
+            bob.send(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+            room = bob.await(ServerMessage.Joined.class).room();
+            raw.sync().incr("{a:acme}:epoch");
+            bob.sendWithRef(new Request.Message(room, "never sent"));
+            assertEquals(1012, bob.awaitClose());
+        } finally {
+            client.shutdown();
+        }
+        SwitchboardServer successor = ClusterNodes.awaitOwner(nodes, "acme");
+        try (WsClient bob = WsClient.connect(successor.port())) {
+            bob.call(new Request.Resume(session));
+            bob.call(new Request.Message(room, "Here is your answer."));
+            MimeMessage answer = mail.mailsTo("lena@example.com", 2).get(1);
+            assertTrue(MailServer.text(answer).contains("Here is your answer."));
+            assertEquals(List.of("Hello?", "Here is your answer."), bob.history(room));
+        }
+        assertTrue(mail.received("lena@example.com").stream().noneMatch(m -> MailServer.text(m)
+                .contains("never sent")), "nothing fenced went out");
+    }
+
     @Test
     void aConversationByEmailGoesOnAcrossNodesAndAnOwnerThatStops() throws Exception {
         SwitchboardServer owner = ClusterNodes.awaitOwner(nodes, "acme");
