@@ -27,14 +27,17 @@ import java.util.regex.Pattern;
  * [--data-dir DIR]}. Starts the real server as a child process on one data directory, drives guests, agents, chat and
  * REST reservations, kills it with SIGKILL at a random moment (seeded), starts it again, and checks that nothing it had
  * acknowledged is lost: every acknowledged message is in its room's history at its {@code seq}, seqs run 1..n with no
- * gap or duplicate, every acknowledged reservation has its status, the queue keeps its order, and every client resumes
- * its session. The last round stops the server with SIGTERM (a graceful restart) instead. Bounded: at most 50 rounds,
+ * gap or duplicate, every acknowledged reservation has its status, the queue keeps its order, every client resumes
+ * its session, and every message left by email (a 201) is still there and its guest got the mail it was owed: the
+ * server sends to a mail sink of the test on loopback, and a mail that was queued but not yet sent at the kill must
+ * arrive after the restart. The last round stops the server with SIGTERM (a graceful restart) instead. Bounded: at most 50 rounds,
  * 200 guests, 20 agents, loopback only. Exit status 1 on any loss.
  */
 public final class CrashCommand {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Pattern READY = Pattern.compile("ready in (\\d+) ms");
     private static final Pattern SID = Pattern.compile("\"reservation_sid\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern CONVERSATION = Pattern.compile("\"conversation\"\\s*:\\s*\"([^\"]+)\"");
 
     private final int rounds;
     private final long seed;
@@ -55,6 +58,10 @@ public final class CrashCommand {
     private final Set<String> cancelTried = ConcurrentHashMap.newKeySet();
     private final Set<String> canceled = ConcurrentHashMap.newKeySet();
     final List<String> failures = new ArrayList<>();
+    /** Messages left by email whose 201 arrived: the guest's address → the conversation's sid. */
+    private final Map<String, String> left = new ConcurrentHashMap<>();
+    private SmtpSink mail;
+    long checkedMails;
     long checkedMessages;
     long checkedReservations;
     /** Runs between a kill and the next start (tests: damage the data directory to see the check catch it). */
@@ -117,10 +124,17 @@ public final class CrashCommand {
     }
 
     int run() throws Exception {
+        try (SmtpSink sink = new SmtpSink()) {
+            mail = sink;
+            return runRounds();
+        }
+    }
+
+    private int runRounds() throws Exception {
         System.out.printf("crash: %d rounds, seed %d, durability %s, data in %s%n", rounds, seed, durability,
                 dataDir);
         for (int round = 0; round <= rounds; round++) {
-            Target target = Target.switchboard(agentCount, durability, dataDir);
+            Target target = Target.switchboard(agentCount, durability, dataDir, mail.port());
             try {
                 String ready = target.outputContaining("ready in").stream().findFirst().orElse("");
                 Matcher readyMs = READY.matcher(ready);
@@ -159,8 +173,9 @@ public final class CrashCommand {
             return 1;
         }
         System.out.printf("nothing lost: %d acknowledged messages and %d reservations checked after every restart, "
-                + "%d sessions resumed each time (seed %d)%n", checkedMessages, checkedReservations,
-                agents.size() + guests.size(), seed);
+                + "%d sessions resumed each time, %d messages left by email and every mail they were owed "
+                + "(%d checks) (seed %d)%n", checkedMessages, checkedReservations, agents.size() + guests.size(),
+                left.size(), checkedMails, seed);
         return 0;
     }
 
@@ -230,6 +245,31 @@ public final class CrashCommand {
         checkedMessages += CrashChecks.messages(acked, guests, round, failures);
         checkedReservations += CrashChecks.reservations(path -> get(target, path), "default", created, canceled,
                 cancelTried, round, failures);
+        verifyMail(target, round);
+    }
+
+    /**
+     * Every message left (201) is still a conversation of its group, and its guest got their confirmation: the mail
+     * was durable with the message, so one the kill caught before it went out is sent after the restart.
+     */
+    private void verifyMail(Target target, int round) throws Exception {
+        for (Map.Entry<String, String> entry : left.entrySet()) {
+            if (get(target, "/v1/companies/default/groups/queue/reservations/" + entry.getValue()) == null) {
+                failures.add("round " + round + ": the message left by " + entry.getKey() + " (" + entry.getValue()
+                        + ") is gone");
+            }
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && !left.keySet().stream().allMatch(mail.received::containsKey)) {
+            Thread.sleep(20); // waiting for mails with a deadline: the sink fills as the server sends
+        }
+        for (String address : left.keySet()) {
+            checkedMails++;
+            if (!mail.received.containsKey(address)) {
+                failures.add("round " + round + ": " + address + " left a message (acknowledged) and never got its "
+                        + "confirmation");
+            }
+        }
     }
 
     private String get(Target target, String path) throws Exception {
@@ -272,6 +312,17 @@ public final class CrashCommand {
                         if (response.statusCode() == 200) {
                             canceled.add(sid);
                         }
+                    }
+                    continue;
+                }
+                if (own.nextInt(5) == 0) {
+                    // A message left by email (in the manual group: it waits there, so its mail is all it causes).
+                    String address = "guest-" + round + "-" + n++ + "@loadtest.example";
+                    HttpResponse<String> left = post(target, "/v1/widget/default/queue/messages", "{\"user\":"
+                            + "\"Guest\",\"email\":\"" + address + "\",\"body\":\"left in round " + round + "\"}");
+                    Matcher conversation = CONVERSATION.matcher(left.body());
+                    if (left.statusCode() == 201 && conversation.find()) {
+                        this.left.put(address, conversation.group(1));
                     }
                     continue;
                 }

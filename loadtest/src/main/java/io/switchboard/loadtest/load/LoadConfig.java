@@ -38,6 +38,11 @@ final class LoadConfig {
     }
 
     static String json(int agents, String durability, int accounts, int deskThreads) {
+        return json(agents, durability, accounts, deskThreads, 0);
+    }
+
+    /** The same, sending email to an SMTP server on loopback at {@code smtpPort} (0: no email). */
+    static String json(int agents, String durability, int accounts, int deskThreads, int smtpPort) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("durability", durability);
@@ -66,6 +71,14 @@ final class LoadConfig {
                 .put("identifies_per_address_per_minute", 1_000_000).put("max_queue_length", 1_000_000)
                 .put("sse_streams_per_reservation", 1_000_000).put("sse_streams_per_address", 1_000_000)
                 .put("failed_logins_per_minute", 1_000_000);
+        if (smtpPort > 0) {
+            root.putObject("smtp").put("host", "127.0.0.1").put("port", smtpPort).put("security", "none")
+                    .put("from", "support@loadtest.example").put("reply_to", "support+{token}@loadtest.example")
+                    .put("retry_max_ms", 1_000);
+            ((ObjectNode) root.get("limits")).put("messages_per_address_per_hour", 1_000_000)
+                    .put("guest_emails_per_address_per_hour", 1_000_000)
+                    .put("guest_emails_per_account_per_hour", 1_000_000);
+        }
         try {
             return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -54,8 +54,13 @@ final class Target implements AutoCloseable {
      * in {@code dataDir} (null: a new temporary directory, deleted when the target closes).
      */
     static Target switchboard(int agents, String durability, Path dataDir) throws IOException {
+        return switchboard(agents, durability, dataDir, 0);
+    }
+
+    /** The same, sending email to an SMTP server on loopback at {@code smtpPort} (0: no email). */
+    static Target switchboard(int agents, String durability, Path dataDir, int smtpPort) throws IOException {
         Path config = Files.createTempFile("switchboard-loadtest", ".json");
-        Files.writeString(config, LoadConfig.json(agents, durability));
+        Files.writeString(config, LoadConfig.json(agents, durability, 1, 1, smtpPort));
         config.toFile().deleteOnExit();
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("switchboard-loadtest-data");
         Target target = start("switchboard", "io.switchboard.server.Main", OWN_CLASSPATH,

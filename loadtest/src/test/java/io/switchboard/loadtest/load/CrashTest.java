@@ -27,6 +27,8 @@ class CrashTest {
         assertEquals(0, crash.run(), () -> "seed " + seed + ": " + crash.failures);
         assertTrue(crash.checkedMessages > 500, "messages were checked: " + crash.checkedMessages);
         assertTrue(crash.checkedReservations > 5, "reservations were checked: " + crash.checkedReservations);
+        assertTrue(crash.checkedMails > 0, "messages left by email and their mails were checked: "
+                + crash.checkedMails);
     }
 
     /** The check can fail: a message taken out of the data directory while the server is down is reported lost. */
