@@ -54,6 +54,9 @@ public final class ClusterCrashCommand {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final List<CrashAccount> accounts = new ArrayList<>();
+    /** The mail sink the nodes send to (loopback). */
+    private SmtpSink mail;
+    long checkedMails;
     private final Map<String, TreeMap<Long, String>> acked = new ConcurrentHashMap<>();
     private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<Fault, List<Long>> failovers = new LinkedHashMap<>();
@@ -127,8 +130,9 @@ public final class ClusterCrashCommand {
     int run() throws Exception {
         System.out.printf("cluster-crash: %d rounds, seed %d, %d nodes, %d accounts, lease %d ms%n", rounds, seed,
                 NODES, ACCOUNTS, leaseMs);
-        cluster = LocalCluster.start(LoadConfig.json(agentsPerAccount * ACCOUNTS, "fsync", ACCOUNTS, 1), NODES,
-                ACCOUNTS, Map.of("lease_ms", leaseMs, "audit", true), List.of("-Xmx256m"), logs);
+        mail = new SmtpSink();
+        cluster = LocalCluster.start(LoadConfig.json(agentsPerAccount * ACCOUNTS, "fsync", ACCOUNTS, 1, mail.port()),
+                NODES, ACCOUNTS, Map.of("lease_ms", leaseMs, "audit", true), List.of("-Xmx256m"), logs);
         for (int round = 0; round <= rounds; round++) {
             connectAll(round);
             verify(round);
@@ -219,8 +223,10 @@ public final class ClusterCrashCommand {
         System.out.printf("nothing lost: %d acknowledged messages and %d reservations checked after every round, every "
                         + "session resumed on a random node; %d zombie clients got nothing after their owner was "
                         + "fenced, and the paused owners gave up %d accounts once awake; %d audited commits, one node "
-                        + "per account and epoch%n", checkedMessages, checkedReservations, fencing.zombies,
-                fencing.gaveUp, fencing.auditEntries);
+                        + "per account and epoch; %d messages left by email, each still there and its mail sent "
+                        + "(%d checks)%n", checkedMessages, checkedReservations, fencing.zombies,
+                fencing.gaveUp, fencing.auditEntries, accounts.stream().mapToInt(account -> account.left.size()).sum(),
+                checkedMails);
         for (Map.Entry<Fault, List<Long>> entry : failovers.entrySet()) {
             List<Long> times = new ArrayList<>(entry.getValue());
             times.sort(null);
@@ -264,6 +270,13 @@ public final class ClusterCrashCommand {
                 cluster.close();
             } catch (Exception e) {
                 System.out.println("cluster-crash: stopping the cluster: " + e);
+            }
+        }
+        if (mail != null) {
+            try {
+                mail.close();
+            } catch (java.io.IOException e) {
+                System.out.println("cluster-crash: stopping the mail sink: " + e);
             }
         }
     }
@@ -364,6 +377,8 @@ public final class ClusterCrashCommand {
         for (CrashAccount account : accounts) {
             checkedReservations += CrashChecks.reservations(path -> get(account, path), account.id, account.created,
                     account.canceled, account.cancelTried, round, failures);
+            checkedMails += CrashChecks.mails(path -> get(account, path), account.id, account.left, mail, WAIT, round,
+                    failures);
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * One account of {@code cluster-crash}: its agents and guests, the REST reservations whose creation was
- * acknowledged, and those whose cancel was tried or acknowledged (what {@link CrashChecks#reservations} reads back).
+ * acknowledged, those whose cancel was tried or acknowledged (what {@link CrashChecks#reservations} reads back), and
+ * the messages left by email whose 201 arrived ({@link CrashChecks#mails}).
  */
 final class CrashAccount {
     private static final Pattern SID = Pattern.compile("\"reservation_sid\"\\s*:\\s*\"([^\"]+)\"");
@@ -26,6 +27,9 @@ final class CrashAccount {
     final List<String> created = new ArrayList<>();
     final Set<String> cancelTried = ConcurrentHashMap.newKeySet();
     final Set<String> canceled = ConcurrentHashMap.newKeySet();
+    /** Messages left by email whose 201 arrived: the guest's address → the conversation's sid. */
+    final java.util.Map<String, String> left = new ConcurrentHashMap<>();
+    private static final Pattern CONVERSATION = Pattern.compile("\"conversation\"\\s*:\\s*\"([^\"]+)\"");
 
     /** Account {@code index} of LoadConfig's {@code accounts} (with its own API key). */
     CrashAccount(int index, int accounts) {
@@ -47,10 +51,22 @@ final class CrashAccount {
     }
 
     /**
-     * One REST call through {@code node}: a cancel of an earlier reservation (one time in four), or a new reservation
-     * ({@code name} its external user id); what was acknowledged is noted.
+     * One REST call through {@code node}: a message left by email (one time in five), a cancel of an earlier
+     * reservation (one time in four of the rest), or a new reservation ({@code name} its external user id); what was
+     * acknowledged is noted.
      */
     void call(HttpClient http, Target node, Random random, String name) throws Exception {
+        if (random.nextInt(5) == 0) {
+            // A message left by email (in the manual group: it waits there, so its mail is all it causes).
+            String address = name + "@" + id + ".loadtest.example";
+            HttpResponse<String> response = post(http, node, "/v1/widget/" + id + "/queue/messages", "{\"user\":"
+                    + "\"Guest\",\"email\":\"" + address + "\",\"body\":\"left by " + name + "\"}");
+            Matcher conversation = CONVERSATION.matcher(response.body());
+            if (response.statusCode() == 201 && conversation.find()) {
+                left.put(address, conversation.group(1));
+            }
+            return;
+        }
         String sid = null;
         synchronized (created) {
             if (!created.isEmpty() && random.nextInt(4) == 0) {

@@ -112,4 +112,31 @@ final class CrashChecks {
         }
         return checked;
     }
+
+    /**
+     * Every message left by email whose 201 arrived ({@code left}: the guest's address → the conversation) is still a
+     * conversation of the account's {@code queue} group, and its guest got the mail it was owed (the sink got one for
+     * the address, waiting up to {@code wait}): a mail is durable with its message, so one a kill caught before it
+     * went out is sent after the restart, by the account's next owner in a cluster. Returns how many were checked.
+     */
+    static long mails(Get get, String account, Map<String, String> left, SmtpSink sink, java.time.Duration wait,
+                      int round, List<String> failures) throws Exception {
+        for (Map.Entry<String, String> entry : left.entrySet()) {
+            if (get.get("/v1/companies/" + account + "/groups/queue/reservations/" + entry.getValue()) == null) {
+                failures.add("round " + round + ": the message left by " + entry.getKey() + " (" + entry.getValue()
+                        + ") is gone");
+            }
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline && !left.keySet().stream().allMatch(sink.received::containsKey)) {
+            Thread.sleep(20); // the sink fills as the server sends: waiting for it, with a deadline
+        }
+        for (String address : left.keySet()) {
+            if (!sink.received.containsKey(address)) {
+                failures.add("round " + round + ": " + address + " left a message (acknowledged) and never got its "
+                        + "confirmation");
+            }
+        }
+        return left.size();
+    }
 }

@@ -248,28 +248,8 @@ public final class CrashCommand {
         verifyMail(target, round);
     }
 
-    /**
-     * Every message left (201) is still a conversation of its group, and its guest got their confirmation: the mail
-     * was durable with the message, so one the kill caught before it went out is sent after the restart.
-     */
     private void verifyMail(Target target, int round) throws Exception {
-        for (Map.Entry<String, String> entry : left.entrySet()) {
-            if (get(target, "/v1/companies/default/groups/queue/reservations/" + entry.getValue()) == null) {
-                failures.add("round " + round + ": the message left by " + entry.getKey() + " (" + entry.getValue()
-                        + ") is gone");
-            }
-        }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline && !left.keySet().stream().allMatch(mail.received::containsKey)) {
-            Thread.sleep(20); // waiting for mails with a deadline: the sink fills as the server sends
-        }
-        for (String address : left.keySet()) {
-            checkedMails++;
-            if (!mail.received.containsKey(address)) {
-                failures.add("round " + round + ": " + address + " left a message (acknowledged) and never got its "
-                        + "confirmation");
-            }
-        }
+        checkedMails += CrashChecks.mails(path -> get(target, path), "default", left, mail, WAIT, round, failures);
     }
 
     private String get(Target target, String path) throws Exception {
