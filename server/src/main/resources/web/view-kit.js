@@ -240,5 +240,31 @@ Object.assign(Switchboard, (() => {
     });
   }
 
-  return { BODY_MAX, formatDuration, element, setText, reconcile, keyed, composer, markdown, lengthNote };
+  /** A required form field and its label. */
+  function field(tag, id, label, maxLength) {
+    const caption = element("label", null, label);
+    const input = element(tag);
+    input.id = id;
+    caption.htmlFor = id;
+    input.required = true;
+    input.maxLength = maxLength;
+    return [caption, input];
+  }
+
+  function button(className, text, type) {
+    const made = element("button", className, text);
+    made.type = type || "button";
+    return made;
+  }
+
+  /** A line of a caption and a value in bold, the value changed in place. */
+  function labelled(line, caption, className, value) {
+    if (!line.firstChild) {
+      line.append(caption, element("strong", className));
+    }
+    setText(line.lastChild, value);
+  }
+
+  return { BODY_MAX, formatDuration, element, setText, reconcile, keyed, composer, markdown, lengthNote, field, button,
+    labelled };
 })());

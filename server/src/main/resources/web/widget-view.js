@@ -4,24 +4,8 @@
 "use strict";
 
 const WidgetView = (() => {
-  const { element, setText, formatDuration, reconcile, markdown, composer: wireComposer } = Switchboard;
-
-  /** A required form field and its label. */
-  function field(tag, id, label, maxLength) {
-    const caption = element("label", null, label);
-    const input = element(tag);
-    input.id = id;
-    caption.htmlFor = id;
-    input.required = true;
-    input.maxLength = maxLength;
-    return [caption, input];
-  }
-
-  function button(className, text, type) {
-    const made = element("button", className, text);
-    made.type = type || "button";
-    return made;
-  }
+  const { element, setText, formatDuration, reconcile, markdown, composer: wireComposer, field, button, labelled }
+    = Switchboard;
 
   /** Whether an element is on screen (neither it nor a parent is hidden). */
   function shown(node) {
@@ -31,7 +15,7 @@ const WidgetView = (() => {
   /**
    * Builds the widget in {@code host}'s shadow root. {@code actions}: open(), close(), start(user, question) (the
    * form checked both are given), leave(), end(), newChat(), send(body) → promise (a message in a room, or an
-   * addition to the question while waiting), typing().
+   * addition to the question while waiting), typing(), and those of {@link WidgetAwayView#create}.
    */
   function create(host, css, title, actions) {
     const root = host.attachShadow({ mode: "open" });
@@ -79,32 +63,9 @@ const WidgetView = (() => {
     formError.setAttribute("role", "alert");
     form.append(nameLabel, nameInput, questionLabel, questionInput, start, formError);
 
-    // What the widget knows before the guest types anything: open, busy, closed (until when), nobody available.
-    const infoLine = element("p", "info-line");
-    infoLine.setAttribute("aria-live", "polite");
-    const writeInstead = button("quiet write-instead", "Leave a message instead");
-    form.append(writeInstead);
-
-    // Leave a message, answered by email.
-    const messageForm = element("form", "start message-form");
-    const [mNameLabel, mNameInput] = field("input", "sb-m-name", "Your name", 64);
-    mNameInput.autocomplete = "name";
-    const [mEmailLabel, mEmailInput] = field("input", "sb-m-email", "Your email address", 254);
-    mEmailInput.type = "email";
-    mEmailInput.autocomplete = "email";
-    const [mBodyLabel, mBodyInput] = field("textarea", "sb-m-body", "Your message", 4000);
-    mBodyInput.rows = 4;
-    const mSend = button("primary", "Send message", "submit");
-    const messageError = element("p", "error");
-    messageError.setAttribute("role", "alert");
-    const chatInstead = button("quiet chat-instead", "Start a chat instead");
-    messageForm.append(element("p", "facts", "Leave us a message and we will answer you by email."), mNameLabel,
-      mNameInput, mEmailLabel, mEmailInput, mBodyLabel, mBodyInput, mSend, messageError, chatInstead);
-    const messageSent = element("div", "message-sent");
-    const messageSentHeading = element("h3", null, "Message sent");
-    messageSentHeading.tabIndex = -1;
-    const messageSentLine = element("p");
-    messageSent.append(messageSentHeading, messageSentLine);
+    // When nobody can answer now: what the widget says first, a message instead, a place kept by email.
+    const away = WidgetAwayView.create(actions);
+    form.append(away.writeInstead);
 
     // Waiting in line: the place is announced when it changes; the countdown is not (it changes every second).
     const queue = element("div", "queue");
@@ -119,34 +80,8 @@ const WidgetView = (() => {
     announce.setAttribute("aria-live", "polite");
     const additions = element("ul", "additions");
     const leave = button("quiet", "Leave the queue");
-    const keepToggle = button("quiet keep-toggle", "Email me when it is my turn");
-    const keepForm = element("form", "keep-form");
-    const [keepLabel, keepInput] = field("input", "sb-keep-email", "Your email address", 254);
-    keepInput.type = "email";
-    keepInput.autocomplete = "email";
-    const notifyLabel = element("label", "notify");
-    const notifyBox = element("input");
-    notifyBox.type = "checkbox";
-    notifyBox.id = "sb-keep-notify";
-    notifyLabel.htmlFor = "sb-keep-notify";
-    notifyLabel.append(notifyBox, " Also notify me in this browser");
-    const keepSubmit = button("primary", "Keep my place", "submit");
-    const keepError = element("p", "error");
-    keepError.setAttribute("role", "alert");
-    keepForm.append(element("p", "facts", "We keep your place and email you when someone is ready. You can close "
-      + "this page meanwhile."), keepLabel, keepInput, notifyLabel, keepSubmit, keepError);
-    queue.append(queueHeading, noticeLine, placeCaption, place, average, estimate, additions, leave, keepToggle,
-      keepForm, announce);
-
-    // A place kept by email.
-    const keptBox = element("div", "kept");
-    const keptHeading = element("h3", null, "We are keeping your place");
-    keptHeading.tabIndex = -1;
-    const keptLine = element("p");
-    const keptPlace = element("p", "facts");
-    const keptEstimate = element("p", "facts");
-    const comeBack = button("primary", "Come back to the line now");
-    keptBox.append(keptHeading, keptLine, keptPlace, keptEstimate, comeBack);
+    queue.append(queueHeading, noticeLine, placeCaption, place, average, estimate, additions, leave, away.keepToggle,
+      away.keepForm, announce);
 
     // The chat, and its end.
     const chat = element("div", "chat");
@@ -162,7 +97,8 @@ const WidgetView = (() => {
     const status = element("p", "status");
     status.tabIndex = -1;
     const body = element("div", "body");
-    body.append(infoLine, form, messageForm, messageSent, chat, queue, keptBox, endedLine, again, status);
+    body.append(away.infoLine, form, away.messageForm, away.messageSent, chat, queue, away.keptBox, endedLine, again,
+      status);
 
     const typingLine = element("p", "typing");
     typingLine.setAttribute("aria-live", "polite");
@@ -218,30 +154,6 @@ const WidgetView = (() => {
       actions.start(user, question);
     });
     leave.addEventListener("click", () => actions.leave());
-    writeInstead.addEventListener("click", () => actions.writeMessage());
-    chatInstead.addEventListener("click", () => actions.chatInstead());
-    messageForm.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const user = mNameInput.value.trim();
-      const email = mEmailInput.value.trim();
-      const text = mBodyInput.value.trim();
-      if (!user || !email || !text || !mEmailInput.checkValidity()) {
-        messageError.textContent = "Please give your name, a valid email address and your message.";
-        return;
-      }
-      actions.sendMessage(user, email, text);
-    });
-    keepToggle.addEventListener("click", () => actions.keepForm());
-    keepForm.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const email = keepInput.value.trim();
-      if (!email || !keepInput.checkValidity()) {
-        keepError.textContent = "Please give a valid email address.";
-        return;
-      }
-      actions.keepPlace(email, !notifyLabel.hidden && notifyBox.checked);
-    });
-    comeBack.addEventListener("click", () => actions.comeBack());
     again.addEventListener("click", () => actions.newChat());
     wireComposer(composer, text, () => !text.disabled, (value) => actions.send(value), () => actions.typing(),
       counter);
@@ -253,37 +165,8 @@ const WidgetView = (() => {
       const hasTranscript = state.transcript.messages.length > 0 || inChat;
       panel.hidden = !state.open;
       launcher.setAttribute("aria-expanded", String(state.open));
-      const info = state.info;
-      const email = Boolean(info && info.email);
-      const closedNow = Boolean(info && info.state === "closed");
-      form.hidden = phase !== "form" || closedNow;
-      writeInstead.hidden = !email;
-      messageForm.hidden = phase !== "message";
-      chatInstead.hidden = closedNow;
-      mSend.disabled = state.sending;
-      messageSent.hidden = phase !== "message-sent";
-      setText(messageSentLine, "Thank you" + (state.name ? ", " + state.name : "") + ". We received your message "
-        + "and will answer you at " + state.email + ". We sent you a confirmation: to add something, just reply to "
-        + "it.");
-      setText(messageError, phase === "message" ? state.messageError : "");
-      infoLine.hidden = !(phase === "form" || phase === "message") || !infoText(info, email);
-      setText(infoLine, infoText(info, email));
-      keptBox.hidden = phase !== "kept";
-      if (phase === "kept") {
-        renderKept(state, now);
-      }
-      keepToggle.hidden = !waiting || !email || state.keepForm;
-      keepForm.hidden = !waiting || !state.keepForm;
-      notifyLabel.hidden = !(info && info.push_key && actions.pushPossible && actions.pushPossible());
-      setText(keepError, state.keepError);
-      if (!state.keepForm && keepInput.value === "" && state.email) {
-        keepInput.value = state.email;
-      }
-      if (phase === "message" && shownState.phase !== "message") {
-        mNameInput.value = mNameInput.value || state.name || nameInput.value;
-        mEmailInput.value = mEmailInput.value || state.email;
-        mBodyInput.value = mBodyInput.value || questionInput.value;
-      }
+      form.hidden = phase !== "form" || Boolean(state.info && state.info.state === "closed");
+      away.render(state, now, shownState.phase, { name: nameInput, question: questionInput });
       queue.hidden = !waiting;
       chat.hidden = !(inChat || (phase === "ended" || waiting) && hasTranscript);
       endedLine.hidden = !(phase === "ended" && chat.hidden);
@@ -335,21 +218,17 @@ const WidgetView = (() => {
       if (!opened && !changed) {
         return;
       }
-      let target = null;
-      if (phase === "message-sent" && changed) {
-        target = messageSentHeading;
-      } else if (phase === "kept" && changed) {
-        target = keptHeading;
-      } else if (phase === "message" && changed) {
-        target = [mNameInput, mEmailInput, mBodyInput].find((input) => !input.value) || mSend;
-      } else if (phase === "chat" && changed) {
-        target = text;
-      } else if (phase === "waiting" && changed) {
-        target = queueHeading;
-      } else if (phase === "connecting") {
-        target = status;
-      } else {
-        target = [nameInput, text, again, leave, close].find((candidate) => shown(candidate) && !candidate.disabled);
+      let target = changed ? away.focusTarget(phase) : null;
+      if (target === null) {
+        if (phase === "chat" && changed) {
+          target = text;
+        } else if (phase === "waiting" && changed) {
+          target = queueHeading;
+        } else if (phase === "connecting") {
+          target = status;
+        } else {
+          target = [nameInput, text, again, leave, close].find((c) => shown(c) && !c.disabled);
+        }
       }
       if (target && shown(target)) {
         target.focus();
@@ -388,30 +267,6 @@ const WidgetView = (() => {
       while (additions.children.length > state.added.length) {
         additions.lastChild.remove();
       }
-    }
-
-    /** A place kept by email: where it is now (from its event stream), and the way back. */
-    function renderKept(state, now) {
-      const kept = state.kept || {};
-      setText(keptLine, "We will email " + (kept.email || "you") + " as soon as someone is ready for you. You can "
-        + "close this page; if it stays open, it brings you into the chat by itself.");
-      const keptInfo = state.keptInfo;
-      keptPlace.hidden = !keptInfo;
-      keptEstimate.hidden = !keptInfo;
-      if (keptInfo) {
-        labelled(keptPlace, "Your place in line: ", null, String(keptInfo.position + 1));
-        const until = keptInfo.until ? (Date.parse(keptInfo.until) - now) / 1000 : null;
-        labelled(keptEstimate, "Your estimated wait: ", null, until === null ? "not known yet"
-          : until > 0 ? formatDuration(until) : "any moment now");
-      }
-    }
-
-    /** A line of a caption and a value in bold, the value changed in place. */
-    function labelled(line, caption, className, value) {
-      if (!line.firstChild) {
-        line.append(caption, element("strong", className));
-      }
-      setText(line.lastChild, value);
     }
 
     function renderMessages(state) {
@@ -475,44 +330,5 @@ const WidgetView = (() => {
     return { render };
   }
 
-  /** When the group opens again, in the guest's own time zone and language ("today at 09:00", "Monday at 09:00"). */
-  function opening(iso) {
-    const when = new Date(iso);
-    const time = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    const today = new Date();
-    const tomorrow = new Date(today.getFullYear(), today.getMonth(), today.getDate() + 1);
-    if (when.toDateString() === today.toDateString()) {
-      return "today at " + time;
-    }
-    if (when.toDateString() === tomorrow.toDateString()) {
-      return "tomorrow at " + time;
-    }
-    const days = (when - today) / 86400000;
-    const day = when.toLocaleDateString([], days < 6 ? { weekday: "long" }
-      : { weekday: "long", day: "numeric", month: "long" });
-    return "on " + day + " at " + time;
-  }
-
-  /** What the widget says of the group's state, in the guest's words; "" when there is nothing to say. */
-  function infoText(info, email) {
-    if (!info) {
-      return "";
-    }
-    const byEmail = " Leave us a message and we will answer you by email.";
-    switch (info.state) {
-      case "closed":
-        return "We are closed right now." + (info.next_open ? " We open again " + opening(info.next_open) + "."
-          : "") + (email ? byEmail : "");
-      case "offline":
-        return "Nobody is available to chat right now." + (email ? byEmail
-          : " You can start a chat and wait for someone.");
-      case "busy":
-        return "We are busy right now: the wait is about " + formatDuration(info.estimated_wait) + "."
-          + (email ? " You can wait, or leave us a message and we will answer you by email." : "");
-      default:
-        return info.estimated_wait ? "The wait right now: about " + formatDuration(info.estimated_wait) + "." : "";
-    }
-  }
-
-  return { create, infoText, opening };
+  return { create };
 })();

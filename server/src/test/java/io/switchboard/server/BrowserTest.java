@@ -86,12 +86,7 @@ class BrowserTest {
         byte[] page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop</title></head>"
                 + "<body><h1>Another shop</h1><script src=\"" + base + "/widget.js\" data-title=\"Ask us\" async>"
                 + "</script></body></html>").getBytes(StandardCharsets.UTF_8);
-        shop.createContext("/", exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            exchange.sendResponseHeaders(200, page.length);
-            exchange.getResponseBody().write(page);
-            exchange.close();
-        });
+        shop.createContext("/", exchange -> serve(exchange, "text/html; charset=utf-8", page));
         // The tests of the pure browser modules, on the shop's origin, loading the modules from the server.
         byte[] tests = resource("web-test/state-test.html").replace("{{BASE}}", base).getBytes(StandardCharsets.UTF_8);
         byte[] testScript = resource("web-test/state-test.js").getBytes(StandardCharsets.UTF_8);
@@ -331,7 +326,7 @@ class BrowserTest {
         }
     }
 
-    private static void serve(com.sun.net.httpserver.HttpExchange exchange, String type, byte[] body)
+    static void serve(com.sun.net.httpserver.HttpExchange exchange, String type, byte[] body)
             throws java.io.IOException {
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(200, body.length);

@@ -87,12 +87,7 @@ class EmailBrowserTest {
                 + "content=\"width=device-width, initial-scale=1\"><title>Shop</title></head><body><h1>Shop</h1>"
                 + "<script src=\"" + base + "/widget.js\" data-group=\"chat\" async></script></body></html>")
                 .getBytes(StandardCharsets.UTF_8);
-        shop.createContext("/chat", exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            exchange.sendResponseHeaders(200, page.length);
-            exchange.getResponseBody().write(page);
-            exchange.close();
-        });
+        shop.createContext("/chat", exchange -> BrowserTest.serve(exchange, "text/html; charset=utf-8", page));
         shop.start();
     }
 

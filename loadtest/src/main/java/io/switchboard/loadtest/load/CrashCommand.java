@@ -5,8 +5,6 @@ import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +33,6 @@ import java.util.regex.Pattern;
 public final class CrashCommand {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Pattern READY = Pattern.compile("ready in (\\d+) ms");
-    private static final Pattern SID = Pattern.compile("\"reservation_sid\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern CONVERSATION = Pattern.compile("\"conversation\"\\s*:\\s*\"([^\"]+)\"");
 
     private final int rounds;
     private final long seed;
@@ -53,13 +48,9 @@ public final class CrashCommand {
     private final List<CrashPeer> guests = new ArrayList<>();
     /** Acknowledged messages: room, then seq, then body. */
     private final Map<String, TreeMap<Long, String>> acked = new ConcurrentHashMap<>();
-    /** REST reservations whose 201 arrived, in the order they were created. */
-    private final List<String> created = new ArrayList<>();
-    private final Set<String> cancelTried = ConcurrentHashMap.newKeySet();
-    private final Set<String> canceled = ConcurrentHashMap.newKeySet();
+    /** The account's REST reservations and messages left by email whose answers arrived (its REST calls). */
+    private final CrashAccount account = new CrashAccount(0, 1);
     final List<String> failures = new ArrayList<>();
-    /** Messages left by email whose 201 arrived: the guest's address → the conversation's sid. */
-    private final Map<String, String> left = new ConcurrentHashMap<>();
     private SmtpSink mail;
     long checkedMails;
     long checkedMessages;
@@ -158,7 +149,7 @@ public final class CrashCommand {
                 afterKill.accept(dataDir);
                 System.out.printf("round %d: %s ms to ready; %d ms of traffic, %d messages acknowledged, %d "
                                 + "reservations; %s%n", round, readyMs.find(0) ? readyMs.group(1) : "?", traffic,
-                        ackedCount() - sentBefore, created.size(), graceful ? "SIGTERM" : "SIGKILL");
+                        ackedCount() - sentBefore, account.created.size(), graceful ? "SIGTERM" : "SIGKILL");
             } finally {
                 disconnectAll();
                 target.kill();
@@ -175,7 +166,7 @@ public final class CrashCommand {
         System.out.printf("nothing lost: %d acknowledged messages and %d reservations checked after every restart, "
                 + "%d sessions resumed each time, %d messages left by email and every mail they were owed "
                 + "(%d checks) (seed %d)%n", checkedMessages, checkedReservations, agents.size() + guests.size(),
-                left.size(), checkedMails, seed);
+                account.left.size(), checkedMails, seed);
         return 0;
     }
 
@@ -243,20 +234,18 @@ public final class CrashCommand {
 
     private void verify(Target target, int round) throws Exception {
         checkedMessages += CrashChecks.messages(acked, guests, round, failures);
-        checkedReservations += CrashChecks.reservations(path -> get(target, path), "default", created, canceled,
-                cancelTried, round, failures);
+        checkedReservations += CrashChecks.reservations(path -> get(target, path), account.id, account.created,
+                account.canceled, account.cancelTried, round, failures);
         verifyMail(target, round);
     }
 
     private void verifyMail(Target target, int round) throws Exception {
-        checkedMails += CrashChecks.mails(path -> get(target, path), "default", left, mail, WAIT, round, failures);
+        checkedMails += CrashChecks.mails(path -> get(target, path), account.id, account.left, mail, WAIT, round,
+                failures);
     }
 
     private String get(Target target, String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(target.http.resolve(path))
-                .timeout(WAIT).header("Authorization", "Bearer " + Target.API_KEY).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 ? response.body() : null;
+        return account.get(http, target, path, WAIT);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -276,55 +265,17 @@ public final class CrashCommand {
         return rest;
     }
 
+    /** REST reservations, cancels and messages left by email ({@link CrashAccount#call}) until the server is gone. */
     private void restTraffic(Target target, int round, AtomicBoolean stop) {
         Random own = new Random(seed * 31 + round);
         int n = 0;
         while (!stop.get()) {
             try {
-                if (!created.isEmpty() && own.nextInt(4) == 0) {
-                    String sid;
-                    synchronized (created) {
-                        sid = created.get(own.nextInt(created.size()));
-                    }
-                    if (cancelTried.add(sid)) {
-                        HttpResponse<String> response = post(target, "/v1/companies/default/groups/queue/"
-                                + "reservations/" + sid + "/cancel", null);
-                        if (response.statusCode() == 200) {
-                            canceled.add(sid);
-                        }
-                    }
-                    continue;
-                }
-                if (own.nextInt(5) == 0) {
-                    // A message left by email (in the manual group: it waits there, so its mail is all it causes).
-                    String address = "guest-" + round + "-" + n++ + "@loadtest.example";
-                    HttpResponse<String> left = post(target, "/v1/widget/default/queue/messages", "{\"user\":"
-                            + "\"Guest\",\"email\":\"" + address + "\",\"body\":\"left in round " + round + "\"}");
-                    Matcher conversation = CONVERSATION.matcher(left.body());
-                    if (left.statusCode() == 201 && conversation.find()) {
-                        this.left.put(address, conversation.group(1));
-                    }
-                    continue;
-                }
-                HttpResponse<String> response = post(target, "/v1/companies/default/groups/queue/reservations",
-                        "{\"external_user_id\":\"crash-" + round + "-" + n++ + "\"}");
-                Matcher sid = SID.matcher(response.body());
-                if (response.statusCode() == 201 && sid.find()) {
-                    synchronized (created) {
-                        created.add(sid.group(1));
-                    }
-                }
+                account.call(http, target, own, "crash-" + round + "-" + n++);
             } catch (Exception e) {
                 return; // The server is gone: what was acknowledged before is what counts.
             }
         }
-    }
-
-    private HttpResponse<String> post(Target target, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(target.http.resolve(path)).timeout(WAIT)
-                .header("Authorization", "Bearer " + Target.API_KEY).header("Content-Type", "application/json")
-                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -125,12 +125,19 @@ final class Assignment {
      * of its group with the fewest guests, ties to the oldest last assignment. Run by the turn ({@link Turn#settle}).
      */
     void assignWhereFree() {
+        // Which groups are open is read once: it does not change within a turn.
         long now = clock.now();
+        List<Group> open = new java.util.ArrayList<>(account.groups.size());
+        for (Group group : account.groups.values()) {
+            if (group.routing != Routing.MANUAL && group.openAt(now)) {
+                open.add(group);
+            }
+        }
         while (true) {
             Reservation next = null;
             Agent agent = null;
-            for (Group group : account.groups.values()) {
-                if (group.routing == Routing.MANUAL || group.queue.isEmpty() || !group.openAt(now)) {
+            for (Group group : open) {
+                if (group.queue.isEmpty()) {
                     continue;
                 }
                 Reservation head = group.queue.first();
@@ -145,8 +152,8 @@ final class Assignment {
             }
             if (next == null) {
                 // Messages left by email come after every guest waiting to chat (those are here now), oldest first.
-                for (Group group : account.groups.values()) {
-                    if (group.routing == Routing.MANUAL || group.messages.isEmpty() || !group.openAt(now)) {
+                for (Group group : open) {
+                    if (group.messages.isEmpty()) {
                         continue;
                     }
                     Reservation head = group.messages.first();
@@ -165,6 +172,22 @@ final class Assignment {
             }
             assign(next, agent);
         }
+    }
+
+    /**
+     * Wakes the desk at a group's next opening or closing: at an opening, what waited for it (guests, messages) is
+     * assigned to the free agents of the group; guests and the widget see the change.
+     */
+    void armOpenings(Group group) {
+        java.time.Instant next = group.hours.nextChange(java.time.Instant.ofEpochMilli(clock.now()));
+        if (next == null) {
+            return;
+        }
+        clock.schedule(Math.max(1, next.toEpochMilli() - clock.now()), () -> {
+            turn.queued(group);
+            positions.changed(group);
+            armOpenings(group);
+        });
     }
 
     /** The oldest message left in these groups, or null when none waits. */

@@ -24,10 +24,8 @@ final class ByEmail {
     private final DeskMetrics metrics;
     private final AddressLimits limits;
     private final Map<String, Reservation> reservations;
-    /** When each client address left its messages within the hour: at most {@code messages_per_address_per_hour}. */
-    private final Map<String, java.util.ArrayDeque<Long>> leftBy = new java.util.HashMap<>();
-    private final int messagesPerHour;
-    private final DeskClock clock;
+    /** Messages each client address left within the hour: at most {@code messages_per_address_per_hour}. */
+    private final CallLimiter leftBy;
 
     ByEmail(Account account, ServerConfig.Timings timings, Ids ids, Fanout fanout, Assignment assignment, Rooms rooms,
             Sessions sessions, Mailbox mailbox, Turn turn, DeskMetrics metrics, AddressLimits limits,
@@ -44,29 +42,7 @@ final class ByEmail {
         this.metrics = metrics;
         this.limits = limits;
         this.reservations = reservations;
-        this.messagesPerHour = messagesPerHour;
-        this.clock = clock;
-    }
-
-    /**
-     * Whether {@code source} may leave another message now (one address fills no group's messages by itself); counts
-     * it if so, else gives how long until it may (s).
-     */
-    private long mayLeave(String source) {
-        long now = clock.now();
-        if (leftBy.size() > 10_000) {
-            leftBy.values().removeIf(times -> times.peekLast() <= now - 3_600_000);
-        }
-        java.util.ArrayDeque<Long> times = leftBy.computeIfAbsent(String.valueOf(source),
-                key -> new java.util.ArrayDeque<>());
-        while (!times.isEmpty() && times.peekFirst() <= now - 3_600_000) {
-            times.removeFirst();
-        }
-        if (times.size() >= messagesPerHour) {
-            return Math.max(1, (times.peekFirst() + 3_600_000 - now + 999) / 1000);
-        }
-        times.addLast(now);
-        return 0;
+        this.leftBy = new CallLimiter(clock::now, messagesPerHour, 3_600_000);
     }
 
     /**
@@ -92,10 +68,11 @@ final class ByEmail {
             throw DeskException.rateLimited("messages: more than " + limits.newGuestsPerMinute() + " new "
                     + "conversations a minute from your address; try again in " + retryAfter + " s", retryAfter);
         }
-        long later = mayLeave(source);
+        // One address fills no group's messages by itself.
+        long later = leftBy.acquire(String.valueOf(source));
         if (later > 0) {
             metrics.rateLimited("messages");
-            throw DeskException.rateLimited("messages: more than " + messagesPerHour + " messages an hour from your "
+            throw DeskException.rateLimited("messages: more than " + leftBy.limit() + " messages an hour from your "
                     + "address; try again in " + later + " s", later);
         }
         Reservation reservation = new Reservation(ids.next("rsv_"), group, body.user(), body.body(), body.details(),

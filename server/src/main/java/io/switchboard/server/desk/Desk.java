@@ -106,24 +106,8 @@ public final class Desk {
         this.rest = new RestCalls(this, config, clock, ids, metrics, journal, retention, positions, feed);
         this.probe = new DeskProbe(account, reservations, sessions, clock, mailbox);
         for (Group group : account.groups.values()) {
-            armHours(group);
+            assignment.armOpenings(group);
         }
-    }
-
-    /**
-     * Wakes the desk at a group's next opening or closing: at an opening, what waited for it (guests, messages) is
-     * assigned to the free agents of the group; guests and the widget see the change.
-     */
-    private void armHours(Group group) {
-        java.time.Instant next = group.hours.nextChange(java.time.Instant.ofEpochMilli(clock.now()));
-        if (next == null) {
-            return;
-        }
-        group.hoursTimer = clock.schedule(Math.max(1, next.toEpochMilli() - clock.now()), () -> {
-            turn.queued(group);
-            positions.changed(group);
-            armHours(group);
-        });
     }
 
     /** A desk for one account of the configuration; the calling thread becomes its thread. */
@@ -219,7 +203,7 @@ public final class Desk {
             return;
         }
         try {
-            if (changesState(request)) {
+            if (Requests.changesState(request)) {
                 requireStorage(journal);
             }
             request.accept(new Requests(this, connection, ref, sessions.of(connection)));
@@ -238,18 +222,6 @@ public final class Desk {
             metrics.error(ErrorCode.INTERNAL);
             fanout.send(connection, new ServerMessage.ErrorReply(ref, ErrorCode.INTERNAL, "internal error"));
         }
-    }
-
-    /**
-     * Whether a request would change what is stored: refused at once while the journal cannot take changes. Reads
-     * ({@code history}, {@code snapshot}), typing and {@code ping} change nothing and still answer.
-     */
-    private static boolean changesState(Request request) {
-        if (request instanceof Request.Status status) {
-            return status.of() == io.switchboard.protocol.StatusOf.AVAILABILITY;
-        }
-        return !(request instanceof Request.Ping || request instanceof Request.History
-                || request instanceof Request.Snapshot);
     }
 
     /**
@@ -379,8 +351,7 @@ public final class Desk {
     /**
      * Lets the desk go (its account moves, or is restored anew from its rows): its connections are closed with 1012
      * so their clients reconnect and resume, its event streams end so their browsers reconnect, and none of its
-     * timers runs again. Nothing stored changes. Desk thread
-     * only.
+     * timers runs again. Nothing stored changes. Desk thread only.
      */
     public void drop() {
         checkThread();

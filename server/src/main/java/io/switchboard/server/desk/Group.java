@@ -77,8 +77,6 @@ final class Group {
     final int replyWithinSeconds;
     /** Messages left to be answered by email, oldest first: not in {@link #queue}, so no chat estimate counts them. */
     final TreeSet<Reservation> messages = new TreeSet<>(Comparator.comparingLong((Reservation r) -> r.ticket));
-    /** The timer that wakes the desk at the group's next opening or closing. */
-    Cancellable hoursTimer;
 
     Group(Account account, String name, Routing routing, int maxQueueLength) {
         this(account, name, routing, maxQueueLength, BusinessHours.ALWAYS,

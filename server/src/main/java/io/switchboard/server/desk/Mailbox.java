@@ -38,20 +38,20 @@ final class Mailbox {
     private final Map<String, Stored.MailRow> pending = new HashMap<>();
     private final List<Stored.MailRow> due = new ArrayList<>();
     /**
-     * When each address was last sent a mail that a guest's own request caused (a message received, a place kept),
-     * within the hour: anyone may type any address into the widget, so at most {@code
-     * limits.guest_emails_per_address_per_hour} such mails go to one address an hour (what agents write always goes).
+     * Mails that a guest's own request caused (a message received, a place kept, an agent ready), within the hour:
+     * anyone may type any address into the widget, so at most {@code limits.guest_emails_per_address_per_hour} such
+     * mails go to one mailbox, and {@code guest_emails_per_account_per_hour} from the account (what agents write
+     * always goes).
      */
-    private final Map<String, java.util.ArrayDeque<Long>> unasked = new HashMap<>();
-    private final int unaskedPerHour;
-    /** The same mails of the whole account within the hour, at most {@code limits.guest_emails_per_account_per_hour}. */
-    private final java.util.ArrayDeque<Long> unaskedAll = new java.util.ArrayDeque<>();
-    private final int unaskedPerAccountHour;
+    private final CallLimiter perMailbox;
+    private final CallLimiter perAccount;
     private static final long HOUR_MS = 3_600_000;
-
     private final PushSink pushes;
-    private final List<Stored.Push> duePushes = new ArrayList<>();
-    private final List<String[]> duePushTexts = new ArrayList<>();
+    /** A Web Push the turn made: sent with the turn's mails. */
+    private record Push(Stored.Push subscription, String title, String body, String url) {
+    }
+
+    private final List<Push> duePushes = new ArrayList<>();
 
     Mailbox(Account account, ServerConfig config, DeskClock clock, Ids ids, Turn turn, MailSink sink,
             PushSink pushes) {
@@ -62,35 +62,21 @@ final class Mailbox {
         this.ids = ids;
         this.turn = turn;
         this.sink = sink;
-        this.unaskedPerHour = config.limits().guestEmailsPerAddressPerHour();
-        this.unaskedPerAccountHour = config.limits().guestEmailsPerAccountPerHour();
+        this.perMailbox = new CallLimiter(clock::now, config.limits().guestEmailsPerAddressPerHour(), HOUR_MS);
+        this.perAccount = new CallLimiter(clock::now, config.limits().guestEmailsPerAccountPerHour(), HOUR_MS);
     }
 
-    /**
-     * Whether a mail a guest's request causes may go to this address now (see {@link #unasked}); counts it if so.
-     * Addresses are compared case-insensitively; the map forgets addresses whose hour has passed.
-     */
+    /** Whether a mail a guest's request causes may go to this address now ({@link #perMailbox}); counts it if so. */
     private boolean mayTell(String address) {
-        long now = clock.now();
-        if (unasked.size() > 10_000) {
-            unasked.values().removeIf(times -> times.peekLast() <= now - HOUR_MS);
-        }
-        while (!unaskedAll.isEmpty() && unaskedAll.peekFirst() <= now - HOUR_MS) {
-            unaskedAll.removeFirst();
-        }
-        java.util.ArrayDeque<Long> times = unasked.computeIfAbsent(mailbox(address),
-                key -> new java.util.ArrayDeque<>());
-        while (!times.isEmpty() && times.peekFirst() <= now - HOUR_MS) {
-            times.removeFirst();
-        }
-        if (times.size() >= unaskedPerHour || unaskedAll.size() >= unaskedPerAccountHour) {
+        String mailbox = mailbox(address);
+        if (perMailbox.retryAfter(mailbox) > 0 || perAccount.retryAfter(account.id) > 0) {
             log.info("{}: no more mails to {} this hour (limits.guest_emails_per_address_per_hour {}, "
                     + "guest_emails_per_account_per_hour {}); the conversation goes on without this one", account.id,
-                    address, unaskedPerHour, unaskedPerAccountHour);
+                    address, perMailbox.limit(), perAccount.limit());
             return false;
         }
-        times.addLast(now);
-        unaskedAll.addLast(now);
+        perMailbox.record(mailbox);
+        perAccount.record(account.id);
         return true;
     }
 
@@ -195,9 +181,8 @@ final class Mailbox {
     void agentReady(Reservation reservation, String agent) {
         int minutes = Math.max(1, reservation.reserveForSeconds / 60);
         if (reservation.push != null) {
-            duePushes.add(reservation.push);
-            duePushTexts.add(new String[] {agent + " is ready for you now", "Open the chat within " + minutes
-                    + (minutes == 1 ? " minute" : " minutes") + " to keep your place.", link(reservation)});
+            duePushes.add(new Push(reservation.push, agent + " is ready for you now", "Open the chat within "
+                    + minutes + (minutes == 1 ? " minute" : " minutes") + " to keep your place.", link(reservation)));
         }
         if (!mayTell(reservation.email)) {
             return;
@@ -250,12 +235,10 @@ final class Mailbox {
 
     /** Hands the mails this turn made (or that are due again) to the sender: called once the turn's rows are written. */
     void flush() {
-        for (int i = 0; i < duePushes.size(); i++) {
-            String[] text = duePushTexts.get(i);
-            pushes.push(duePushes.get(i), text[0], text[1], text[2]);
+        for (Push push : duePushes) {
+            pushes.push(push.subscription(), push.title(), push.body(), push.url());
         }
         duePushes.clear();
-        duePushTexts.clear();
         if (due.isEmpty()) {
             return;
         }

@@ -28,6 +28,18 @@ final class Requests implements Request.Visitor<Void> {
         this.session = session;
     }
 
+    /**
+     * Whether a request would change what is stored: refused at once while the journal cannot take changes. Reads
+     * ({@code history}, {@code snapshot}), typing and {@code ping} change nothing and still answer.
+     */
+    static boolean changesState(Request request) {
+        if (request instanceof Request.Status status) {
+            return status.of() == io.switchboard.protocol.StatusOf.AVAILABILITY;
+        }
+        return !(request instanceof Request.Ping || request instanceof Request.History
+                || request instanceof Request.Snapshot);
+    }
+
     // --- Any connection -------------------------------------------------------------------------------------------
 
     @Override

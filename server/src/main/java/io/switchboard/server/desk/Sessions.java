@@ -137,22 +137,10 @@ final class Sessions {
         forget(session);
         session.reservation.session = null;
         turn.stored(session.reservation);
-        if (session.graceTimer != null) {
-            session.graceTimer.cancel();
-            session.graceTimer = null;
-        }
-        Connection connection = session.connection;
-        if (connection == null) {
-            return;
-        }
-        session.connection = null;
-        byConnection.remove(connection);
         if (close) {
-            connections.remove(connection);
-            fanout.close(connection, Desk.CLOSE_SESSION_MOVED, "this conversation was opened from an email link");
+            detach(session, "this conversation was opened from an email link");
         } else {
-            // Signed in as nobody now: it has the identify deadline again to sign in or go.
-            adopt(connection, clock.now());
+            signOut(session);
         }
     }
 
@@ -334,17 +322,26 @@ final class Sessions {
      * their queues, each with the conversation so far); the connection stays, signed in as nobody.
      */
     void logout(Session session) {
-        Connection connection = session.connection;
         agentGone(session.agent);
         forget(session);
+        signOut(session);
+    }
+
+    /**
+     * A session lets its connection go without closing it: its grace stops, and the connection, if any, is signed in
+     * as nobody, with the identify deadline again to sign in or go.
+     */
+    private void signOut(Session session) {
         if (session.graceTimer != null) {
             session.graceTimer.cancel();
             session.graceTimer = null;
         }
-        byConnection.remove(connection);
-        session.connection = null;
-        // Signed in as nobody now: it has the identify deadline again to sign in or go.
-        adopt(connection, clock.now());
+        Connection connection = session.connection;
+        if (connection != null) {
+            byConnection.remove(connection);
+            session.connection = null;
+            adopt(connection, clock.now());
+        }
     }
 
     /**

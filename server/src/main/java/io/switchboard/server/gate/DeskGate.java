@@ -53,12 +53,6 @@ public final class DeskGate {
             this(config, threads, outboxes, ids, metrics, method, journal, stored, release, null, null);
         }
 
-        /** Settings of a server that sends email but no Web Push. */
-        public Settings(ServerConfig config, List<DeskThread> threads, IntFunction<TurnOutbox> outboxes, Ids ids,
-                        DeskMetrics metrics, EstimateMethod method, Journal journal,
-                        Function<String, Stored.State> stored, Release release, MailSender mail) {
-            this(config, threads, outboxes, ids, metrics, method, journal, stored, release, mail, null);
-        }
     }
 
     /** The outcome of a desk call made for the transport: its value, or the refusal it threw. */
@@ -69,6 +63,7 @@ public final class DeskGate {
     }
 
     private final Settings settings;
+    private final Outgoing outgoing;
     private final ServerConfig config;
     private final List<DeskThread> threads;
     private final TurnOutbox[] outboxes;
@@ -89,6 +84,7 @@ public final class DeskGate {
 
     private DeskGate(Settings settings) {
         this.settings = settings;
+        this.outgoing = new Outgoing(settings.release(), settings.mail(), settings.push(), this::tell);
         this.config = settings.config();
         this.threads = List.copyOf(settings.threads());
         this.outboxes = new TurnOutbox[threads.size()];
@@ -210,8 +206,8 @@ public final class DeskGate {
                         .limits(limits)
                         .handover(route)
                         .turnEnd(outbox::flush)
-                        .mail(mailSink(route))
-                        .push(pushSink(route))
+                        .mail(outgoing.mail(route))
+                        .push(outgoing.push(route))
                         .build();
                 route.desk.restore(stored.get());
                 for (String sid : route.desk.untaggedIds()) {
@@ -226,41 +222,6 @@ public final class DeskGate {
                 failed.accept(e);
             }
         });
-    }
-
-    /**
-     * Where a desk's emails go: to the sender once durable (and only while this node still speaks for the account: a
-     * fenced owner sends nothing, the new owner sends what is still queued), the outcome back to the account's desk.
-     */
-    private io.switchboard.server.desk.MailSink mailSink(AccountDesk route) {
-        MailSender sender = settings.mail();
-        if (sender == null) {
-            return io.switchboard.server.desk.MailSink.NONE;
-        }
-        Release.Line line = new Release.Line();
-        return mail -> settings.release().after(line, true, route.fence, () -> sender.send(mail,
-                new MailSender.Result() {
-                    @Override
-                    public void sent() {
-                        tell(route.account, desk -> desk.mailSent(mail.id()));
-                    }
-
-                    @Override
-                    public void failed(boolean permanent, String why) {
-                        tell(route.account, desk -> desk.mailFailed(mail.id(), permanent, why));
-                    }
-                }), () -> { });
-    }
-
-    /** Where a desk's Web Push notifications go: to the sender once durable, while this node speaks for the account. */
-    private io.switchboard.server.desk.PushSink pushSink(AccountDesk route) {
-        io.switchboard.server.desk.PushSink sender = settings.push();
-        if (sender == null) {
-            return io.switchboard.server.desk.PushSink.NONE;
-        }
-        Release.Line line = new Release.Line();
-        return (subscription, title, body, url) -> settings.release().after(line, true, route.fence,
-                () -> sender.push(subscription, title, body, url), () -> { });
     }
 
     /** The account of an email token ({@link Ids#nextMailToken}), or null when it names none configured here. */

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * The agent console ({@code /console}), the guest widget ({@code /widget.js}) and its demo page ({@code /demo}):
  * small static files from the jar, read once at start. {@code /widget.js} is one bundle: {@code widget.css} as a
- * string, then {@code client.js}, {@code view-kit.js}, {@code widget-state.js}, {@code widget-view.js} and {@code
- * widget-main.js}, inside one function, so a page that embeds it gets no globals. {@code /console.js} is the console's
+ * string, then {@code client.js}, {@code view-kit.js}, {@code widget-state.js}, {@code widget-away-view.js}, {@code
+ * widget-view.js} and {@code widget-main.js}, inside one function, so a page that embeds it gets no globals. {@code /console.js} is the console's
  * bundle the same way ({@code client.js}, {@code view-kit.js}, {@code console-state.js}, {@code console-view.js},
  * {@code console-main.js}): one script is one
  * connection fewer per console, and connections per address are counted. The pure modules are also served alone
@@ -45,7 +45,7 @@ final class StaticFiles {
         String widgetState = read("widget-state.js");
         String consoleState = read("console-state.js");
         String widget = bundle("const WIDGET_CSS = " + jsString(read("widget.css")) + ";", client, viewKit,
-                widgetState, read("widget-view.js"), read("widget-main.js"));
+                widgetState, read("widget-away-view.js"), read("widget-view.js"), read("widget-main.js"));
         String console = bundle("", client, viewKit, consoleState, read("console-view.js"), read("console-main.js"));
         files = Map.ofEntries(
                 Map.entry("console", new File(bytes(read("console.html")), HTML, PAGE_HEADERS)),

@@ -84,7 +84,7 @@ final class Harness implements TurnOutbox {
         ManualDeskThread thread = new ManualDeskThread(clock);
         this.gate = DeskGate.start(new DeskGate.Settings(config, List.of(thread), index -> this, Ids.seeded(seed),
                 DeskMetrics.NONE, EstimateMethod.SWITCHBOARD, journal, stored, Release.NOW,
-                (mail, result) -> outgoing.add(new Sent(mail, result))));
+                (mail, result) -> outgoing.add(new Sent(mail, result)), null));
     }
 
     /** A mail the desks handed to the sender, with the outcome the test gives it. */
