@@ -30,18 +30,28 @@
 
   const quietly = (promise) => promise.catch(() => { });
 
+  const alerts = ConsoleWorkspace.alerts(document, window, (room) => dispatch({ type: "select", room }));
+
   const view = ConsoleView.create(document, {
     select: (room) => dispatch({ type: "select", room }),
     closeTab: (room) => dispatch({ type: "close-tab", room }),
-    send: (room, body) => {
+    send: (room, body, note) => {
       typingOf(room).stop();
-      return act("message", { room, body });
+      return act("message", note ? { room, body, private: true } : { room, body });
     },
     typing: (room) => typingOf(room).input(),
     end: (room) => endConversation(room),
     leave: (room) => quietly(act("leave", { room })),
     transfer: (room, agent, note) => transfer(room, agent, note),
-    join: (room) => quietly(act("join", { room })),
+    join: (room, silent) => quietly(act("join", silent ? { room, silent: true } : { room }).then(() => {
+      if (silent) {
+        dispatch({ type: "silent", room });
+      }
+    })),
+    accept: (offer) => quietly(act("accept", { offer })),
+    pass: (offer) => quietly(act("pass", { offer })),
+    saveReply: (reply) => act("reply_save", reply),
+    deleteReply: (id) => quietly(act("reply_delete", { id })),
     limit: (agent, limit) => quietly(act("limit", { limit, agent })),
   });
 
@@ -77,6 +87,9 @@
     switch (effect.kind) {
       case "session":
         sessionStorage.setItem(SESSION_KEY, effect.session);
+        if (document.visibilityState === "hidden") {
+          reportActivity();
+        }
         break;
       case "refresh":
         refreshSnapshot();
@@ -86,6 +99,12 @@
         break;
       case "notice":
         view.notice(effect.text);
+        break;
+      case "alert":
+        alerts.alert(effect);
+        break;
+      case "context":
+        quietly(client.request("context", { room: effect.room }));
         break;
       default:
         break;
@@ -210,6 +229,8 @@
 
   $("sign-in-form").addEventListener("submit", (event) => {
     event.preventDefault();
+    // The click that signs in is what lets the page play sounds (and ask to show notifications).
+    alerts.unlock();
     $("sign-in-error").textContent = "";
     pendingLogin = { user: $("user").value.trim(), token: $("token").value };
     client.resendWelcome();
@@ -222,6 +243,20 @@
   });
 
   $("assist").addEventListener("click", () => quietly(act("assist", {})));
+
+  alerts.muteSwitch($("sound"));
+  // Any click on a page that was reloaded while signed in unlocks sound too.
+  document.addEventListener("pointerdown", () => alerts.unlock(), { once: true });
+
+  /** The server sets away an agent whose page stays hidden (a group's auto_away_seconds): it is told when. */
+  function reportActivity() {
+    dispatch({ type: "page", hidden: document.visibilityState === "hidden" });
+    if (state.signedIn) {
+      quietly(client.request("activity", { hidden: document.visibilityState === "hidden" }));
+    }
+  }
+  document.addEventListener("visibilitychange", reportActivity);
+  state = Object.assign({}, state, { hidden: document.visibilityState === "hidden" });
 
   setInterval(() => view.tick(Date.now()), 1000);
 

@@ -5,6 +5,7 @@
 
 const ConsoleState = (() => {
   const { Transcript } = Switchboard;
+  const Board = ConsoleBoard;
 
   /** What an agent reads when a request fails: by the error's code, never the server's own text. */
   const ERROR_TEXTS = {
@@ -48,12 +49,21 @@ const ConsoleState = (() => {
       role: null,
       signedIn: false,
       availability: "away",
+      /** The account as the console shows it: agents, the waiting entries (flat, in order), open rooms. */
       snapshot: { agents: [], queue: [], rooms: [] },
       snapshotAt: 0,
+      /** The waiting entries by group and kind (a prefix of each: the first ones), and how many wait in each. */
+      board: { lists: {}, keys: [], totals: {} },
+      /** Guests offered to this agent now, by offer id. */
+      offers: {},
+      /** The canned replies this agent may use. */
+      replies: [],
       /** Room ids in the order they opened; byId holds each room. */
       rooms: [],
       byId: {},
       selected: null,
+      /** Whether the page is hidden (another tab, minimised): then even the selected room's messages are unread. */
+      hidden: false,
       eventCount: 0,
     };
   }
@@ -109,15 +119,20 @@ const ConsoleState = (() => {
         endLine: null,
         transcript: Transcript.empty(),
         events: [],
-        unread: false,
+        unread: 0,
         typing: "",
+        context: null,
       };
     if (!existing && state.selected) {
-      room.unread = true;
+      room.unread = 1;
     }
     // After a reconnection, what was missed: the history after the last message seen without a gap.
     effects.push({ kind: "history", room: room.id, after: room.transcript.contiguous });
-    effects.push({ kind: "refresh" });
+    effects.push({ kind: "context", room: room.id });
+    if (!existing && joined.agent === state.me) {
+      effects.push({ kind: "alert", room: room.id, inView: false, title: "New conversation",
+        text: joined.guest.user + ": " + (joined.guest.question || "") });
+    }
     return Object.assign({}, state, {
       rooms: existing ? state.rooms : state.rooms.concat([room.id]),
       byId: Object.assign({}, state.byId, { [room.id]: room }),
@@ -132,11 +147,24 @@ const ConsoleState = (() => {
     }
     const { transcript, askHistoryAfter } = Transcript.receive(room.transcript, messages, fromHistory);
     const change = { transcript };
-    if (messages.length > 0 && id !== state.selected && !fromHistory) {
-      change.unread = true;
+    const fresh = fromHistory ? [] : messages.filter((message) => message.role === "guest");
+    if (fresh.length > 0) {
+      // Only what the guest says is unread: the agents' own lines and notes are not waiting for an answer.
+      if (id !== state.selected || state.hidden) {
+        change.unread = room.unread + fresh.length;
+      }
+      if (room.agent === state.me) {
+        // Only the agent concerned: a supervisor who joined reads along, unalarmed.
+        effects.push({ kind: "alert", room: id, inView: id === state.selected && !state.hidden,
+          title: room.guest + " wrote", text: fresh[fresh.length - 1].body });
+      }
     }
     if (messages.length > 0 && !isMine(state, messages[messages.length - 1])) {
       change.typing = "";
+    }
+    if (room.silent && messages.some((message) => isMine(state, message) && message.private !== true)) {
+      // A supervisor who joined silently wrote to the guest: they are seen now.
+      change.silent = false;
     }
     if (askHistoryAfter !== null) {
       effects.push({ kind: "history", room: id, after: askHistoryAfter });
@@ -148,14 +176,12 @@ const ConsoleState = (() => {
     if (!state.byId[ended.room]) {
       return state;
     }
-    effects.push({ kind: "refresh" });
     const line = ended.reason === "left" ? "You left the conversation." : "Conversation "
       + (END_REASONS[ended.reason] || "ended") + (ended.user ? " by " + ended.user : "") + ".";
     return withRoom(state, ended.room, { ended: true, typing: "", endLine: line });
   }
 
   function notification(state, event, effects) {
-    effects.push({ kind: "refresh" });
     if (event.role === "guest") {
       return state;
     }
@@ -188,7 +214,8 @@ const ConsoleState = (() => {
 
   /**
    * The next state after an event, and the effects to run. Server messages come as they are; what the agent does
-   * comes as {type: "select", room}, {type: "close-tab", room} or {type: "signed-out"}. {@code now} is the page's
+   * comes as {type: "select", room}, {type: "close-tab", room}, {type: "silent", room} (this supervisor joined it
+   * silently), {type: "page", hidden} (the page went to the background or came back) or {type: "signed-out"}. {@code now} is the page's
    * clock in milliseconds.
    */
   function next(state, event, now) {
@@ -199,17 +226,43 @@ const ConsoleState = (() => {
         effects.push({ kind: "session", session: event.session });
         after = Object.assign({}, state, { me: event.user, role: event.role, signedIn: true });
         break;
-      case "snapshot": {
-        const mine = event.agents.find((agent) => agent.user === state.me);
-        after = Object.assign({}, state, {
-          snapshot: { agents: event.agents, queue: event.queue, rooms: event.rooms },
-          snapshotAt: now,
-          availability: mine ? (mine.availability === "available" ? "available" : "away") : state.availability,
-        });
+      case "snapshot":
+        after = Board.snapshot(state, event, now);
+        break;
+      case "queue":
+        after = Board.queue(state, event, now, effects);
+        break;
+      case "team":
+        after = Board.team(state, event.agent);
+        break;
+      case "rooms":
+        after = Board.rooms(state, event);
+        break;
+      case "update":
+        // The board's changes (queue, team, rooms) tell the console everything an update would.
+        break;
+      case "offer":
+        after = Object.assign({}, state, { offers: Object.assign({}, state.offers, { [event.offer]: event }) });
+        effects.push({ kind: "alert", room: null, inView: false, title: "A guest for you",
+          text: event.guest.user + ": " + event.guest.question });
+        break;
+      case "offer_end": {
+        const offers = Object.assign({}, state.offers);
+        delete offers[event.offer];
+        after = Object.assign({}, state, { offers });
+        if (event.reason === "missed") {
+          effects.push({ kind: "notice", text: "The time to take that guest ran out: they went to a colleague." });
+        }
         break;
       }
-      case "update":
-        effects.push({ kind: "refresh" });
+      case "alert":
+        alerted(state, event, now, effects);
+        break;
+      case "context":
+        after = withRoom(state, event.room, { context: event });
+        break;
+      case "replies":
+        after = Object.assign({}, state, { replies: event.replies });
         break;
       case "notification":
         after = notification(state, event, effects);
@@ -218,7 +271,6 @@ const ConsoleState = (() => {
         if (event.of === "typing") {
           after = withRoom(state, event.room, { typing: event.is === "true" ? event.user + " is typing…" : "" });
         } else {
-          effects.push({ kind: "refresh" });
           if (event.room === null && isMine(state, event)) {
             after = Object.assign({}, state, { availability: event.is === "available" ? "available" : "away" });
           }
@@ -241,13 +293,22 @@ const ConsoleState = (() => {
         break;
       case "select":
         after = state.byId[event.room] ? withRoom(Object.assign({}, state, { selected: event.room }), event.room,
-          { unread: false }) : state;
+          { unread: 0 }) : state;
+        break;
+      case "page":
+        after = Object.assign({}, state, { hidden: event.hidden });
+        if (!event.hidden && state.selected && state.byId[state.selected]) {
+          after = withRoom(after, state.selected, { unread: 0 });
+        }
+        break;
+      case "silent":
+        after = withRoom(state, event.room, { silent: true });
         break;
       case "close-tab":
         after = closeTab(state, event.room);
         break;
       case "signed-out":
-        after = initial();
+        after = Object.assign(initial(), { hidden: state.hidden });
         break;
       default:
         break;
@@ -255,5 +316,63 @@ const ConsoleState = (() => {
     return { state: after, effects };
   }
 
-  return { initial, next, errorText, signInText, isMine, transferTargets, ownOpenRooms };
+  /**
+   * What the server's alerts say. For this agent: a sound and (page hidden) a notification when a guest waits for
+   * their answer, and a line when they were set away. For a supervisor about someone else: a line.
+   */
+  function alerted(state, alert, now, effects) {
+    const mine = alert.agent === state.me;
+    const room = alert.room ? state.byId[alert.room] : null;
+    const guest = room ? room.guest : "A guest";
+    const waited = alert.since ? Switchboard.formatDuration(Math.max(0, (now - alert.since) / 1000)) : "";
+    const plural = (count, word) => count + " open " + word + (count === 1 ? "" : "s");
+    switch (alert.kind) {
+      case "unanswered":
+        if (mine) {
+          effects.push({ kind: "alert", room: alert.room, inView: false, repeat: true, title: "Waiting for you",
+            text: guest + " has waited " + waited + " for your answer." });
+        } else {
+          effects.push({ kind: "notice", text: (room ? guest : "A guest") + " has waited " + waited
+            + " for an answer from " + alert.agent + "." });
+        }
+        break;
+      case "missed_offers":
+        effects.push({ kind: "notice", text: mine ? "You are now away: " + alert.count + " guests offered to you "
+          + "went unanswered. Set yourself available when you are back." : alert.agent + " is now away after "
+          + alert.count + " offers went unanswered." });
+        break;
+      case "auto_away":
+        effects.push({ kind: "notice", text: mine ? "You are now away: this page was in the background with "
+          + "nothing done for a while." : alert.agent + " is now away: their console was in the background." });
+        break;
+      case "away_with_rooms":
+        effects.push({ kind: "notice", text: mine ? "You are away with " + plural(alert.count, "conversation")
+          + ": those guests still wait for your answers." : alert.agent + " is away with "
+          + plural(alert.count, "conversation") + "." });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Canned replies whose title (first) or text holds the query, for the composer's "/" search. */
+  function findReplies(replies, query) {
+    const q = query.trim().toLowerCase();
+    const byTitle = replies.filter((reply) => reply.title.toLowerCase().includes(q));
+    const byText = replies.filter((reply) => !byTitle.includes(reply) && reply.body.toLowerCase().includes(q));
+    return byTitle.concat(byText);
+  }
+
+  /** A canned reply's text with its placeholders filled in; an unknown value leaves nothing behind. */
+  function fill(body, values) {
+    return body.replace(/\{(guest|agent|group)\}/g, (all, name) => values[name] || "");
+  }
+
+  /** How many guest messages wait unread in every room (the page title shows it). */
+  function unreadTotal(state) {
+    return state.rooms.reduce((sum, id) => sum + (state.byId[id].unread || 0), 0);
+  }
+
+  return { initial, next, errorText, signInText, isMine, transferTargets, ownOpenRooms, findReplies, fill,
+    unreadTotal, waiting: Board.waiting };
 })();

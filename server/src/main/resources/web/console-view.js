@@ -15,6 +15,8 @@ const ConsoleView = (() => {
     const queueItems = new Map();
     const agentRows = new Map();
     const openRoomItems = new Map();
+    const offerItems = new Map();
+    const replies = ConsoleWorkspace.repliesDialog(doc, actions);
     const tabs = new Map();
     const panels = new Map();
     let current = null;
@@ -50,6 +52,15 @@ const ConsoleView = (() => {
       $("who").hidden = !signedIn;
       $("availability-box").hidden = !signedIn;
       $("sign-out").hidden = !signedIn;
+      $("sound-box").hidden = !signedIn;
+      $("replies-open").hidden = !signedIn;
+      ConsoleWorkspace.title(doc, ConsoleState.unreadTotal(state));
+      ConsoleWorkspace.renderOffers($("offers"), offerItems, state.offers, now, actions);
+      replies.render(state);
+      const away = state.availability !== "available" ? ConsoleState.ownOpenRooms(state).length : 0;
+      $("away-rooms").hidden = away === 0;
+      setText($("away-rooms"), "You are away with " + away + " open conversation" + (away === 1 ? "" : "s")
+        + ": your guests still wait for your answers.");
       setText($("who"), state.me ? state.me + (state.role === "supervisor" ? " (supervisor)" : "") : "");
       const availability = $("availability");
       if (doc.activeElement !== availability && availability.value !== state.availability) {
@@ -77,23 +88,26 @@ const ConsoleView = (() => {
         setText(item.querySelector("strong"), entry.user);
         setText(item.querySelector(".q"), entry.question);
         const meta = item.querySelector(".meta");
-        meta.dataset.waited = entry.waited;
+        meta.dataset.since = entry.since;
         meta.dataset.group = entry.group;
         meta.dataset.replyBy = message ? entry.reply_by : "";
       });
-      setText($("queue-count"), String(queue.length));
-      $("queue-empty").hidden = queue.length > 0;
+      const waiting = ConsoleState.waiting(state);
+      setText($("queue-count"), String(waiting));
+      $("queue-empty").hidden = waiting > 0;
+      $("queue-more").hidden = waiting <= queue.length;
+      setText($("queue-more"), "Showing the first " + queue.length + " of " + waiting + ".");
       tick(now);
     }
 
-    /** The waiting times count up between snapshots. */
+    /** The waiting times count up between changes. */
     function tick(now) {
       if (!current) {
         return;
       }
-      const elapsed = (now - current.snapshotAt) / 1000;
+      ConsoleWorkspace.tickOffers($("offers"), now);
       for (const meta of $("queue").querySelectorAll(".meta")) {
-        const waited = formatDuration(Number(meta.dataset.waited) + elapsed);
+        const waited = formatDuration(Math.max(0, (now - Number(meta.dataset.since)) / 1000));
         if (!meta.dataset.replyBy) {
           setText(meta, meta.dataset.group + " · waiting " + waited);
           continue;
@@ -181,13 +195,21 @@ const ConsoleView = (() => {
         if (!mine && !join) {
           join = element("button", "secondary", "Join");
           join.type = "button";
-          join.addEventListener("click", () => actions.join(id));
-          item.append(join);
+          join.addEventListener("click", () => actions.join(id, false));
+          const silent = element("button", "secondary silent", "Join silently");
+          silent.type = "button";
+          silent.title = "The guest does not see you until you write to them";
+          silent.addEventListener("click", () => actions.join(id, true));
+          item.append(join, silent);
         } else if (mine && join) {
-          join.remove();
+          for (const button of item.querySelectorAll("button")) {
+            button.remove();
+          }
         }
         if (join && !mine) {
           join.setAttribute("aria-label", "Join the conversation of " + room.guest);
+          item.querySelector(".silent").setAttribute("aria-label", "Join the conversation of " + room.guest
+            + " silently");
         }
       });
     }
@@ -197,9 +219,11 @@ const ConsoleView = (() => {
         const room = state.byId[id];
         const chosen = id === state.selected;
         const tab = wrap.firstChild;
-        setText(tab, room.guest);
+        const unread = chosen ? 0 : room.unread;
+        setText(tab, room.guest + (unread > 0 ? " (" + unread + ")" : ""));
+        tab.dataset.unread = String(unread);
         tab.classList.toggle("ended", room.ended);
-        tab.classList.toggle("unread", room.unread && !chosen);
+        tab.classList.toggle("unread", unread > 0);
         tab.setAttribute("aria-selected", String(chosen));
         tab.tabIndex = chosen ? 0 : -1;
         const close = wrap.lastChild;
@@ -240,10 +264,18 @@ const ConsoleView = (() => {
       panel.id = "panel-" + id;
       panel.setAttribute("aria-labelledby", "tab-" + id);
       panel.messageItems = new Map();
-      composer(panel.querySelector(".composer"), panel.querySelector(".composer textarea"), () => {
+      const text = panel.querySelector(".composer textarea");
+      const note = panel.querySelector(".composer .private");
+      ConsoleWorkspace.slashPicker(text, panel.querySelector(".slash"), () => current.replies, () => {
+        const room = current.byId[id];
+        return { guest: room ? room.guest : "", agent: current.me, group: room && room.context ? room.context.group
+          : "" };
+      });
+      composer(panel.querySelector(".composer"), text, () => {
         const room = current.byId[id];
         return Boolean(room) && !room.ended;
-      }, (body) => actions.send(id, body), () => actions.typing(id), panel.querySelector(".counter"));
+      }, (body) => actions.send(id, body, note.checked), () => actions.typing(id), panel.querySelector(".counter"));
+      note.addEventListener("change", () => panel.classList.toggle("writing-note", note.checked));
       const list = panel.querySelector(".messages");
       const marker = panel.querySelector(".new-messages");
       list.addEventListener("scroll", () => {
@@ -283,6 +315,8 @@ const ConsoleView = (() => {
       panel.querySelector(".end").disabled = room.ended;
       const joinedOnly = room.agent !== state.me;
       panel.querySelector(".leave").hidden = !joinedOnly || room.ended;
+      panel.querySelector(".silent-note").hidden = !room.silent || room.ended;
+      ConsoleWorkspace.renderContext(panel.querySelector(".context"), room.context);
       setText(panel.querySelector(".typing"), room.typing);
       renderMessages(panel, state, room);
       renderTransferChoices(panel, state, room);

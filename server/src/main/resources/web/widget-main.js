@@ -22,6 +22,15 @@ const TAB_KEY = KEY + ".tab";
 /** The newest message the visitor has seen, in any tab (the launcher counts what came after it). */
 const SEEN_KEY = KEY + ".seen";
 
+/** What the agent's console shows of where the guest is: this page, and the page that led here. */
+function pageDetails() {
+  const details = { page: location.href.slice(0, 500) };
+  if (document.referrer) {
+    details.referrer = document.referrer.slice(0, 500);
+  }
+  return details;
+}
+
 function read(storage, key) {
   try {
     return JSON.parse(storage.getItem(key)) || {};
@@ -96,7 +105,7 @@ function signIn() {
   } else if (state.starting) {
     const { user, question } = state.starting;
     client.request("identify", { user, question, account: settings.account, group: settings.group,
-      details: { page: location.href.slice(0, 500) } }).catch((e) => dispatch({ type: "failed", code: e.code }));
+      details: pageDetails() }).catch((e) => dispatch({ type: "failed", code: e.code }));
   }
 }
 
@@ -126,7 +135,7 @@ const actions = {
   sendMessage: (user, email, body) => {
     dispatch({ type: "message-sending" });
     fetch(widgetUrl("/messages"), { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ user, email, body, details: { page: location.href.slice(0, 500) } }) })
+      body: JSON.stringify({ user, email, body, details: pageDetails() }) })
       .then((response) => response.json().then((answer) => {
         if (response.ok) {
           dispatch({ type: "message-sent", user, email });

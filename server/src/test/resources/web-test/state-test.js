@@ -167,11 +167,11 @@
   test("a message in another room marks it unread until it is selected", () => {
     const two = run(C, signedIn.state, [joined("rm_1", "Ada"), joined("rm_2", "Bo"),
       message("rm_2", 1, "Bo", "guest")]);
-    eq(two.state.byId.rm_2.unread, true);
-    eq(two.state.byId.rm_1.unread, false);
+    eq(two.state.byId.rm_2.unread, 2, "opened behind the other, then a message");
+    eq(two.state.byId.rm_1.unread, 0);
     const chosen = run(C, two.state, [{ type: "select", room: "rm_2" }]);
     eq(chosen.state.selected, "rm_2");
-    eq(chosen.state.byId.rm_2.unread, false);
+    eq(chosen.state.byId.rm_2.unread, 0);
   });
 
   test("typing shows until the typist's message comes", () => {
@@ -204,6 +204,104 @@
     eq(snap.state.snapshot.queue.length, 1);
   });
 
+  test("the queue, the team and the open rooms follow the changes after one snapshot", () => {
+    const entry = (id, user, position, waited) => ({ id, user, group: "default", position, waited: waited || 0,
+      question: "q" });
+    const start = run(C, signedIn.state, [{ type: "snapshot", agents: [{ user: "admin", availability: "away",
+      guests: 0, limit: 2 }], queue: [entry("q1", "Ada", 0, 30), entry("q2", "Bo", 1, 20)], rooms: [],
+      queue_totals: [{ group: "default", total: 2 }] }], 10000);
+    const after = run(C, start.state, [
+      { type: "queue", change: "queued", entry: entry("q3", "Cy", 1) },
+      { type: "queue", change: "left", id: "q1", group: "default" },
+      { type: "queue", change: "moved", entry: Object.assign(entry("q2", "Bo", 1, 21), { question: "more" }) },
+      { type: "team", agent: { user: "admin", availability: "available", guests: 1, limit: 2 } },
+      { type: "team", agent: { user: "bob", availability: "away", guests: 0, limit: 3 } },
+      { type: "rooms", change: "opened", room: { room: "rm_1", guest: "Ada", agent: "admin" } },
+      { type: "update", users: ["Ada"], details: "dequeued" }], 11000);
+    eq(after.state.snapshot.queue.map((e) => [e.id, e.question, e.since]), [["q3", "q", 11000],
+      ["q2", "more", 11000 - 21000]]);
+    eq(C.waiting(after.state), 2);
+    eq(after.state.availability, "available");
+    eq(after.state.snapshot.agents.map((a) => a.user + ":" + a.guests), ["admin:1", "bob:0"]);
+    eq(after.state.snapshot.rooms, [{ room: "rm_1", guest: "Ada", agent: "admin" }]);
+    eq(after.effects, [], "no snapshot asked for, not even after an update");
+    const closed = run(C, after.state, [{ type: "rooms", change: "closed", room: { room: "rm_1", guest: "Ada",
+      agent: "admin" } }]);
+    eq(closed.state.snapshot.rooms, []);
+  });
+
+  test("a console that lists the first entries counts the others, and asks again when its list ran short", () => {
+    const first = [];
+    for (let i = 0; i < 100; i++) {
+      first.push({ id: "q" + i, user: "g" + i, group: "default", position: i, waited: 0, question: "q" });
+    }
+    const start = run(C, signedIn.state, [{ type: "snapshot", agents: [], queue: first, rooms: [],
+      queue_totals: [{ group: "default", total: 1500 }] }]);
+    const beyond = run(C, start.state, [{ type: "queue", change: "queued", entry: { id: "x", user: "late",
+      group: "default", position: 1500, waited: 0, question: "q" } }]);
+    eq(beyond.state.snapshot.queue.length, 100, "beyond the list: counted, not listed");
+    eq(C.waiting(beyond.state), 1501);
+    const events = [];
+    for (let i = 0; i < 51; i++) {
+      events.push({ type: "queue", change: "left", id: "q" + i, group: "default" });
+    }
+    const short = run(C, beyond.state, events);
+    eq(short.effects.filter((e) => e.kind === "refresh").length, 1, "one refresh, when half the list is gone");
+  });
+
+  test("a guest's message is counted unread where it is not in view and alerts; the agent's own lines do not", () => {
+    const two = run(C, signedIn.state, [joined("rm_1", "Ada"), joined("rm_2", "Bo"),
+      message("rm_2", 1, "Bo", "guest"), message("rm_2", 2, "Bo", "guest"), message("rm_2", 3, "admin",
+        "supervisor"), message("rm_1", 1, "Ada", "guest")]);
+    eq(two.state.byId.rm_2.unread, 3, "opened behind the selected one, then two messages");
+    eq(C.unreadTotal(two.state), 3, "the selected room's messages are read");
+    const alerts = two.effects.filter((e) => e.kind === "alert");
+    eq(alerts.map((e) => [e.room, e.inView, e.title]), [["rm_1", false, "New conversation"], ["rm_2", false,
+      "New conversation"], ["rm_2", false, "Bo wrote"], ["rm_2", false, "Bo wrote"], ["rm_1", true, "Ada wrote"]]);
+    const fromHistory = run(C, two.state, [{ type: "history", room: "rm_2", messages: [message("rm_2", 4, "Bo",
+      "guest")] }]);
+    eq(fromHistory.effects.filter((e) => e.kind === "alert"), [], "history is not news");
+  });
+
+  test("the server's alerts become a sound for this agent and lines for a supervisor", () => {
+    const state = run(C, signedIn.state, [joined("rm_1", "Ada")]).state;
+    const mine = run(C, state, [{ type: "alert", kind: "unanswered", agent: "admin", room: "rm_1",
+      since: 1000 - 125000 }]);
+    eq(mine.effects.map((e) => [e.kind, e.repeat, e.text]), [["alert", true, "Ada has waited 2:05 for your answer."]]);
+    const other = run(C, state, [{ type: "alert", kind: "missed_offers", agent: "bob", count: 3 },
+      { type: "alert", kind: "away_with_rooms", agent: "bob", count: 1 }]);
+    eq(other.effects.map((e) => e.text), ["bob is now away after 3 offers went unanswered.",
+      "bob is away with 1 open conversation."]);
+  });
+
+  test("an offer stays until it ends; a missed one says the guest went to a colleague", () => {
+    const offered = run(C, signedIn.state, [{ type: "offer", offer: "q_1", group: "sales", expires: 31000,
+      guest: { user: "Ada", question: "hi", details: {} } }]);
+    eq(Object.keys(offered.state.offers), ["q_1"]);
+    eq(offered.effects.map((e) => e.kind), ["alert"]);
+    const missed = run(C, offered.state, [{ type: "offer_end", offer: "q_1", reason: "missed" }]);
+    eq(missed.state.offers, {});
+    eq(missed.effects.map((e) => e.kind), ["notice"]);
+  });
+
+  test("canned replies are found by title first, then by text, and filled in", () => {
+    const replies = [{ id: "1", title: "Refunds", body: "Refunds take five days, {guest}.", shared: true },
+      { id: "2", title: "Welcome", body: "Hello {guest}, I am {agent} from {group}. Refunds?", shared: false }];
+    eq(C.findReplies(replies, "ref").map((r) => r.id), ["1", "2"]);
+    eq(C.findReplies(replies, "WEL").map((r) => r.id), ["2"]);
+    eq(C.findReplies(replies, "").length, 2);
+    eq(C.fill(replies[1].body, { guest: "Ada", agent: "bob", group: "billing" }),
+      "Hello Ada, I am bob from billing. Refunds?");
+    eq(C.fill("{guest} {unknown}", {}), " {unknown}");
+  });
+
+  test("a supervisor who joined silently is seen once they write to the guest, not after a note", () => {
+    const silent = run(C, signedIn.state, [joined("rm_1", "Ada"), { type: "silent", room: "rm_1" },
+      Object.assign(message("rm_1", 1, "admin", "supervisor"), { private: true })]);
+    eq(silent.state.byId.rm_1.silent, true);
+    eq(run(C, silent.state, [message("rm_1", 2, "admin", "supervisor")]).state.byId.rm_1.silent, false);
+  });
+
   test("errors are told in the console's words, never the server's", () => {
     const told = run(C, signedIn.state, [{ type: "error", ref: null, code: "not_allowed",
       message: "transfer: internal detail" }, { type: "error", ref: null, code: "whatever", message: "x" }]);
@@ -223,7 +321,7 @@
 
   test("a new conversation opened behind another is marked unread; an ended one can be closed", () => {
     const two = run(C, signedIn.state, [joined("rm_1", "Ada"), joined("rm_2", "Bo")]);
-    eq(two.state.byId.rm_2.unread, true);
+    eq(two.state.byId.rm_2.unread, 1);
     eq(run(C, two.state, [{ type: "close-tab", room: "rm_1" }]).state.rooms, ["rm_1", "rm_2"], "not while open");
     const closed = run(C, two.state, [{ type: "end", room: "rm_1", user: "Ada", reason: "ended" },
       { type: "close-tab", room: "rm_1" }]);

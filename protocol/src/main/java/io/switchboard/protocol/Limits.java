@@ -14,6 +14,12 @@ public final class Limits {
     public static final int GUEST_LIMIT_MIN = 1;
     public static final int GUEST_LIMIT_MAX = 10;
     public static final int HISTORY_PAGE = 500;
+    /** How many waiting entries of each group and kind a snapshot lists unless asked for another number. */
+    public static final int SNAPSHOT_QUEUE_DEFAULT = 100;
+    /** The most a snapshot lists of each group and kind ({@code queue_limit}). */
+    public static final int SNAPSHOT_QUEUE_MAX = 1000;
+    /** The longest title of a canned reply. */
+    public static final int REPLY_TITLE_MAX = 100;
 
     private Limits() {
     }

@@ -31,6 +31,12 @@ import java.util.Map;
     @Type(value = Request.Logout.class, name = "logout"),
     @Type(value = Request.Question.class, name = "question"),
     @Type(value = Request.KeepPlace.class, name = "keep_place"),
+    @Type(value = Request.Accept.class, name = "accept"),
+    @Type(value = Request.Pass.class, name = "pass"),
+    @Type(value = Request.Activity.class, name = "activity"),
+    @Type(value = Request.Context.class, name = "context"),
+    @Type(value = Request.ReplySave.class, name = "reply_save"),
+    @Type(value = Request.ReplyDelete.class, name = "reply_delete"),
 })
 public sealed interface Request {
 
@@ -74,6 +80,18 @@ public sealed interface Request {
         R question(Question request);
 
         R keepPlace(KeepPlace request);
+
+        R accept(Accept request);
+
+        R pass(Pass request);
+
+        R activity(Activity request);
+
+        R context(Context request);
+
+        R replySave(ReplySave request);
+
+        R replyDelete(ReplyDelete request);
     }
 
     /**
@@ -346,8 +364,11 @@ public sealed interface Request {
         }
     }
 
-    /** A supervisor joins a room as an extra member. */
-    record Join(String room) implements Request {
+    /**
+     * A supervisor joins a room as an extra member; {@code "silent": true} keeps it from the guest (no {@code
+     * notification joined}, no typing) until the supervisor sends a message that is not a note (taking over).
+     */
+    record Join(String room, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean silent) implements Request {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.join(this);
@@ -355,6 +376,17 @@ public sealed interface Request {
 
         public Join {
             Check.name("room", room, Limits.ID_MAX);
+            if (Boolean.FALSE.equals(silent)) {
+                silent = null;
+            }
+        }
+
+        public Join(String room) {
+            this(room, null);
+        }
+
+        public boolean silently() {
+            return Boolean.TRUE.equals(silent);
         }
     }
 
@@ -383,11 +415,120 @@ public sealed interface Request {
         }
     }
 
-    /** Asks for the agent's view of the account. */
-    record Snapshot() implements Request {
+    /**
+     * Asks for the agent's view of the account; {@code queue_limit} (1 to {@link Limits#SNAPSHOT_QUEUE_MAX}, default
+     * {@link Limits#SNAPSHOT_QUEUE_DEFAULT}) is how many waiting entries of each group and kind it lists (the first
+     * ones); {@code queue_totals} counts them all.
+     */
+    record Snapshot(@JsonProperty("queue_limit") @JsonInclude(JsonInclude.Include.NON_NULL) Integer queueLimit)
+            implements Request {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.snapshot(this);
+        }
+
+        public Snapshot {
+            if (queueLimit != null) {
+                Check.range("queue_limit", queueLimit, 1, Limits.SNAPSHOT_QUEUE_MAX);
+            }
+        }
+
+        public Snapshot() {
+            this(null);
+        }
+
+        /** How many entries of each group and kind to list. */
+        public int queueLimitOrDefault() {
+            return queueLimit == null ? Limits.SNAPSHOT_QUEUE_DEFAULT : queueLimit;
+        }
+    }
+
+    /** An agent takes the guest they were offered ({@code offer}: the id of the offer, which is the queue entry's). */
+    record Accept(String offer) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.accept(this);
+        }
+
+        public Accept {
+            Check.name("offer", offer, Limits.ID_MAX);
+        }
+    }
+
+    /** An agent lets an offered guest pass to the next agent. */
+    record Pass(String offer) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.pass(this);
+        }
+
+        public Pass {
+            Check.name("offer", offer, Limits.ID_MAX);
+        }
+    }
+
+    /**
+     * The console says whether its page is hidden ({@code hidden}: true when the tab went to the background, false
+     * when the agent is back); a group's {@code auto_away_seconds} sets away an agent hidden and idle that long.
+     */
+    record Activity(Boolean hidden) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.activity(this);
+        }
+
+        public Activity {
+            Check.required("hidden", hidden, "true or false");
+        }
+    }
+
+    /** What the agent should know of a room's guest: reply {@code context}. */
+    record Context(String room) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.context(this);
+        }
+
+        public Context {
+            Check.name("room", room, Limits.ID_MAX);
+        }
+    }
+
+    /**
+     * Creates ({@code id} absent) or changes a canned reply: {@code title} (1-100 characters) is what {@code /} finds
+     * it by, {@code body} (1-4000) what is sent, with {@code {guest}}, {@code {agent}} and {@code {group}} filled in;
+     * {@code shared}: for the whole account (supervisors only) rather than the agent's own.
+     */
+    record ReplySave(@JsonInclude(JsonInclude.Include.NON_NULL) String id, String title, String body,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Boolean shared) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.replySave(this);
+        }
+
+        public ReplySave {
+            Check.optionalName("id", id, Limits.ID_MAX);
+            Check.visibleText("title", title, 1, Limits.REPLY_TITLE_MAX);
+            Check.visibleText("body", body, 1, Limits.BODY_MAX);
+            if (Boolean.FALSE.equals(shared)) {
+                shared = null;
+            }
+        }
+
+        public boolean forTheTeam() {
+            return Boolean.TRUE.equals(shared);
+        }
+    }
+
+    /** Deletes a canned reply (one's own; supervisors also the account's). */
+    record ReplyDelete(String id) implements Request {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.replyDelete(this);
+        }
+
+        public ReplyDelete {
+            Check.name("id", id, Limits.ID_MAX);
         }
     }
 

@@ -30,6 +30,14 @@ import java.util.Objects;
     @Type(value = ServerMessage.ErrorReply.class, name = "error"),
     @Type(value = ServerMessage.Pong.class, name = "pong"),
     @Type(value = ServerMessage.Kept.class, name = "kept"),
+    @Type(value = ServerMessage.QueueChange.class, name = "queue"),
+    @Type(value = ServerMessage.Team.class, name = "team"),
+    @Type(value = ServerMessage.RoomChange.class, name = "rooms"),
+    @Type(value = ServerMessage.Offer.class, name = "offer"),
+    @Type(value = ServerMessage.OfferEnd.class, name = "offer_end"),
+    @Type(value = ServerMessage.Alert.class, name = "alert"),
+    @Type(value = ServerMessage.Context.class, name = "context"),
+    @Type(value = ServerMessage.Replies.class, name = "replies"),
 })
 public sealed interface ServerMessage {
 
@@ -163,13 +171,135 @@ public sealed interface ServerMessage {
     /**
      * A waiting guest as the snapshot shows them; {@code waited} in whole seconds. A message left to be answered by
      * email has {@code kind} {@code "message"}, its own positions (oldest first) and {@code reply_by}, the end of its
-     * SLA clock (epoch ms); a guest waiting to chat has neither.
+     * SLA clock (epoch ms); a guest waiting to chat has neither. {@code id} names the entry in {@code queue} changes
+     * and offers (it is not the reservation's sid).
      */
     record QueueEntry(String user, String group, int position, long waited, String question,
                       @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
-                      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("reply_by") Long replyBy) {
+                      @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("reply_by") Long replyBy,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String id) {
         public QueueEntry(String user, String group, int position, long waited, String question) {
-            this(user, group, position, waited, question, null, null);
+            this(user, group, position, waited, question, null, null, null);
+        }
+
+        public QueueEntry(String user, String group, int position, long waited, String question, String kind,
+                          Long replyBy) {
+            this(user, group, position, waited, question, kind, replyBy, null);
+        }
+    }
+
+    /** How many entries wait in a group (of a kind: absent for chat, {@code "message"}), listed or not. */
+    record QueueTotal(String group, @JsonInclude(JsonInclude.Include.NON_NULL) String kind, int total) {
+    }
+
+    /**
+     * A change of the queue, for agents (so that no console needs a snapshot after an {@code update}): {@code
+     * queued} (a new entry at {@code entry.position} of its group and kind; those from there on move down one),
+     * {@code moved} (the entry is now at {@code entry.position}, with these fields), {@code left} (the entry {@code
+     * id} of {@code group} and {@code kind} is gone: those behind it move up one).
+     */
+    record QueueChange(String change, @JsonInclude(JsonInclude.Include.NON_NULL) String id,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String group,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String kind,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) QueueEntry entry) implements ServerMessage {
+        public QueueChange {
+            Objects.requireNonNull(change, "change");
+        }
+
+        public static QueueChange of(String change, QueueEntry entry) {
+            return new QueueChange(change, null, null, null, entry);
+        }
+
+        public static QueueChange left(String id, String group, String kind) {
+            return new QueueChange("left", id, group, kind, null);
+        }
+    }
+
+    /** An agent's view changed: availability, how many guests they hold, limit. */
+    record Team(AgentView agent) implements ServerMessage {
+        public Team {
+            Objects.requireNonNull(agent, "agent");
+        }
+    }
+
+    /** An open room changed for the agents' list: {@code opened}, {@code changed} (its agent), {@code closed}. */
+    record RoomChange(String change, RoomView room) implements ServerMessage {
+        public RoomChange {
+            Objects.requireNonNull(change, "change");
+            Objects.requireNonNull(room, "room");
+        }
+    }
+
+    /**
+     * A waiting guest is offered to this agent until {@code expires} (epoch ms): {@code accept} takes them, {@code
+     * pass} or the time running out passes them on. {@code offer} is the guest's queue entry id.
+     */
+    record Offer(String offer, String group, Guest guest, long expires) implements ServerMessage {
+        public Offer {
+            Objects.requireNonNull(offer, "offer");
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(guest, "guest");
+        }
+    }
+
+    /** An offer is over: {@code accepted}, {@code passed}, {@code missed} (its time ran out), {@code gone} (the guest left). */
+    record OfferEnd(String offer, String reason) implements ServerMessage {
+        public OfferEnd {
+            Objects.requireNonNull(offer, "offer");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * Something an agent must not miss. {@code kind}: {@code unanswered} (the guest of {@code room} waits since
+     * {@code since} for an answer), {@code missed_offers} ({@code agent} let {@code count} offers run out in a row and
+     * is set away), {@code auto_away} ({@code agent}'s console was hidden and idle, so they are set away), {@code
+     * away_with_rooms} ({@code agent} is away with {@code count} open conversations). The agent concerned and the
+     * account's supervisors get it.
+     */
+    record Alert(String kind, String agent, @JsonInclude(JsonInclude.Include.NON_NULL) String room,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) Long since,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) Integer count) implements ServerMessage {
+        public Alert {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(agent, "agent");
+        }
+    }
+
+    /** A step of a room's life: {@code queued}, {@code assigned}, {@code transferred}, {@code joined}, {@code left}, {@code ended}. */
+    record TimelineEntry(long at, String event, @JsonInclude(JsonInclude.Include.NON_NULL) String user) {
+        public TimelineEntry {
+            Objects.requireNonNull(event, "event");
+        }
+    }
+
+    /** An earlier conversation of the same guest (same external user id, or the email address they answered from). */
+    record EarlierConversation(String room, long started, String agent, String question) {
+    }
+
+    /**
+     * Reply to {@code context}: the room's group, the guest (with the details the site passed, such as {@code page} and {@code
+     * referrer}), how long they waited (seconds), their earlier conversations (newest first) and the room's timeline.
+     */
+    record Context(String room, String group, Guest guest, long waited, List<EarlierConversation> earlier,
+                   List<TimelineEntry> timeline) implements ServerMessage {
+        public Context {
+            Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(guest, "guest");
+            earlier = List.copyOf(earlier);
+            timeline = List.copyOf(timeline);
+        }
+    }
+
+    /** A canned reply: {@code shared} for the whole account, else {@code owner}'s own. */
+    record Reply(String id, String title, String body, boolean shared, String owner) {
+    }
+
+    /** The canned replies this agent may use: the account's and their own (after sign-in and after every change). */
+    record Replies(List<Reply> replies) implements ServerMessage {
+        public Replies {
+            replies = List.copyOf(replies);
         }
     }
 
@@ -195,12 +325,22 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** The agent's view of the account. */
-    record Snapshot(List<AgentView> agents, List<QueueEntry> queue, List<RoomView> rooms) implements ServerMessage {
+    /**
+     * The agent's view of the account: {@code queue} lists the first waiting entries of each group and kind (the
+     * request's {@code queue_limit}), {@code queue_totals} how many wait in each.
+     */
+    record Snapshot(List<AgentView> agents, List<QueueEntry> queue, List<RoomView> rooms,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("queue_totals") List<QueueTotal> queueTotals)
+            implements ServerMessage {
         public Snapshot {
             agents = List.copyOf(agents);
             queue = List.copyOf(queue);
             rooms = List.copyOf(rooms);
+            queueTotals = queueTotals == null ? null : List.copyOf(queueTotals);
+        }
+
+        public Snapshot(List<AgentView> agents, List<QueueEntry> queue, List<RoomView> rooms) {
+            this(agents, queue, rooms, null);
         }
     }
 

@@ -58,6 +58,24 @@ class GoldenRequestTest {
                         {"type":"limit","limit":5,"agent":"bob","ref":"r1"}"""),
                 Arguments.of(new Request.Snapshot(), """
                         {"type":"snapshot","ref":"r1"}"""),
+                Arguments.of(new Request.Snapshot(500), """
+                        {"type":"snapshot","queue_limit":500,"ref":"r1"}"""),
+                Arguments.of(new Request.Join("rm_1", true), """
+                        {"type":"join","room":"rm_1","silent":true,"ref":"r1"}"""),
+                Arguments.of(new Request.Accept("q_1"), """
+                        {"type":"accept","offer":"q_1","ref":"r1"}"""),
+                Arguments.of(new Request.Pass("q_1"), """
+                        {"type":"pass","offer":"q_1","ref":"r1"}"""),
+                Arguments.of(new Request.Activity(true), """
+                        {"type":"activity","hidden":true,"ref":"r1"}"""),
+                Arguments.of(new Request.Context("rm_1"), """
+                        {"type":"context","room":"rm_1","ref":"r1"}"""),
+                Arguments.of(new Request.ReplySave(null, "Welcome", "Hello {guest}", true), """
+                        {"type":"reply_save","title":"Welcome","body":"Hello {guest}","shared":true,"ref":"r1"}"""),
+                Arguments.of(new Request.ReplySave("cr_1", "Bye", "Bye", null), """
+                        {"type":"reply_save","id":"cr_1","title":"Bye","body":"Bye","ref":"r1"}"""),
+                Arguments.of(new Request.ReplyDelete("cr_1"), """
+                        {"type":"reply_delete","id":"cr_1","ref":"r1"}"""),
                 Arguments.of(new Request.Ping(), """
                         {"type":"ping","ref":"r1"}"""),
                 Arguments.of(new Request.Logout(), """
@@ -127,6 +145,22 @@ class GoldenRequestTest {
     void everyRequestTypeHasAGoldenCase() {
         Set<Class<?>> covered = requests().map(arguments -> arguments.get()[0].getClass()).collect(Collectors.toSet());
         assertEquals(Set.of(Request.class.getPermittedSubclasses()), covered);
+    }
+
+    @Test
+    void workspaceRequestsAreChecked() {
+        for (String json : new String[] {
+            "{\"type\":\"snapshot\",\"queue_limit\":0}",
+            "{\"type\":\"snapshot\",\"queue_limit\":1001}",
+            "{\"type\":\"activity\"}",
+            "{\"type\":\"accept\"}",
+            "{\"type\":\"reply_save\",\"title\":\"\",\"body\":\"x\"}",
+            "{\"type\":\"reply_save\",\"title\":\"" + "t".repeat(101) + "\",\"body\":\"x\"}",
+            "{\"type\":\"reply_save\",\"title\":\"t\",\"body\":\"" + "b".repeat(4001) + "\"}",
+        }) {
+            Decoded decoded = CODEC.decodeRequest(json);
+            assertInstanceOf(Decoded.Failed.class, decoded, json);
+        }
     }
 
     @Test

@@ -76,6 +76,40 @@ class GoldenServerMessageTest {
                         {"type":"error","ref":null,"code":"bad_json","message":"bad"}"""),
                 Arguments.of(new ServerMessage.Pong(), """
                         {"type":"pong"}"""),
+                Arguments.of(ServerMessage.QueueChange.of("queued", new ServerMessage.QueueEntry("ann", "billing", 3, 12,
+                        "refund?", null, null, "q_1")), """
+                        {"type":"queue","change":"queued","entry":{"user":"ann","group":"billing","position":3,\
+                        "waited":12,"question":"refund?","id":"q_1"}}"""),
+                Arguments.of(ServerMessage.QueueChange.left("q_1", "billing", "message"), """
+                        {"type":"queue","change":"left","id":"q_1","group":"billing","kind":"message"}"""),
+                Arguments.of(new ServerMessage.Team(new ServerMessage.AgentView("bob", StatusIs.AVAILABLE, 1, 3)),
+                        """
+                        {"type":"team","agent":{"user":"bob","availability":"available","guests":1,"limit":3}}"""),
+                Arguments.of(new ServerMessage.RoomChange("opened", new ServerMessage.RoomView("rm_1", "ann", "bob")),
+                        """
+                        {"type":"rooms","change":"opened","room":{"room":"rm_1","guest":"ann","agent":"bob"}}"""),
+                Arguments.of(new ServerMessage.Offer("q_1", "sales", new ServerMessage.Guest("ann", "chairs?", Map.of()),
+                        1700000030000L), """
+                        {"type":"offer","offer":"q_1","group":"sales","guest":{"user":"ann","question":"chairs?",\
+                        "details":{}},"expires":1700000030000}"""),
+                Arguments.of(new ServerMessage.OfferEnd("q_1", "missed"), """
+                        {"type":"offer_end","offer":"q_1","reason":"missed"}"""),
+                Arguments.of(new ServerMessage.Alert("unanswered", "bob", "rm_1", 1700000000000L, null), """
+                        {"type":"alert","kind":"unanswered","agent":"bob","room":"rm_1","since":1700000000000}"""),
+                Arguments.of(new ServerMessage.Alert("missed_offers", "bob", null, null, 3), """
+                        {"type":"alert","kind":"missed_offers","agent":"bob","count":3}"""),
+                Arguments.of(new ServerMessage.Context("rm_1", "billing", new ServerMessage.Guest("ann", "refund?",
+                        Map.of("page", "https://shop.example/")), 45,
+                        List.of(new ServerMessage.EarlierConversation("rm_0", 1699990000000L, "sue", "hello")),
+                        List.of(new ServerMessage.TimelineEntry(1700000000000L, "assigned", "bob"))), """
+                        {"type":"context","room":"rm_1","group":"billing","guest":{"user":"ann","question":"refund?",\
+                        "details":{"page":"https://shop.example/"}},"waited":45,"earlier":[{"room":"rm_0",\
+                        "started":1699990000000,"agent":"sue","question":"hello"}],"timeline":[{"at":1700000000000,\
+                        "event":"assigned","user":"bob"}]}"""),
+                Arguments.of(new ServerMessage.Replies(List.of(new ServerMessage.Reply("cr_1", "Welcome", "Hi {guest}",
+                        true, null))), """
+                        {"type":"replies","replies":[{"id":"cr_1","title":"Welcome","body":"Hi {guest}","shared":true,\
+                        "owner":null}]}"""),
                 Arguments.of(new ServerMessage.Kept("rsv_1", "ann@example.com", "mkey"), """
                         {"type":"kept","reservation":"rsv_1","email":"ann@example.com","key":"mkey"}"""),
                 Arguments.of(new ServerMessage.Joined("rm_2",

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.SearchContext;
@@ -21,6 +22,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -143,5 +145,46 @@ final class Chromium implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    static void available(WebDriver console) {
+        new Select(console.findElement(By.id("availability"))).selectByValue("available");
+    }
+
+    static void startChat(WebDriver guest, String name, String question) {
+        waitForWidget(guest);
+        if (!widget(guest).findElement(By.cssSelector(".panel")).isDisplayed()) {
+            widget(guest).findElement(By.cssSelector(".launcher")).click();
+        }
+        WebElement nameField = widget(guest).findElement(By.cssSelector("#sb-name"));
+        nameField.clear();
+        nameField.sendKeys(name);
+        widget(guest).findElement(By.cssSelector("#sb-question")).sendKeys(question);
+        widget(guest).findElement(By.cssSelector("form.start button")).click();
+        waitFor(guest, g -> !widget(g).findElements(By.cssSelector(".place")).isEmpty()
+                && widget(g).findElement(By.cssSelector(".place")).isDisplayed()
+                || widget(g).findElement(By.cssSelector(".agent-line")).getText().startsWith("You are chatting"),
+                "the chat started");
+    }
+
+    /** Types a message and sends it, once the composer is there to type in (as a person would). */
+    static void say(WebDriver guest, String text) {
+        waitFor(guest, g -> {
+            java.util.List<WebElement> boxes = widget(g).findElements(By.cssSelector(".composer textarea"));
+            return !boxes.isEmpty() && boxes.get(0).isDisplayed() && boxes.get(0).isEnabled();
+        }, "the composer can be typed in");
+        widget(guest).findElement(By.cssSelector(".composer textarea")).sendKeys(text, Keys.ENTER);
+    }
+
+    static WebElement panel(WebDriver console) {
+        return console.findElement(By.cssSelector(".panel:not([hidden])"));
+    }
+
+    /** Signs a console in as {@code user} (whose token is {@code user-token-for-tests}) and waits until it is. */
+    static void signIn(WebDriver console, String base, String user) {
+        console.get(base + "/console");
+        console.findElement(By.id("user")).sendKeys(user);
+        console.findElement(By.id("token")).sendKeys(user + "-token-for-tests", Keys.ENTER);
+        waitFor(console, c -> c.findElement(By.id("who")).getText().startsWith(user), "the console signed in");
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.switchboard.protocol.Request;
+import io.switchboard.protocol.Role;
 import io.switchboard.protocol.ServerMessage;
 import io.switchboard.protocol.StatusIs;
 import io.switchboard.protocol.StatusOf;
@@ -114,6 +115,56 @@ class ClusterIntegrationTest {
             List<String> all = admin.history(room);
             assertEquals(202, all.size());
             assertEquals("199 " + line, all.get(201));
+        }
+    }
+
+    /**
+     * Issue 19 in cluster mode: a console on a node that does not own its account gets the board's changes, a note
+     * never reaches the guest on another node, and canned replies, a silent join and a room's timeline outlive the
+     * owner.
+     */
+    @Test
+    void theAgentsWorkspaceCrossesNodesAndOutlivesItsOwner() throws InterruptedException {
+        SwitchboardServer owner = awaitOwner("default");
+        List<SwitchboardServer> edges = edges("default");
+        WsClient admin = WsClient.connect(edges.get(0).port());
+        WsClient guest = WsClient.connect(edges.get(1).port());
+        try {
+            String session = WsClient.first(admin.call(new Request.Login("admin", "admin-token-for-tests")),
+                    ServerMessage.Identified.class).session();
+            assertEquals("Welcome", WsClient.first(admin.call(new Request.ReplySave(null, "Welcome", "Hello {guest}!",
+                    true)), ServerMessage.Replies.class).replies().get(0).title());
+            guest.call(Request.Identify.guest("carla", "Where is my order?"));
+            ServerMessage.QueueChange queued = admin.await(ServerMessage.QueueChange.class);
+            assertEquals("queued", queued.change());
+            assertEquals("carla", queued.entry().user());
+            admin.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+            String room = guest.await(ServerMessage.Joined.class).room();
+            admin.call(new Request.Message(room, "new customer, be nice", true));
+            admin.call(new Request.Message(room, "Hello carla!"));
+            assertEquals("Hello carla!", guest.await(ServerMessage.Message.class).body(), "the note never came");
+            List<ServerMessage.Message> hers = WsClient.first(guest.call(new Request.History(room, 0L)),
+                    ServerMessage.History.class).messages();
+            assertEquals(List.of(new ServerMessage.Message(room, "admin", Role.SUPERVISOR, "Hello carla!",
+                    hers.get(0).sent(), 2)), hers, "seq 1 is the note: not hers");
+
+            owner.close();
+            nodes.remove(owner);
+            assertTrue(admin.awaitClose() > 0);
+            awaitOwner("default");
+            WsClient back = WsClient.connect(nodes.get(0).port());
+            List<ServerMessage> resumed = back.call(new Request.Resume(session));
+            assertEquals("Hello {guest}!", WsClient.first(resumed, ServerMessage.Replies.class).replies().get(0)
+                    .body(), "the canned reply is in Redis");
+            ServerMessage.Context context = WsClient.first(back.call(new Request.Context(room)),
+                    ServerMessage.Context.class);
+            assertEquals(List.of("queued", "assigned"), context.timeline().stream()
+                    .map(ServerMessage.TimelineEntry::event).toList());
+            assertEquals(List.of("new customer, be nice", "Hello carla!"), back.history(room));
+            back.close();
+        } finally {
+            admin.close();
+            guest.close();
         }
     }
 

@@ -1,10 +1,15 @@
 package io.switchboard.server;
 
+import static io.switchboard.server.Chromium.available;
 import static io.switchboard.server.Chromium.bodies;
 import static io.switchboard.server.Chromium.guestBodies;
 import static io.switchboard.server.Chromium.guestLines;
 import static io.switchboard.server.Chromium.js;
+import static io.switchboard.server.Chromium.panel;
+import static io.switchboard.server.Chromium.say;
 import static io.switchboard.server.Chromium.screenshot;
+import static io.switchboard.server.Chromium.signIn;
+import static io.switchboard.server.Chromium.startChat;
 import static io.switchboard.server.Chromium.waitFor;
 import static io.switchboard.server.Chromium.waitForWidget;
 import static io.switchboard.server.Chromium.widget;
@@ -108,15 +113,8 @@ class TeamBrowserTest {
     /** A signed-in console. */
     private WebDriver console(String user) {
         WebDriver console = chromium.open();
-        console.get(base + "/console");
-        console.findElement(By.id("user")).sendKeys(user);
-        console.findElement(By.id("token")).sendKeys(user + "-token-for-tests", Keys.ENTER);
-        waitFor(console, c -> c.findElement(By.id("who")).getText().startsWith(user), "the console signed in");
+        signIn(console, base, user);
         return console;
-    }
-
-    private static void available(WebDriver console) {
-        new Select(console.findElement(By.id("availability"))).selectByValue("available");
     }
 
     /** A guest on the demo page who started a chat (waiting or already with an agent). */
@@ -127,37 +125,8 @@ class TeamBrowserTest {
         return guest;
     }
 
-    private static void startChat(WebDriver guest, String name, String question) {
-        waitForWidget(guest);
-        if (!widget(guest).findElement(By.cssSelector(".panel")).isDisplayed()) {
-            widget(guest).findElement(By.cssSelector(".launcher")).click();
-        }
-        WebElement nameField = widget(guest).findElement(By.cssSelector("#sb-name"));
-        nameField.clear();
-        nameField.sendKeys(name);
-        widget(guest).findElement(By.cssSelector("#sb-question")).sendKeys(question);
-        widget(guest).findElement(By.cssSelector("form.start button")).click();
-        waitFor(guest, g -> !widget(g).findElements(By.cssSelector(".place")).isEmpty()
-                && widget(g).findElement(By.cssSelector(".place")).isDisplayed()
-                || widget(g).findElement(By.cssSelector(".agent-line")).getText().startsWith("You are chatting"),
-                "the chat started");
-    }
-
     private static String agentLine(WebDriver guest) {
         return widget(guest).findElement(By.cssSelector(".agent-line")).getText();
-    }
-
-    /** Types a message and sends it, once the composer is there to type in (as a person would). */
-    private static void say(WebDriver guest, String text) {
-        waitFor(guest, g -> {
-            java.util.List<WebElement> boxes = widget(g).findElements(By.cssSelector(".composer textarea"));
-            return !boxes.isEmpty() && boxes.get(0).isDisplayed() && boxes.get(0).isEnabled();
-        }, "the composer can be typed in");
-        widget(guest).findElement(By.cssSelector(".composer textarea")).sendKeys(text, Keys.ENTER);
-    }
-
-    private static WebElement panel(WebDriver console) {
-        return console.findElement(By.cssSelector(".panel:not([hidden])"));
     }
 
     private static String roomOf(WsClient socket) {
@@ -372,10 +341,10 @@ class TeamBrowserTest {
         WebDriver admin = console("admin");
         WebElement limit = admin.findElement(By.cssSelector("input[aria-label='Limit of bob']"));
         limit.sendKeys(Keys.chord(Keys.CONTROL, "a"), "7", Keys.ENTER);
-        ServerMessage.Snapshot snapshot;
+        ServerMessage.Team team;
         do {
-            snapshot = bob.await(ServerMessage.Snapshot.class);
-        } while (snapshot.agents().stream().noneMatch(a -> a.user().equals("bob") && a.limit() == 7));
+            team = bob.await(ServerMessage.Team.class);
+        } while (!team.agent().user().equals("bob") || team.agent().limit() != 7);
         waitFor(admin, a -> a.findElement(By.id("agents")).getText().contains("0 / 7"), "the console shows 7");
         assertEquals(limit, admin.switchTo().activeElement(), "the field keeps the focus");
         limit.sendKeys(Keys.chord(Keys.CONTROL, "a"), "0", Keys.ENTER);

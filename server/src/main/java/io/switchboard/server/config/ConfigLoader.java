@@ -150,6 +150,10 @@ public final class ConfigLoader {
                 }
                 positive(at + ".groups[" + g + "].busy_after_seconds", group.busyAfterSeconds());
                 positive(at + ".groups[" + g + "].reply_within_seconds", group.replyWithinSeconds());
+                notNegative(at + ".groups[" + g + "].unanswered_alert_seconds", group.unansweredAlertSeconds());
+                notNegative(at + ".groups[" + g + "].offer_timeout_seconds", group.offerTimeoutSeconds());
+                positive(at + ".groups[" + g + "].offers_missed_before_away", group.offersMissedBeforeAway());
+                notNegative(at + ".groups[" + g + "].auto_away_seconds", group.autoAwaySeconds());
                 if (group.hours() != null) {
                     try {
                         BusinessHours.of(group.hours());
@@ -238,6 +242,8 @@ public final class ConfigLoader {
         positive("limits.guest_emails_per_address_per_hour", limits.guestEmailsPerAddressPerHour());
         positive("limits.guest_emails_per_account_per_hour", limits.guestEmailsPerAccountPerHour());
         positive("limits.messages_per_address_per_hour", limits.messagesPerAddressPerHour());
+        positive("limits.canned_replies_per_account", limits.cannedRepliesPerAccount());
+        positive("limits.canned_replies_per_agent", limits.cannedRepliesPerAgent());
         if (limits.maxHttpBodyBytes() < 1024) {
             fail("limits.max_http_body_bytes: " + limits.maxHttpBodyBytes() + " (expected: at least 1024)");
         }
@@ -377,6 +383,12 @@ public final class ConfigLoader {
     private static void positive(String key, long value) {
         if (value <= 0) {
             fail(key + ": " + value + " (expected: more than 0)");
+        }
+    }
+
+    private static void notNegative(String key, long value) {
+        if (value < 0) {
+            fail(key + ": " + value + " (expected: 0 for off, or more)");
         }
     }
 

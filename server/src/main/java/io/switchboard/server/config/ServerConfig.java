@@ -121,14 +121,35 @@ public record ServerConfig(
      */
     public record GroupConfig(String name, Routing routing, @JsonProperty("max_queue_length") Integer maxQueueLength,
                               Hours hours, @JsonProperty("busy_after_seconds") Integer busyAfterSeconds,
-                              @JsonProperty("reply_within_seconds") Integer replyWithinSeconds) {
+                              @JsonProperty("reply_within_seconds") Integer replyWithinSeconds,
+                              @JsonProperty("unanswered_alert_seconds") Integer unansweredAlertSeconds,
+                              @JsonProperty("offer_timeout_seconds") Integer offerTimeoutSeconds,
+                              @JsonProperty("offers_missed_before_away") Integer offersMissedBeforeAway,
+                              @JsonProperty("auto_away_seconds") Integer autoAwaySeconds) {
         public static final int DEFAULT_BUSY_AFTER_SECONDS = 300;
         public static final int DEFAULT_REPLY_WITHIN_SECONDS = 86_400;
+        public static final int DEFAULT_OFFERS_MISSED_BEFORE_AWAY = 3;
 
+        /**
+         * The agent workspace's per-group settings, 0 meaning off (the default): alert when a guest's message waits
+         * {@code unanswered_alert_seconds} for an answer; offer each guest to an agent for {@code
+         * offer_timeout_seconds} before assigning (and set away an agent who lets {@code offers_missed_before_away}
+         * run out in a row, 3); set away an agent whose console has been hidden and idle {@code auto_away_seconds}.
+         */
         public GroupConfig {
             routing = routing == null ? Routing.AUTO : routing;
             busyAfterSeconds = busyAfterSeconds == null ? DEFAULT_BUSY_AFTER_SECONDS : busyAfterSeconds;
             replyWithinSeconds = replyWithinSeconds == null ? DEFAULT_REPLY_WITHIN_SECONDS : replyWithinSeconds;
+            unansweredAlertSeconds = unansweredAlertSeconds == null ? 0 : unansweredAlertSeconds;
+            offerTimeoutSeconds = offerTimeoutSeconds == null ? 0 : offerTimeoutSeconds;
+            offersMissedBeforeAway = offersMissedBeforeAway == null ? DEFAULT_OFFERS_MISSED_BEFORE_AWAY
+                    : offersMissedBeforeAway;
+            autoAwaySeconds = autoAwaySeconds == null ? 0 : autoAwaySeconds;
+        }
+
+        public GroupConfig(String name, Routing routing, Integer maxQueueLength, Hours hours,
+                           Integer busyAfterSeconds, Integer replyWithinSeconds) {
+            this(name, routing, maxQueueLength, hours, busyAfterSeconds, replyWithinSeconds, null, null, null, null);
         }
 
         public GroupConfig(String name, Routing routing) {
@@ -354,9 +375,11 @@ public record ServerConfig(
             @JsonProperty("store_queue_turns") Integer storeQueueTurns,
             @JsonProperty("guest_emails_per_address_per_hour") Integer guestEmailsPerAddressPerHour,
             @JsonProperty("guest_emails_per_account_per_hour") Integer guestEmailsPerAccountPerHour,
-            @JsonProperty("messages_per_address_per_hour") Integer messagesPerAddressPerHour) {
+            @JsonProperty("messages_per_address_per_hour") Integer messagesPerAddressPerHour,
+            @JsonProperty("canned_replies_per_account") Integer cannedRepliesPerAccount,
+            @JsonProperty("canned_replies_per_agent") Integer cannedRepliesPerAgent) {
         public static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
 
         public Limits {
             maxFrameBytes = maxFrameBytes == null ? 65_536 : maxFrameBytes;
@@ -379,6 +402,8 @@ public record ServerConfig(
             guestEmailsPerAccountPerHour = guestEmailsPerAccountPerHour == null ? 1_000
                     : guestEmailsPerAccountPerHour;
             messagesPerAddressPerHour = messagesPerAddressPerHour == null ? 10 : messagesPerAddressPerHour;
+            cannedRepliesPerAccount = cannedRepliesPerAccount == null ? 500 : cannedRepliesPerAccount;
+            cannedRepliesPerAgent = cannedRepliesPerAgent == null ? 100 : cannedRepliesPerAgent;
         }
     }
 }

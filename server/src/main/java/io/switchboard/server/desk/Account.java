@@ -1,5 +1,6 @@
 package io.switchboard.server.desk;
 
+import io.switchboard.protocol.ErrorCode;
 import io.switchboard.server.config.Secrets;
 import io.switchboard.server.config.ServerConfig;
 import java.util.HashMap;
@@ -23,6 +24,8 @@ final class Account {
     final Map<String, Reservation> byMailToken = new HashMap<>();
     /** The agents' names as they look ({@link Names#fold}): no guest may take one of them. */
     final Set<String> agentNames = new java.util.HashSet<>();
+    /** Canned replies by id: the account's ({@code owner} null) and each agent's own. */
+    final Map<String, Stored.ReplyRow> replies = new LinkedHashMap<>();
 
     Account(String id) {
         this.id = id;
@@ -32,9 +35,11 @@ final class Account {
     static Account configured(ServerConfig config, ServerConfig.AccountConfig accountConfig) {
         Account account = new Account(accountConfig.id());
         for (ServerConfig.GroupConfig groupConfig : accountConfig.groups()) {
-            account.groups.put(groupConfig.name(), new Group(account, groupConfig.name(), groupConfig.routing(),
+            Group group = new Group(account, groupConfig.name(), groupConfig.routing(),
                     config.maxQueueLength(groupConfig), io.switchboard.server.config.BusinessHours.of(
-                            groupConfig.hours()), groupConfig.busyAfterSeconds(), groupConfig.replyWithinSeconds()));
+                            groupConfig.hours()), groupConfig.busyAfterSeconds(), groupConfig.replyWithinSeconds());
+            group.workspace = groupConfig;
+            account.groups.put(groupConfig.name(), group);
         }
         for (ServerConfig.AgentConfig agentConfig : accountConfig.agents()) {
             Agent agent = new Agent(account, agentConfig.user(), agentConfig.supervisor(), agentConfig.limit());
@@ -50,5 +55,34 @@ final class Account {
             }
         }
         return account;
+    }
+
+    /** The group a request names (the default one when it names none), or {@code invalid_field}. */
+    Group group(String name) {
+        String groupName = name == null ? Desk.DEFAULT_GROUP : name;
+        Group group = groups.get(groupName);
+        if (group == null) {
+            throw new DeskException(ErrorCode.INVALID_FIELD, "group: " + groupName + " (expected: one of "
+                    + groups.keySet() + ")");
+        }
+        return group;
+    }
+
+    /** The agent a request names, or {@code unknown_agent}. */
+    Agent agent(String user) {
+        Agent agent = agents.get(user);
+        if (agent == null) {
+            throw new DeskException(ErrorCode.UNKNOWN_AGENT, "agent: " + user + " (expected: an agent of this account)");
+        }
+        return agent;
+    }
+
+    /** The group of a REST path, or 404. */
+    Group restGroup(String groupName) {
+        Group group = groups.get(groupName);
+        if (group == null) {
+            throw DeskException.missing("group: " + groupName + " (expected: a group of account " + id + ")");
+        }
+        return group;
     }
 }

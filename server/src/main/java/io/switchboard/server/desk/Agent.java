@@ -28,6 +28,16 @@ final class Agent {
     final java.util.ArrayDeque<Group> recentGroups = new java.util.ArrayDeque<>();
     /** Whether the account's agents were last told this agent is free ({@code update available}). */
     boolean announcedFree;
+    /** What the account's agents were last shown of this agent ({@code team}); null before the first time. */
+    io.switchboard.protocol.ServerMessage.AgentView shown;
+    /** Guests offered to this agent now (a group with offers): they count toward the limit while offered. */
+    final Set<Reservation> offers = new LinkedHashSet<>();
+    /** Offers this agent let run out in a row (an accepted one starts the count again). */
+    int missedOffers;
+    /** Whether the console's page is hidden (it says so with {@code activity}), and since when the agent was idle. */
+    boolean hidden;
+    long idleSince;
+    Cancellable autoAway;
 
     Agent(Account account, String user, boolean supervisor, int limit) {
         this.account = account;
@@ -42,7 +52,7 @@ final class Agent {
     }
 
     int activeGuests() {
-        return rooms.size() + held.size();
+        return rooms.size() + held.size() + offers.size();
     }
 
     boolean connected() {

@@ -27,10 +27,12 @@ final class Assignment {
     private final DeskMetrics metrics;
     private final Turn turn;
     private final Mailbox mailbox;
+    private final Offers offers;
     private long tickets;
 
     Assignment(Account account, DeskClock clock, Fanout fanout, QueuePositions positions, Rooms rooms,
-               Retention retention, DeskMetrics metrics, Turn turn, Mailbox mailbox) {
+               Retention retention, DeskMetrics metrics, Turn turn, Mailbox mailbox, Offers offers) {
+        this.offers = offers;
         this.mailbox = mailbox;
         this.account = account;
         this.clock = clock;
@@ -106,6 +108,8 @@ final class Assignment {
 
     /** A waiting guest leaves the queue with an outcome (canceled, expired); those behind move up. */
     void leaveQueue(Reservation reservation, ReservationStatus outcome) {
+        turn.dequeued(reservation.group);
+        offers.over(reservation);
         if (reservation.byEmail) {
             reservation.group.messages.remove(reservation);
             reservation.finish(turn, outcome);
@@ -140,11 +144,11 @@ final class Assignment {
                 if (group.queue.isEmpty()) {
                     continue;
                 }
-                Reservation head = group.queue.first();
-                if (next != null && MOST_URGENT.compare(head, next) >= 0) {
+                Reservation head = firstNotOffered(group);
+                if (head == null || next != null && MOST_URGENT.compare(head, next) >= 0) {
                     continue;
                 }
-                Agent free = freeAgent(group);
+                Agent free = freeAgent(group, head);
                 if (free != null) {
                     next = head;
                     agent = free;
@@ -160,7 +164,7 @@ final class Assignment {
                     if (next != null && head.enqueuedAt >= next.enqueuedAt) {
                         continue;
                     }
-                    Agent free = freeAgent(group);
+                    Agent free = freeAgent(group, head);
                     if (free != null) {
                         next = head;
                         agent = free;
@@ -170,7 +174,11 @@ final class Assignment {
             if (next == null) {
                 return;
             }
-            assign(next, agent);
+            if (Offers.offered(next)) {
+                offers.offer(next, agent);
+            } else {
+                assign(next, agent);
+            }
         }
     }
 
@@ -201,10 +209,21 @@ final class Assignment {
         return oldest;
     }
 
-    private static Agent freeAgent(Group group) {
+    /** The first waiting guest of the group who is not offered to an agent now. */
+    private static Reservation firstNotOffered(Group group) {
+        for (Reservation reservation : group.queue) {
+            if (reservation.offeredTo == null) {
+                return reservation;
+            }
+        }
+        return null;
+    }
+
+    /** The free agent of the group who should take {@code head}: the least busy, not one who let them pass. */
+    private static Agent freeAgent(Group group, Reservation head) {
         Agent best = null;
         for (Agent agent : group.agents) {
-            if (!agent.isFree()) {
+            if (!agent.isFree() || head.passedBy.contains(agent)) {
                 continue;
             }
             if (best == null || agent.activeGuests() < best.activeGuests()
@@ -230,6 +249,9 @@ final class Assignment {
     void assign(Reservation reservation, Agent agent) {
         long now = clock.now();
         Group group = reservation.group;
+        turn.dequeued(group);
+        offers.over(reservation);
+        reservation.passedBy.clear();
         if (reservation.byEmail) {
             // A message waited for an answer, not for a chat: its wait teaches the chat estimates nothing.
             group.messages.remove(reservation);

@@ -52,7 +52,7 @@ final class ByEmail {
      */
     Rest.MessageLeft leave(String groupName, Rest.LeaveMessage body, String source) {
         mailbox.requireEmail();
-        Group group = Desk.restGroup(account, groupName);
+        Group group = account.restGroup(groupName);
         if (body.user() != null && account.agentNames.contains(Names.fold(body.user()))) {
             throw new DeskException(ErrorCode.INVALID_FIELD, "user: " + body.user() + " is the name of an agent here "
                     + "(expected: your own name)");

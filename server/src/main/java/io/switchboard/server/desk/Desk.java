@@ -60,6 +60,7 @@ public final class Desk {
     final Fanout fanout;
     final Turn turn;
     final Rooms rooms;
+    final RoomMembers members;
     final Assignment assignment;
     final Views views;
     final Sessions sessions;
@@ -70,6 +71,9 @@ public final class Desk {
     private final DeskProbe probe;
     final Mailbox mailbox;
     final ByEmail byEmail;
+    final Workspace workspace;
+    final Offers offers;
+    final CannedReplies replies;
     private boolean dropped;
 
     Desk(DeskBuilder builder) {
@@ -87,17 +91,25 @@ public final class Desk {
         this.fanout = new Fanout(builder.outbox);
         this.feed = new ReservationFeed(clock, estimator, dirty);
         this.positions = new QueuePositions(clock, fanout, estimator, feed, timings.queueposIntervalMs());
-        this.turn = new Turn(account, fanout, positions, feed, dirty, journal);
+        Board board = new Board(account, fanout, clock);
+        this.turn = new Turn(account, fanout, positions, feed, dirty, journal, board);
         this.retention = new Retention(clock, reservations, timings.transcriptRetentionMs(),
                 timings.unservedRetentionMs(), turn);
         this.mailbox = new Mailbox(account, config, clock, ids, turn, builder.mail, builder.push);
+        this.workspace = new Workspace(account, clock, fanout, turn);
+        this.offers = new Offers(clock, fanout, turn, workspace);
+        workspace.wentAway = offers::withdraw;
+        this.replies = new CannedReplies(account, ids, clock, turn, fanout, config.limits().cannedRepliesPerAccount(),
+                config.limits().cannedRepliesPerAgent());
         this.rooms = new Rooms(clock, ids, fanout, retention, turn, metrics, journal,
-                config.limits().transcriptTailMessages(), mailbox);
-        this.assignment = new Assignment(account, clock, fanout, positions, rooms, retention, metrics, turn, mailbox);
+                config.limits().transcriptTailMessages(), mailbox, workspace);
+        this.members = new RoomMembers(clock, fanout, turn);
+        this.assignment = new Assignment(account, clock, fanout, positions, rooms, retention, metrics, turn, mailbox,
+                offers);
         turn.runs(assignment, rooms);
-        this.views = new Views(account, clock);
+        this.views = new Views(account, clock, board);
         this.sessions = new Sessions(account, timings, clock, ids, fanout, rooms, assignment, positions, retention,
-                turn, metrics, builder.limits, builder.handover, views);
+                turn, metrics, builder.limits, builder.handover, views, members);
         rooms.guestAway = sessions::awayInRoom;
         this.guests = new GuestSignIn(account, timings, ids, fanout, assignment, turn, metrics, builder.limits,
                 reservations, views, sessions);
@@ -345,7 +357,9 @@ public final class Desk {
     public void restore(Stored.State state) {
         checkThread();
         new Restore(account, sessions, reservations, assignment, retention, rooms, clock).apply(state);
+        turn.board.reset();
         mailbox.restore(state.mails());
+        replies.restore(state.replies());
     }
 
     /**
@@ -410,32 +424,6 @@ public final class Desk {
             throw DeskException.queueFull("group " + group.name + ": the queue is full (" + group.queue.size()
                     + " waiting, at most " + group.maxQueueLength + "); try again later");
         }
-    }
-
-    static Group group(Account account, String name) {
-        String groupName = name == null ? DEFAULT_GROUP : name;
-        Group group = account.groups.get(groupName);
-        if (group == null) {
-            throw new DeskException(ErrorCode.INVALID_FIELD, "group: " + groupName + " (expected: one of "
-                    + account.groups.keySet() + ")");
-        }
-        return group;
-    }
-
-    static Agent agent(Account account, String user) {
-        Agent agent = account.agents.get(user);
-        if (agent == null) {
-            throw new DeskException(ErrorCode.UNKNOWN_AGENT, "agent: " + user + " (expected: an agent of this account)");
-        }
-        return agent;
-    }
-
-    static Group restGroup(Account account, String groupName) {
-        Group group = account.groups.get(groupName);
-        if (group == null) {
-            throw DeskException.missing("group: " + groupName + " (expected: a group of account " + account.id + ")");
-        }
-        return group;
     }
 
     /** A room's whole transcript (tests: a restored room reads its transcript as history would). Desk thread only. */

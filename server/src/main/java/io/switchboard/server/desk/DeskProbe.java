@@ -41,7 +41,7 @@ public final class DeskProbe {
 
     /** Every waiting guest's estimate in a group, in queue order: one recomputation of the whole queue. */
     public Long[] estimateQueue(String groupName, EstimateMethod method) {
-        Group group = Desk.restGroup(account, groupName);
+        Group group = account.restGroup(groupName);
         WaitEstimator.Estimates estimates = method.estimator.prepare(group, clock.now());
         Long[] all = new Long[group.queue.size()];
         for (int i = 0; i < all.length; i++) {

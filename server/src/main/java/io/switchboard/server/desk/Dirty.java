@@ -24,6 +24,8 @@ final class Dirty {
     private final List<String> forgottenRooms = new ArrayList<>();
     private final java.util.Map<String, Stored.MailRow> mails = new java.util.LinkedHashMap<>();
     private final List<String> sentMails = new ArrayList<>();
+    private final java.util.Map<String, Stored.ReplyRow> replies = new java.util.LinkedHashMap<>();
+    private final List<String> deletedReplies = new ArrayList<>();
 
     Dirty(boolean enabled) {
         this.enabled = enabled;
@@ -92,6 +94,21 @@ final class Dirty {
         }
     }
 
+    /** A canned reply was saved. */
+    void reply(Stored.ReplyRow reply) {
+        if (enabled) {
+            replies.put(reply.id(), reply);
+        }
+    }
+
+    /** A canned reply was deleted. */
+    void replyDeleted(String id) {
+        if (enabled) {
+            replies.remove(id);
+            deletedReplies.add(id);
+        }
+    }
+
     /** This turn's changes as rows, or null when nothing that is stored changed; starts the next turn empty. */
     Stored.Changes collect() {
         if (!enabled) {
@@ -121,8 +138,11 @@ final class Dirty {
         Stored.Changes changes = new Stored.Changes(reservationRows, copy(forgottenReservations), roomRows,
                 copy(forgottenRooms), copy(messages), rows(agents, Dirty::row), rows(sessions, Dirty::row),
                 copy(endedSessions), rows(groups, Group::row),
-                mails.isEmpty() ? List.of() : List.copyOf(mails.values()), copy(sentMails));
+                mails.isEmpty() ? List.of() : List.copyOf(mails.values()), copy(sentMails),
+                replies.isEmpty() ? List.of() : List.copyOf(replies.values()), copy(deletedReplies));
         mails.clear();
+        replies.clear();
+        deletedReplies.clear();
         sentMails.clear();
         reservations.clear();
         rooms.clear();
@@ -174,7 +194,8 @@ final class Dirty {
 
     static Stored.RoomRow row(Room room) {
         return new Stored.RoomRow(room.id, room.account.id, room.reservation.sid, room.agent.user,
-                users(room.supervisors), users(room.pastMembers).stream().sorted().toList(), room.open, room.openedAt, room.forgetAt);
+                users(room.supervisors), users(room.pastMembers).stream().sorted().toList(), room.open, room.openedAt,
+                room.forgetAt, users(room.silent).stream().sorted().toList(), List.copyOf(room.timeline));
     }
 
     static Stored.AgentRow row(Agent agent) {

@@ -50,6 +50,15 @@ final class Fanout {
         }
     }
 
+    /** What a supervisor does in a room: to every member, or only the agents while the supervisor is silent there. */
+    void toRoomFrom(Room room, Agent from, ServerMessage message) {
+        if (room.silent.contains(from)) {
+            toRoomAgents(room, message);
+        } else {
+            toRoom(room, message);
+        }
+    }
+
     /** To every member of the room but one. Desk thread only. */
     void toRoomExcept(Room room, Session except, ServerMessage message) {
         Session guest = room.reservation.session;

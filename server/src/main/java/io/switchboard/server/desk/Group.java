@@ -77,6 +77,11 @@ final class Group {
     final int replyWithinSeconds;
     /** Messages left to be answered by email, oldest first: not in {@link #queue}, so no chat estimate counts them. */
     final TreeSet<Reservation> messages = new TreeSet<>(Comparator.comparingLong((Reservation r) -> r.ticket));
+    /** The agent workspace's settings (alerts, offers, auto-away); all off unless configured. */
+    ServerConfig.GroupConfig workspace = new ServerConfig.GroupConfig(null, null);
+    /** What the account's agents were last shown of {@link #queue} and {@link #messages} (queue changes are diffs). */
+    final java.util.ArrayList<Reservation> shownQueue = new java.util.ArrayList<>();
+    final java.util.ArrayList<Reservation> shownMessages = new java.util.ArrayList<>();
 
     Group(Account account, String name, Routing routing, int maxQueueLength) {
         this(account, name, routing, maxQueueLength, BusinessHours.ALWAYS,

@@ -66,7 +66,7 @@ final class GuestSignIn {
             throw new DeskException(ErrorCode.INVALID_FIELD, "account: " + accountId + " (expected: a configured "
                     + "account)");
         }
-        Group group = Desk.group(account, request.group());
+        Group group = account.group(request.group());
         requireGuestName(request.user());
         Desk.requireRoom(group, metrics);
         long retryAfter = limits.newGuest(connection.source());

@@ -37,7 +37,8 @@ final class Requests implements Request.Visitor<Void> {
             return status.of() == io.switchboard.protocol.StatusOf.AVAILABILITY;
         }
         return !(request instanceof Request.Ping || request instanceof Request.History
-                || request instanceof Request.Snapshot);
+                || request instanceof Request.Snapshot || request instanceof Request.Activity
+                || request instanceof Request.Context);
     }
 
     // --- Any connection -------------------------------------------------------------------------------------------
@@ -76,13 +77,10 @@ final class Requests implements Request.Visitor<Void> {
     public Void status(Request.Status request) {
         identified();
         if (request.of() == StatusOf.TYPING) {
-            desk.rooms.typing(session, request);
+            desk.members.typing(session, request);
             return null;
         }
-        Agent agent = agent();
-        agent.availability = request.is();
-        desk.fanout.announceAvailability(agent);
-        desk.turn.capacityChanged(agent);
+        desk.workspace.availability(agent(), request.is(), null, null);
         return null;
     }
 
@@ -90,6 +88,9 @@ final class Requests implements Request.Visitor<Void> {
     public Void message(Request.Message request) {
         identified();
         desk.rooms.message(session, request);
+        if (session.agent != null) {
+            desk.workspace.active(session.agent);
+        }
         return null;
     }
 
@@ -130,7 +131,7 @@ final class Requests implements Request.Visitor<Void> {
         Agent agent = agent();
         Iterable<Group> groups = agent.groups;
         if (request.group() != null) {
-            Group group = Desk.group(desk.account, request.group());
+            Group group = desk.account.group(request.group());
             if (!agent.groups.contains(group)) {
                 throw new DeskException(ErrorCode.NOT_ALLOWED, "group: " + group.name
                         + " (expected: one of your groups " + names(agent.groups) + ")");
@@ -157,22 +158,22 @@ final class Requests implements Request.Visitor<Void> {
     public Void transfer(Request.Transfer request) {
         identified();
         Agent requester = agent();
-        desk.rooms.transfer(requester, Rooms.openRoom(desk.account, request.room()),
-                Desk.agent(desk.account, request.agent()));
+        desk.members.transfer(requester, Rooms.openRoom(desk.account, request.room()),
+                desk.account.agent(request.agent()));
         return null;
     }
 
     @Override
     public Void join(Request.Join request) {
         identified();
-        desk.rooms.join(supervisor(), Rooms.openRoom(desk.account, request.room()));
+        desk.members.join(supervisor(), Rooms.openRoom(desk.account, request.room()), request.silently());
         return null;
     }
 
     @Override
     public Void leave(Request.Leave request) {
         identified();
-        desk.rooms.leave(supervisor(), Rooms.openRoom(desk.account, request.room()));
+        desk.members.leave(supervisor(), Rooms.openRoom(desk.account, request.room()));
         return null;
     }
 
@@ -185,12 +186,11 @@ final class Requests implements Request.Visitor<Void> {
             if (!self.supervisor) {
                 throw new DeskException(ErrorCode.NOT_ALLOWED, "limit: only a supervisor sets another agent's limit");
             }
-            target = Desk.agent(desk.account, request.agent());
+            target = desk.account.agent(request.agent());
         }
         target.limit = request.limit();
+        // Every console shows the new limit at once ({@code team}, at the end of the turn).
         desk.turn.capacityChanged(target);
-        // Every console shows the new limit at once (a limit changes nothing else they would be told of).
-        desk.fanout.toAgents(desk.account, desk.views.snapshot());
         return null;
     }
 
@@ -221,6 +221,7 @@ final class Requests implements Request.Visitor<Void> {
         }
         reservation.question = question;
         desk.turn.stored(reservation);
+        desk.turn.board.edited(reservation);
         return null;
     }
 
@@ -238,7 +239,59 @@ final class Requests implements Request.Visitor<Void> {
     public Void snapshot(Request.Snapshot request) {
         identified();
         agent();
-        desk.fanout.send(session, desk.views.snapshot());
+        desk.fanout.send(session, desk.views.snapshot(request.queueLimitOrDefault()));
+        return null;
+    }
+
+    @Override
+    public Void accept(Request.Accept request) {
+        identified();
+        Agent agent = agent();
+        desk.workspace.active(agent);
+        desk.assignment.assign(desk.offers.accept(agent, request.offer()), agent);
+        return null;
+    }
+
+    @Override
+    public Void pass(Request.Pass request) {
+        identified();
+        Agent agent = agent();
+        desk.workspace.active(agent);
+        desk.offers.pass(agent, request.offer());
+        return null;
+    }
+
+    @Override
+    public Void activity(Request.Activity request) {
+        identified();
+        desk.workspace.activity(agent(), request.hidden());
+        return null;
+    }
+
+    @Override
+    public Void context(Request.Context request) {
+        identified();
+        Agent agent = agent();
+        Room room = desk.account.rooms.get(request.room());
+        if (room == null) {
+            throw new DeskException(ErrorCode.UNKNOWN_ROOM, "room: " + request.room() + " (expected: a room of this "
+                    + "account)");
+        }
+        desk.fanout.send(session, desk.workspace.context(agent, room));
+        return null;
+    }
+
+    @Override
+    public Void replySave(Request.ReplySave request) {
+        identified();
+        desk.replies.save(agent(), request);
+        return null;
+    }
+
+    @Override
+    public Void replyDelete(Request.ReplyDelete request) {
+        identified();
+        desk.replies.delete(agent(), request);
         return null;
     }
 

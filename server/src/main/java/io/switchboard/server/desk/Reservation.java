@@ -82,6 +82,29 @@ final class Reservation {
     ServerMessage.QueuePos lastQueuePos;
     long lastQueuePosAt = Long.MIN_VALUE;
     ServerMessage.QueuePos pendingQueuePos;
+    /** The id agents know its queue entry by (a digest of the sid, never the sid); made when first asked for. */
+    private String entryId;
+    /** The agent this waiting guest is offered to now (a group with offers), its timer; null when not offered. */
+    Agent offeredTo;
+    Cancellable offerTimer;
+    long offerExpires;
+    /** Agents who let this guest pass (or let the offer run out) recently: it is offered to others first. */
+    final java.util.Set<Agent> passedBy = new java.util.HashSet<>(0);
+
+    /** The id of its queue entry as agents see it (queue changes, offers). */
+    String entryId() {
+        if (entryId == null) {
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                        sid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                entryId = "q_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        java.util.Arrays.copyOf(digest, 12));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is part of every JDK", e);
+            }
+        }
+        return entryId;
+    }
 
     Reservation(String sid, Group group, String user, String question, Map<String, String> details,
                 String externalUserId, int priority, int reserveForSeconds) {

@@ -67,7 +67,7 @@ final class RestCalls {
      * (null when closed or offline: nobody would answer).
      */
     Rest.WidgetState widget(String groupName) {
-        Group group = Desk.restGroup(account, groupName);
+        Group group = account.restGroup(groupName);
         long now = clock.now();
         if (!group.openAt(now)) {
             java.time.Instant next = group.hours.nextOpen(java.time.Instant.ofEpochMilli(now));
@@ -106,7 +106,7 @@ final class RestCalls {
      */
     Rest.GroupReservation createReservation(String groupName, String externalUserId, int priority,
                                                    Integer reserveForSeconds, Map<String, String> details) {
-        Group group = Desk.restGroup(account, groupName);
+        Group group = account.restGroup(groupName);
         Desk.requireStorage(journal);
         Reservation existing = account.byExternalUser.get(externalUserId);
         if (existing != null && !existing.isFinished()) {
@@ -217,7 +217,7 @@ final class RestCalls {
     }
 
     private Reservation restReservation(String groupName, String sid) {
-        Group group = Desk.restGroup(account, groupName);
+        Group group = account.restGroup(groupName);
         Reservation reservation = reservations.get(sid);
         if (reservation == null || reservation.group != group) {
             throw DeskException.missing("reservation: " + sid + " (expected: a reservation of group " + groupName

@@ -145,6 +145,7 @@ final class Restore {
             Room room = new Room(row.id(), reservation, agent, row.openedAt());
             room.open = row.open();
             room.forgetAt = row.forgetAt();
+            room.timeline.addAll(row.timeline());
             for (String user : row.pastMembers()) {
                 Agent member = reservation.account.agents.get(user);
                 if (member != null) {
@@ -167,6 +168,9 @@ final class Restore {
                     if (supervisor != null) {
                         room.supervisors.add(supervisor);
                         supervisor.joinedRooms.add(room);
+                        if (row.silent().contains(user)) {
+                            room.silent.add(supervisor);
+                        }
                     }
                 }
                 rooms.load(room);

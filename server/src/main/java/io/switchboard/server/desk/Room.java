@@ -4,6 +4,7 @@ import io.switchboard.protocol.ServerMessage;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /** A conversation between a guest and an agent, and any supervisors who joined. Desk thread only. */
@@ -13,6 +14,14 @@ final class Room {
     final Reservation reservation;
     Agent agent;
     final Set<Agent> supervisors = new LinkedHashSet<>();
+    /** Supervisors who joined silently and have not spoken to the guest yet: the guest is not told of them. */
+    final Set<Agent> silent = new HashSet<>();
+    /** What happened to the room (assigned, transferred, joined, left, ended), oldest first; stored with the room. */
+    final List<ServerMessage.TimelineEntry> timeline = new ArrayList<>();
+    /** Since when the guest's newest messages wait for an answer (epoch ms); 0 when answered. */
+    long unansweredSince;
+    /** The next {@code unanswered} alert while the guest waits for an answer, or null. */
+    Cancellable unansweredAlert;
     /** Every agent who was ever a member: they may still read the transcript. */
     final Set<Agent> pastMembers = new HashSet<>();
     /**
@@ -44,6 +53,17 @@ final class Room {
         this.agent = agent;
         pastMembers.add(agent);
         reservation.roomsKept++;
+    }
+
+    /** The most timeline entries a room keeps: the first one and the newest others. */
+    static final int TIMELINE_MAX = 50;
+
+    /** Adds a step to the room's timeline. */
+    void record(long at, String event, String user) {
+        if (timeline.size() >= TIMELINE_MAX) {
+            timeline.remove(1);
+        }
+        timeline.add(new ServerMessage.TimelineEntry(at, event, user));
     }
 
     long nextSeq() {

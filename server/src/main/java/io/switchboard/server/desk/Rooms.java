@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Rooms: opening on assignment, messages with their {@code seq}, history, typing, transfer, supervisors joining and
- * leaving, and ending. Callers run assignment afterwards where an agent may have become free. Desk thread only.
+ * Rooms: opening on assignment, messages with their {@code seq}, history, and ending ({@link RoomMembers}: typing,
+ * transfer, supervisors joining and leaving). Callers run assignment afterwards where an agent may have become free. Desk thread only.
  */
 final class Rooms {
     private final DeskClock clock;
@@ -39,9 +39,12 @@ final class Rooms {
     /** Told when a room opens for a guest who is away (their session then has the room's grace). */
     java.util.function.Consumer<Session> guestAway = session -> { };
 
+    private final Workspace workspace;
+
     Rooms(DeskClock clock, Ids ids, Fanout fanout, Retention retention, Turn turn, DeskMetrics metrics,
-          Journal journal, int tailMessages, Mailbox mailbox) {
+          Journal journal, int tailMessages, Mailbox mailbox, Workspace workspace) {
         this.mailbox = mailbox;
+        this.workspace = workspace;
         this.tailMessages = tailMessages;
         this.journal = journal;
         this.clock = clock;
@@ -74,8 +77,10 @@ final class Rooms {
             }
         }
         agent.rooms.add(room);
+        room.record(clock.now(), "assigned", agent.user);
         room.account.rooms.put(room.id, room);
         room.account.openRooms.put(room.id, room);
+        turn.roomChanged(room);
         ServerMessage.Joined joined = new ServerMessage.Joined(room.id, reservation.guestView(), agent.user);
         fanout.send(reservation.session, joined);
         fanout.send(agent.session, joined);
@@ -100,6 +105,7 @@ final class Rooms {
             metrics.message();
             fanout.toRoom(room, message);
         }
+        workspace.guestWrote(room);
     }
 
     /** Ends a room: every member gets {@code end}, the account's agents {@code update unassigned}. */
@@ -113,11 +119,15 @@ final class Rooms {
             room.reservation.group.recordCompletion(clock.now() - room.openedAt, room.reservation.waitedMs);
         }
         room.account.openRooms.remove(room.id);
+        turn.roomChanged(room);
+        workspace.answered(room);
+        room.record(clock.now(), "ended", endedBy);
         fanout.toRoom(room, new ServerMessage.End(room.id, endedBy, reason));
         for (Agent supervisor : room.supervisors) {
             supervisor.joinedRooms.remove(room);
         }
         room.supervisors.clear();
+        room.silent.clear();
         Agent agent = room.agent;
         agent.rooms.remove(room);
         fanout.toAgents(room.account, new ServerMessage.Update(List.of(room.reservation.user, agent.user),
@@ -139,6 +149,17 @@ final class Rooms {
         if (message.forAgentsOnly()) {
             fanout.toRoomAgents(room, message);
         } else {
+            if (session.isGuest()) {
+                workspace.guestWrote(room);
+            } else {
+                workspace.answered(room);
+                if (room.silent.remove(session.agent)) {
+                    // A supervisor who joined silently takes over: the guest learns they are here, then reads them.
+                    turn.stored(room);
+                    fanout.send(room.reservation.session, notification(room, session.agent,
+                            NotificationDetails.JOINED));
+                }
+            }
             fanout.toRoom(room, message);
             if (room.reservation.byEmail && !session.isGuest()) {
                 mailbox.agentWrote(room, session.user(), request.body());
@@ -271,13 +292,7 @@ final class Rooms {
         room.durableSeq = room.lastSeq;
     }
 
-    void typing(Session session, Request.Status request) {
-        Room room = memberRoom(session, request.room());
-        fanout.toRoomExcept(room, session, new ServerMessage.Status(room.id, session.user(), session.role,
-                StatusOf.TYPING, request.is()));
-    }
-
-    private static ServerMessage.Notification notification(Room room, Agent agent, NotificationDetails details) {
+    static ServerMessage.Notification notification(Room room, Agent agent, NotificationDetails details) {
         return new ServerMessage.Notification(room.id, agent.user, agent.role(), details);
     }
 
@@ -340,71 +355,6 @@ final class Rooms {
         return room;
     }
 
-    void transfer(Agent requester, Room room, Agent target) {
-        if (room.agent != requester && !requester.supervisor) {
-            throw new DeskException(ErrorCode.NOT_ALLOWED, "transfer: room " + room.id
-                    + " is not yours (expected: your room, or a supervisor)");
-        }
-        if (target == room.agent) {
-            throw new DeskException(ErrorCode.CONFLICT, "transfer: room " + room.id + " is already with "
-                    + target.user);
-        }
-        if (target.session == null) {
-            throw new DeskException(ErrorCode.NOT_ALLOWED, "agent " + target.user + ": not signed in");
-        }
-        if (target.activeGuests() >= target.limit) {
-            throw new DeskException(ErrorCode.AT_LIMIT, "agent " + target.user + ": at the limit " + target.limit);
-        }
-        Agent previous = room.agent;
-        fanout.toRoom(room, notification(room, previous, NotificationDetails.LEFT));
-        previous.rooms.remove(room);
-        if (room.supervisors.remove(target)) {
-            target.joinedRooms.remove(room);
-        }
-        room.agent = target;
-        turn.stored(room);
-        turn.changed(room.reservation);
-        room.pastMembers.add(target);
-        target.rooms.add(room);
-        target.lastAssignedAt = clock.now();
-        fanout.send(target.session, new ServerMessage.Joined(room.id, room.reservation.guestView(), target.user));
-        fanout.toRoom(room, notification(room, target, NotificationDetails.JOINED));
-        fanout.toAgents(room.account, new ServerMessage.Update(List.of(room.reservation.user, target.user),
-                UpdateDetails.ASSIGNED));
-        turn.capacityChanged(previous);
-        turn.capacityChanged(target);
-    }
-
-    void join(Agent supervisor, Room room) {
-        if (room.agent == supervisor || room.supervisors.contains(supervisor)) {
-            throw new DeskException(ErrorCode.CONFLICT, "join: you are already in room " + room.id);
-        }
-        room.supervisors.add(supervisor);
-        turn.stored(room);
-        room.pastMembers.add(supervisor);
-        supervisor.joinedRooms.add(room);
-        fanout.send(supervisor.session, new ServerMessage.Joined(room.id, room.reservation.guestView(),
-                room.agent.user));
-        fanout.toRoom(room, notification(room, supervisor, NotificationDetails.JOINED));
-    }
-
-    void leave(Agent supervisor, Room room) {
-        if (!room.supervisors.contains(supervisor)) {
-            throw new DeskException(ErrorCode.NOT_ALLOWED, "leave: you did not join room " + room.id);
-        }
-        fanout.toRoom(room, notification(room, supervisor, NotificationDetails.LEFT));
-        room.supervisors.remove(supervisor);
-        supervisor.joinedRooms.remove(room);
-        turn.stored(room);
-    }
-
-    /** A supervisor leaves every room they joined (their grace ran out). */
-    void leaveAll(Agent supervisor) {
-        for (Room room : List.copyOf(supervisor.joinedRooms)) {
-            leave(supervisor, room);
-        }
-    }
-
     /** {@code joined} again for each room a returning agent is in, so a console rebuilds its tabs. */
     void sendOpenRooms(Session session) {
         for (Set<Room> rooms : List.of(session.agent.rooms, session.agent.joinedRooms)) {
@@ -425,7 +375,7 @@ final class Rooms {
         return room;
     }
 
-    private static Room memberRoom(Session session, String id) {
+    static Room memberRoom(Session session, String id) {
         Room room = openRoom(session.account, id);
         if (!room.isMember(session)) {
             throw notYours(room);

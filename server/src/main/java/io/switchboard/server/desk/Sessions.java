@@ -28,6 +28,7 @@ final class Sessions {
     private final Ids ids;
     private final Fanout fanout;
     private final Rooms rooms;
+    private final RoomMembers members;
     private final Assignment assignment;
     private final QueuePositions positions;
     private final Retention retention;
@@ -45,7 +46,8 @@ final class Sessions {
 
     Sessions(Account account, ServerConfig.Timings timings, DeskClock clock, Ids ids, Fanout fanout, Rooms rooms,
              Assignment assignment, QueuePositions positions, Retention retention, Turn turn,
-             DeskMetrics metrics, AddressLimits limits, Handover handover, Views views) {
+             DeskMetrics metrics, AddressLimits limits, Handover handover, Views views, RoomMembers members) {
+        this.members = members;
         this.account = account;
         this.tag = Ids.tag(account.id);
         this.timings = timings;
@@ -252,6 +254,11 @@ final class Sessions {
         Agent agent = session.agent;
         fanout.send(session, views.snapshot());
         rooms.sendOpenRooms(session);
+        // After what the contract sends on resume (identified, snapshot, joined for each room): the workspace's.
+        fanout.send(session, CannedReplies.of(agent.account, agent));
+        for (Reservation offered : agent.offers) {
+            fanout.send(session, Offers.message(offered));
+        }
         fanout.announceToAgentsIfChanged(agent, before);
         if (wasAway) {
             fanout.roomPresence(agent, StatusIs.AVAILABLE);
@@ -350,7 +357,7 @@ final class Sessions {
      */
     private void agentGone(Agent agent) {
         StatusIs before = agent.visibleAvailability();
-        rooms.leaveAll(agent);
+        members.leaveAll(agent);
         for (Room room : List.copyOf(agent.rooms)) {
             rooms.close(room, EndReason.AGENT_GONE, null);
             assignment.requeueAtFront(room.reservation);

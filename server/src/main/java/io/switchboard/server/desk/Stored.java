@@ -57,7 +57,18 @@ public final class Stored {
 
     /** A room and its members; its messages are {@link MessageRow}s. */
     public record RoomRow(String id, String account, String reservation, String agent, List<String> supervisors,
-                          List<String> pastMembers, boolean open, long openedAt, long forgetAt) {
+                          List<String> pastMembers, boolean open, long openedAt, long forgetAt,
+                          List<String> silent, List<io.switchboard.protocol.ServerMessage.TimelineEntry> timeline) {
+        public RoomRow {
+            silent = silent == null ? List.of() : silent;
+            timeline = timeline == null ? List.of() : timeline;
+        }
+
+        /** A row written before silent members and timelines (format 6 and older). */
+        public RoomRow(String id, String account, String reservation, String agent, List<String> supervisors,
+                       List<String> pastMembers, boolean open, long openedAt, long forgetAt) {
+            this(id, account, reservation, agent, supervisors, pastMembers, open, openedAt, forgetAt, null, null);
+        }
     }
 
     /** One chat message of a room, with its {@code seq} and who wrote it ({@code role}: guest, agent, supervisor). */
@@ -112,6 +123,10 @@ public final class Stored {
         }
     }
 
+    /** A canned reply: {@code owner} null for the account's, else the agent whose own it is. */
+    public record ReplyRow(String id, String account, String owner, String title, String body, long updated) {
+    }
+
     /**
      * One desk turn's changes: rows to write (insert or replace), keys to delete, messages to append. Deleting a room
      * deletes its messages.
@@ -119,31 +134,46 @@ public final class Stored {
     public record Changes(List<ReservationRow> reservations, List<String> forgottenReservations, List<RoomRow> rooms,
                           List<String> forgottenRooms, List<MessageRow> messages, List<AgentRow> agents,
                           List<SessionRow> sessions, List<String> endedSessions, List<GroupRow> groups,
-                          List<MailRow> mails, List<String> sentMails) {
+                          List<MailRow> mails, List<String> sentMails, List<ReplyRow> replies,
+                          List<String> deletedReplies) {
+        public Changes(List<ReservationRow> reservations, List<String> forgottenReservations, List<RoomRow> rooms,
+                       List<String> forgottenRooms, List<MessageRow> messages, List<AgentRow> agents,
+                       List<SessionRow> sessions, List<String> endedSessions, List<GroupRow> groups,
+                       List<MailRow> mails, List<String> sentMails) {
+            this(reservations, forgottenReservations, rooms, forgottenRooms, messages, agents, sessions, endedSessions,
+                    groups, mails, sentMails, List.of(), List.of());
+        }
+
         public Changes(List<ReservationRow> reservations, List<String> forgottenReservations, List<RoomRow> rooms,
                        List<String> forgottenRooms, List<MessageRow> messages, List<AgentRow> agents,
                        List<SessionRow> sessions, List<String> endedSessions, List<GroupRow> groups) {
             this(reservations, forgottenReservations, rooms, forgottenRooms, messages, agents, sessions, endedSessions,
-                    groups, List.of(), List.of());
+                    groups, List.of(), List.of(), List.of(), List.of());
         }
 
         public int size() {
             return reservations.size() + forgottenReservations.size() + rooms.size() + forgottenRooms.size()
                     + messages.size() + agents.size() + sessions.size() + endedSessions.size() + groups.size()
-                    + mails.size() + sentMails.size();
+                    + mails.size() + sentMails.size() + replies.size() + deletedReplies.size();
         }
     }
 
     /** Everything stored but messages, as read back at start-up ({@link Journal#transcript} reads those). */
     public record State(List<ReservationRow> reservations, List<RoomRow> rooms, List<AgentRow> agents,
-                        List<SessionRow> sessions, List<GroupRow> groups, List<MailRow> mails) {
+                        List<SessionRow> sessions, List<GroupRow> groups, List<MailRow> mails,
+                        List<ReplyRow> replies) {
+        public State(List<ReservationRow> reservations, List<RoomRow> rooms, List<AgentRow> agents,
+                     List<SessionRow> sessions, List<GroupRow> groups, List<MailRow> mails) {
+            this(reservations, rooms, agents, sessions, groups, mails, List.of());
+        }
+
         public State(List<ReservationRow> reservations, List<RoomRow> rooms, List<AgentRow> agents,
                      List<SessionRow> sessions, List<GroupRow> groups) {
             this(reservations, rooms, agents, sessions, groups, List.of());
         }
 
         public static State empty() {
-            return new State(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+            return new State(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
         }
     }
 }

@@ -16,12 +16,14 @@ final class Turn {
     private final ReservationFeed feed;
     private final Dirty dirty;
     private final Journal journal;
+    final Board board;
     private Assignment assignment;
     private Rooms rooms;
     private boolean assign;
 
     Turn(Account account, Fanout fanout, QueuePositions positions, ReservationFeed feed, Dirty dirty,
-         Journal journal) {
+         Journal journal, Board board) {
+        this.board = board;
         this.account = account;
         this.fanout = fanout;
         this.positions = positions;
@@ -76,6 +78,16 @@ final class Turn {
         dirty.mailDone(id);
     }
 
+    /** A canned reply was saved: its row is stored with the turn. */
+    void reply(Stored.ReplyRow reply) {
+        dirty.reply(reply);
+    }
+
+    /** A canned reply was deleted. */
+    void replyDeleted(String id) {
+        dirty.replyDeleted(id);
+    }
+
     /** A room's retention ran out. */
     void forgotten(Room room) {
         dirty.forgotten(room);
@@ -96,21 +108,35 @@ final class Turn {
         positions.agentChanged(agent);
         dirty.agent(agent);
         fanout.announceFree(agent);
+        board.agent(agent);
         assign = true;
     }
 
     /** A guest joined (or went back to) a queue: assignment runs at the end of the turn. */
     void queued(Group group) {
         positions.changed(group);
+        board.queue(group);
         assign = true;
     }
 
-    /** Runs the assignment the turn's changes call for, now (it runs to a fixed point: what it changes is done). */
+    /** A guest or message left a queue (assigned, canceled, expired): the agents are shown it. */
+    void dequeued(Group group) {
+        board.queue(group);
+    }
+
+    /** A room opened, changed its agent or closed: the agents' list of open rooms shows it. */
+    void roomChanged(Room room) {
+        board.room(room);
+    }
+
+    /** Runs the assignment the turn's changes call for, now (it runs to a fixed point: what it changes is done), and
+     * shows the agents what changed ({@link Board}). */
     void settle() {
         if (assign) {
             assignment.assignWhereFree();
             assign = false;
         }
+        board.publish();
     }
 
     /**

@@ -8,41 +8,55 @@ import java.util.List;
 final class Views {
     private final Account account;
     private final DeskClock clock;
+    private final Board board;
 
-    Views(Account account, DeskClock clock) {
+    Views(Account account, DeskClock clock, Board board) {
         this.account = account;
         this.clock = clock;
+        this.board = board;
     }
 
-    /** The agent's view of the account: every agent, every waiting guest (questions cut short), every open room. */
-    ServerMessage.Snapshot snapshot() {
+    /**
+     * The agent's view of the account: every agent, the first {@code queueLimit} waiting entries of each group and
+     * kind (questions cut short) with how many wait in each, every open room. What changed before it is sent as
+     * changes first ({@link Board#publish}), so that the changes after it start from it.
+     */
+    ServerMessage.Snapshot snapshot(int queueLimit) {
+        board.publish();
         long now = clock.now();
         List<ServerMessage.AgentView> agents = new ArrayList<>(account.agents.size());
         for (Agent agent : account.agents.values()) {
-            agents.add(new ServerMessage.AgentView(agent.user, agent.visibleAvailability(), agent.activeGuests(),
-                    agent.limit));
+            agents.add(Board.view(agent));
         }
         List<ServerMessage.QueueEntry> queue = new ArrayList<>();
+        List<ServerMessage.QueueTotal> totals = new ArrayList<>();
         for (Group group : account.groups.values()) {
-            int position = 0;
-            for (Reservation reservation : group.queue) {
-                queue.add(new ServerMessage.QueueEntry(reservation.user, group.name, position++,
-                        Math.max(0, now - reservation.enqueuedAt) / 1000,
-                        Names.cut(reservation.question, Names.SNAPSHOT_QUESTION_MAX)));
-            }
-            position = 0;
-            for (Reservation message : group.messages) {
-                queue.add(new ServerMessage.QueueEntry(message.user, group.name, position++,
-                        Math.max(0, now - message.enqueuedAt) / 1000,
-                        Names.cut(message.question, Names.SNAPSHOT_QUESTION_MAX), "message",
-                        message.enqueuedAt + group.replyWithinSeconds * 1000L));
+            list(group.queue, queueLimit, now, queue);
+            list(group.messages, queueLimit, now, queue);
+            totals.add(new ServerMessage.QueueTotal(group.name, null, group.queue.size()));
+            if (!group.messages.isEmpty()) {
+                totals.add(new ServerMessage.QueueTotal(group.name, Board.MESSAGE, group.messages.size()));
             }
         }
         List<ServerMessage.RoomView> open = new ArrayList<>(account.openRooms.size());
         for (Room room : account.openRooms.values()) {
-            open.add(new ServerMessage.RoomView(room.id, room.reservation.user, room.agent.user));
+            open.add(Board.view(room));
         }
-        return new ServerMessage.Snapshot(agents, queue, open);
+        return new ServerMessage.Snapshot(agents, queue, open, totals);
+    }
+
+    ServerMessage.Snapshot snapshot() {
+        return snapshot(io.switchboard.protocol.Limits.SNAPSHOT_QUEUE_DEFAULT);
+    }
+
+    private static void list(Iterable<Reservation> waiting, int limit, long now, List<ServerMessage.QueueEntry> into) {
+        int position = 0;
+        for (Reservation reservation : waiting) {
+            if (position == limit) {
+                return;
+            }
+            into.add(Board.entry(reservation, position++, now));
+        }
     }
 
     /** {@code identified} with the session's new token: the only place a token is ever sent, and it is not kept. */

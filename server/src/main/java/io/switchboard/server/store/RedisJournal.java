@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Cluster mode's durable log: Redis itself (run with {@code appendonly yes} and {@code appendfsync always}, so a reply
  * means the write is on disk). Each account's rows live under its own hash tag, {@code {a:ID}:}: hashes {@code rsv},
- * {@code rooms}, {@code agents}, {@code sessions}, {@code groups} and {@code mails} hold the rows {@link SqliteStore}
+ * {@code rooms}, {@code agents}, {@code sessions}, {@code groups}, {@code mails} and {@code replies} hold the rows {@link SqliteStore}
  * keeps in its
  * tables (the same JSON), and {@code m:ROOM} is a stream whose ids are the messages' seqs.
  *
@@ -138,11 +138,13 @@ public final class RedisJournal implements AutoCloseable {
         var sessions = commands.hgetall(p + "sessions");
         var groups = commands.hgetall(p + "groups");
         var mails = commands.hgetall(p + "mails");
+        var replies = commands.hgetall(p + "replies");
         try {
             return new Stored.State(rows(redis.await(reservations), Stored.ReservationRow.class),
                     rows(redis.await(rooms), Stored.RoomRow.class), rows(redis.await(agents), Stored.AgentRow.class),
                     rows(redis.await(sessions), Stored.SessionRow.class),
-                    rows(redis.await(groups), Stored.GroupRow.class), rows(redis.await(mails), Stored.MailRow.class));
+                    rows(redis.await(groups), Stored.GroupRow.class), rows(redis.await(mails), Stored.MailRow.class),
+                    rows(redis.await(replies), Stored.ReplyRow.class));
         } catch (RedisLink.RedisUnavailable e) {
             throw new StoreException("account " + account + ": cannot read it from Redis (" + e.getMessage() + ")", e);
         }
@@ -402,6 +404,12 @@ public final class RedisJournal implements AutoCloseable {
         }
         for (String id : changes.sentMails()) {
             delete(args, "mails", id);
+        }
+        for (Stored.ReplyRow row : changes.replies()) {
+            put(args, "replies", row.id(), row);
+        }
+        for (String id : changes.deletedReplies()) {
+            delete(args, "replies", id);
         }
     }
 

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The tables and their format version ({@code PRAGMA user_version}): creates them in a new database, brings an older
  * format up to this one in one transaction, and refuses a newer one. Opening thread only.
  *
- * <p>Format 6 (this one): emails waiting to be sent ({@code mails}). Format 5: messages are first appended to {@code message_log} and moved into {@code messages} in runs
+ * <p>Format 7 (this one): canned replies ({@code replies}). Format 6: emails waiting to be sent ({@code mails}). Format 5: messages are first appended to {@code message_log} and moved into {@code messages} in runs
  * of a room ({@link MessageLog}). Format 4: a message says whether it is private (a note for the room's agents only).
  * Format 3 gave
  * every row but a message its account in a column of its own (indexed), so one account's desk is restored from its
@@ -26,15 +26,19 @@ final class Schema {
     private static final Logger log = LoggerFactory.getLogger(Schema.class);
 
     /** The format this server reads and writes. */
-    static final int VERSION = 6;
+    static final int VERSION = 7;
 
     /** The tables whose rows belong to one account (a column {@code account}); messages belong to their room. */
-    static final String[] ACCOUNT_TABLES = {"reservations", "rooms", "agents", "sessions", "groups", "mails"};
+    static final String[] ACCOUNT_TABLES = {"reservations", "rooms", "agents", "sessions", "groups", "mails",
+        "replies"};
     /** The account tables format 3 gave an account column (the mail queue came with format 6, with its column). */
     private static final String[] FORMAT_3_TABLES = {"reservations", "rooms", "agents", "sessions", "groups"};
 
     private static final String MAILS = "CREATE TABLE mails (id TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) "
             + "WITHOUT ROWID";
+
+    private static final String REPLIES = "CREATE TABLE replies (id TEXT PRIMARY KEY, data TEXT NOT NULL, account "
+            + "TEXT) WITHOUT ROWID";
 
     private static final String[] TABLES = {
         "CREATE TABLE reservations (sid TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
@@ -46,6 +50,7 @@ final class Schema {
         "CREATE TABLE sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         "CREATE TABLE groups (key TEXT PRIMARY KEY, data TEXT NOT NULL, account TEXT) WITHOUT ROWID",
         MAILS,
+        REPLIES,
         MessageLog.CREATE,
     };
 
@@ -103,7 +108,10 @@ final class Schema {
                 if (version <= 4) {
                     migrateFrom4(db);
                 }
-                migrateFrom5(db);
+                if (version <= 5) {
+                    migrateFrom5(db);
+                }
+                migrateFrom6(db);
             });
             log.info("{}: data of format version {} brought to version {} (messages with roles, sessions keyed by "
                     + "digests, rows by account, private notes, a message log)", where, version, VERSION);
@@ -200,6 +208,14 @@ final class Schema {
         try (Statement statement = db.createStatement()) {
             statement.execute(MAILS);
             statement.execute("CREATE INDEX mails_by_account ON mails (account)");
+        }
+    }
+
+    /** Format 7: canned replies. */
+    private static void migrateFrom6(Connection db) throws SQLException {
+        try (Statement statement = db.createStatement()) {
+            statement.execute(REPLIES);
+            statement.execute("CREATE INDEX replies_by_account ON replies (account)");
             statement.execute("PRAGMA user_version=" + VERSION);
         }
     }

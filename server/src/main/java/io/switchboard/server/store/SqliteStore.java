@@ -274,7 +274,8 @@ public final class SqliteStore implements Journal, AutoCloseable {
                     read(reader, "agents", account, Stored.AgentRow.class),
                     read(reader, "sessions", account, Stored.SessionRow.class),
                     read(reader, "groups", account, Stored.GroupRow.class),
-                    read(reader, "mails", account, Stored.MailRow.class));
+                    read(reader, "mails", account, Stored.MailRow.class),
+                    read(reader, "replies", account, Stored.ReplyRow.class));
         } catch (SQLException | IOException e) {
             throw new StoreException("cannot read " + dir + ": " + e.getMessage(), e);
         }

@@ -220,6 +220,8 @@ final class StoreWriter implements Runnable {
         private final PreparedStatement putGroup;
         private final PreparedStatement putMail;
         private final PreparedStatement deleteMail;
+        private final PreparedStatement putReply;
+        private final PreparedStatement deleteReply;
         private boolean pendingMessages;
 
         Statements(Connection db) throws SQLException {
@@ -238,6 +240,8 @@ final class StoreWriter implements Runnable {
             putGroup = prepare(db, "INSERT OR REPLACE INTO groups VALUES (?, ?, ?)");
             putMail = prepare(db, "INSERT OR REPLACE INTO mails VALUES (?, ?, ?)");
             deleteMail = prepare(db, "DELETE FROM mails WHERE id = ?");
+            putReply = prepare(db, "INSERT OR REPLACE INTO replies VALUES (?, ?, ?)");
+            deleteReply = prepare(db, "DELETE FROM replies WHERE id = ?");
         }
 
         private PreparedStatement prepare(Connection db, String sql) throws SQLException {
@@ -296,6 +300,12 @@ final class StoreWriter implements Runnable {
             }
             for (String id : changes.sentMails()) {
                 delete(deleteMail, id);
+            }
+            for (Stored.ReplyRow row : changes.replies()) {
+                put(putReply, row.id(), row.account(), row);
+            }
+            for (String id : changes.deletedReplies()) {
+                delete(deleteReply, id);
             }
             return changes.size();
         }

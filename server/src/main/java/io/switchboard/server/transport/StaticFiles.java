@@ -43,10 +43,12 @@ final class StaticFiles {
         String client = read("client.js");
         String viewKit = read("view-kit.js");
         String widgetState = read("widget-state.js");
-        String consoleState = read("console-state.js");
+        // The board comes first: console-state.js uses it (and the browser tests load the two as this one file).
+        String consoleState = read("console-board.js") + "\n" + read("console-state.js");
         String widget = bundle("const WIDGET_CSS = " + jsString(read("widget.css")) + ";", client, viewKit,
                 widgetState, read("widget-away-view.js"), read("widget-view.js"), read("widget-main.js"));
-        String console = bundle("", client, viewKit, consoleState, read("console-view.js"), read("console-main.js"));
+        String console = bundle("", client, viewKit, consoleState, read("console-workspace.js"), read("console-view.js"),
+                read("console-main.js"));
         files = Map.ofEntries(
                 Map.entry("console", new File(bytes(read("console.html")), HTML, PAGE_HEADERS)),
                 Map.entry("console.js", new File(bytes(console), JS, ASSET_HEADERS)),

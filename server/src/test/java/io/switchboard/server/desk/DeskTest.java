@@ -1,5 +1,6 @@
 package io.switchboard.server.desk;
 
+import static io.switchboard.server.desk.Harness.roomOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -45,10 +46,6 @@ class DeskTest {
         return new ServerMessage.Notification(room, user, role, details);
     }
 
-    private static String roomOf(Client client) {
-        return client.last(ServerMessage.Joined.class).room();
-    }
-
     // --- Identify, queue, positions -------------------------------------------------------------------------------
 
     @Test
@@ -64,7 +61,10 @@ class DeskTest {
         assertTrue(identified.reservation().startsWith("rsv_") && identified.reservation().length() >= 4 + 22);
         assertEquals(new ServerMessage.QueuePos(0, null, null), guest.received.get(1));
         assertEquals(3, guest.received.size(), "identified, queuepos, ack");
-        assertEquals(List.of(update(UpdateDetails.QUEUED, "carla")), bob.received);
+        Reservation carla = harness.reservationOf(identified.reservation());
+        assertEquals(List.of(update(UpdateDetails.QUEUED, "carla"), ServerMessage.QueueChange.of("queued",
+                new ServerMessage.QueueEntry("carla", "billing", 0, 0, "refund?", null, null, carla.entryId()))),
+                bob.received, "the update, and the change a console applies to its queue");
     }
 
     @Test
@@ -143,7 +143,8 @@ class DeskTest {
         second.clear();
         first.ok(new Request.Cancel());
         assertEquals(ReservationStatus.CANCELED, harness.reservation(first).status());
-        assertEquals(List.of(update(UpdateDetails.CANCELED, "first")), bob.received);
+        assertEquals(List.of(update(UpdateDetails.CANCELED, "first"), ServerMessage.QueueChange.left(
+                harness.reservation(first).entryId(), "billing", null)), bob.received);
         assertEquals(0, second.last(ServerMessage.QueuePos.class).position());
         assertEquals(1, third.last(ServerMessage.QueuePos.class).position());
         first.refused(new Request.Cancel(), ErrorCode.NOT_ALLOWED);
@@ -226,11 +227,15 @@ class DeskTest {
                 update(UpdateDetails.ASSIGNED, "carla", "bob"),
                 joined,
                 notification(room, "carla", NotificationDetails.JOINED),
-                notification(room, "bob", NotificationDetails.JOINED)), bob.received);
+                notification(room, "bob", NotificationDetails.JOINED)), bob.withoutBoard());
         assertEquals(List.of(
                 update(UpdateDetails.QUEUED, "carla"),
                 update(UpdateDetails.DEQUEUED, "carla"),
-                update(UpdateDetails.ASSIGNED, "carla", "bob")), sue.received);
+                update(UpdateDetails.ASSIGNED, "carla", "bob")), sue.withoutBoard());
+        // The consoles' changes: she was queued and left within one turn (nothing to show), bob holds one more guest
+        // and has a room.
+        assertEquals(List.of(new ServerMessage.Team(new ServerMessage.AgentView("bob", StatusIs.AVAILABLE, 1, 2)),
+                new ServerMessage.RoomChange("opened", new ServerMessage.RoomView(room, "carla", "bob"))), sue.board());
         assertEquals(ServerMessage.Identified.class, guest.received.get(0).getClass());
         assertEquals(new ServerMessage.QueuePos(0, null, null), guest.received.get(1));
         assertEquals(List.of(joined,
@@ -521,14 +526,14 @@ class DeskTest {
         Client bob = harness.availableAgent("bob");
         Client guest = harness.guest("carla");
         harness.guest("dan");
-        harness.guest("eve");
+        Client eve = harness.guest("eve");
         harness.clock.advance(7_000);
         bob.ok(new Request.Snapshot());
         ServerMessage.Snapshot snapshot = bob.last(ServerMessage.Snapshot.class);
         assertEquals(new ServerMessage.AgentView("bob", StatusIs.AVAILABLE, 2, 2), snapshot.agents().get(0));
         assertEquals(new ServerMessage.AgentView("ann", StatusIs.OFFLINE, 0, 2), snapshot.agents().get(1));
-        assertEquals(List.of(new ServerMessage.QueueEntry("eve", "billing", 0, 7, "question of eve")),
-                snapshot.queue());
+        assertEquals(List.of(new ServerMessage.QueueEntry("eve", "billing", 0, 7, "question of eve", null, null,
+                harness.reservation(eve).entryId())), snapshot.queue());
         assertEquals(new ServerMessage.RoomView(roomOf(guest), "carla", "bob"), snapshot.rooms().get(0));
         guest.refused(new Request.Snapshot(), ErrorCode.NOT_ALLOWED);
     }

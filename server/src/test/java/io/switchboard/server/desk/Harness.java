@@ -236,6 +236,22 @@ final class Harness implements TurnOutbox {
         return client;
     }
 
+    /** The room of the newest {@code joined} a client received. */
+    static String roomOf(Client client) {
+        return client.last(ServerMessage.Joined.class).room();
+    }
+
+    static List<String> bodies(List<ServerMessage.Message> messages) {
+        return messages.stream().map(ServerMessage.Message::body).toList();
+    }
+
+    /** A room's whole history as this client may read it (its inbox is cleared first). */
+    static List<ServerMessage.Message> history(Client client, String room) {
+        client.clear();
+        client.ok(new Request.History(room, 0L));
+        return client.first(ServerMessage.History.class).messages();
+    }
+
     Reservation reservation(Client guest) {
         return reservationOf(guest.reservation);
     }
@@ -311,6 +327,21 @@ final class Harness implements TurnOutbox {
                 fail("no " + type.getSimpleName() + " in " + received);
             }
             return matching.get(matching.size() - 1);
+        }
+
+        /** What was received but the board's changes ({@code queue}, {@code team}, {@code rooms}). */
+        List<ServerMessage> withoutBoard() {
+            return received.stream().filter(message -> !isBoard(message)).toList();
+        }
+
+        /** Only the board's changes. */
+        List<ServerMessage> board() {
+            return received.stream().filter(Client::isBoard).toList();
+        }
+
+        private static boolean isBoard(ServerMessage message) {
+            return message instanceof ServerMessage.QueueChange || message instanceof ServerMessage.Team
+                    || message instanceof ServerMessage.RoomChange;
         }
 
         List<ServerMessage.Update> updates() {

@@ -18,6 +18,7 @@ public final class MemoryJournal implements Journal {
     public final Map<String, Stored.SessionRow> sessions = new LinkedHashMap<>();
     public final Map<String, Stored.GroupRow> groups = new LinkedHashMap<>();
     public final Map<String, Stored.MailRow> mails = new LinkedHashMap<>();
+    public final Map<String, Stored.ReplyRow> replies = new LinkedHashMap<>();
     int turns;
 
     @Override
@@ -38,6 +39,8 @@ public final class MemoryJournal implements Journal {
         changes.groups().forEach(row -> groups.put(row.key(), row));
         changes.mails().forEach(row -> mails.put(row.id(), row));
         changes.sentMails().forEach(mails::remove);
+        changes.replies().forEach(row -> replies.put(row.id(), row));
+        changes.deletedReplies().forEach(replies::remove);
         return turns;
     }
 
@@ -51,7 +54,7 @@ public final class MemoryJournal implements Journal {
     Stored.State state() {
         return new Stored.State(List.copyOf(reservations.values()), List.copyOf(rooms.values()),
                 List.copyOf(agents.values()), List.copyOf(sessions.values()), List.copyOf(groups.values()),
-                List.copyOf(mails.values()));
+                List.copyOf(mails.values()), List.copyOf(replies.values()));
     }
 
     /** One account's rows, as a store reads them back for that account's desk. */
@@ -62,7 +65,8 @@ public final class MemoryJournal implements Journal {
                 agents.values().stream().filter(row -> row.account().equals(account)).toList(),
                 sessions.values().stream().filter(row -> row.account().equals(account)).toList(),
                 groups.values().stream().filter(row -> row.account().equals(account)).toList(),
-                mails.values().stream().filter(row -> row.account().equals(account)).toList());
+                mails.values().stream().filter(row -> row.account().equals(account)).toList(),
+                replies.values().stream().filter(row -> row.account().equals(account)).toList());
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.switchboard.server.desk;
 
+import static io.switchboard.server.desk.Harness.bodies;
+import static io.switchboard.server.desk.Harness.history;
+import static io.switchboard.server.desk.Harness.roomOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,20 +32,6 @@ class TeamDeskTest {
         Client agent = harness.agent(user);
         agent.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
         return agent;
-    }
-
-    private static String roomOf(Client client) {
-        return client.last(ServerMessage.Joined.class).room();
-    }
-
-    private static List<String> bodies(List<ServerMessage.Message> messages) {
-        return messages.stream().map(ServerMessage.Message::body).toList();
-    }
-
-    private static List<ServerMessage.Message> history(Client client, String room) {
-        client.clear();
-        client.ok(new Request.History(room, 0L));
-        return client.first(ServerMessage.History.class).messages();
     }
 
     @Test
@@ -157,12 +146,13 @@ class TeamDeskTest {
         Client ann = harness.agent("ann");
         bob.clear();
         ann.clear();
+        sue.clear();
         sue.ok(new Request.Limit(7, "bob"));
-        for (Client console : List.of(bob, ann)) {
-            ServerMessage.Snapshot snapshot = console.last(ServerMessage.Snapshot.class);
-            assertEquals(7, snapshot.agents().stream().filter(agent -> agent.user().equals("bob")).findFirst()
-                    .orElseThrow().limit());
+        // A change of one agent, not a snapshot: every console, the supervisor's too.
+        for (Client console : List.of(bob, ann, sue)) {
+            assertEquals(new ServerMessage.Team(new ServerMessage.AgentView("bob", StatusIs.AWAY, 0, 7)),
+                    console.last(ServerMessage.Team.class));
+            assertTrue(console.all(ServerMessage.Snapshot.class).isEmpty());
         }
-        assertFalse(sue.all(ServerMessage.Snapshot.class).isEmpty());
     }
 }

@@ -398,11 +398,11 @@ class SqliteStoreTest {
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.FILE));
              Statement statement = db.createStatement()) {
             statement.execute("CREATE TABLE future (x)");
-            statement.execute("PRAGMA user_version=7");
+            statement.execute("PRAGMA user_version=8");
         }
         StoreException refused = assertThrows(StoreException.class, () -> SqliteStore.open(dir, Durability.FSYNC,
                 new Commits(), SqliteStore.Metrics.NONE));
-        assertTrue(refused.getMessage().contains("format version 7"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("format version 8"), refused.getMessage());
         assertTrue(refused.getMessage().contains("reads version " + SqliteStore.FORMAT_VERSION), refused.getMessage());
     }
 
