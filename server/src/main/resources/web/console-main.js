@@ -211,12 +211,12 @@
     if (pendingLogin) {
       const { user, token } = pendingLogin;
       pendingLogin = null;
-      client.request("login", { user, token }).catch((e) => {
+      client.request("login", { user, token, console: true }).catch((e) => {
         client.stop();
         view.showSignIn(ConsoleState.signInText(e.code));
       });
     } else if (session) {
-      client.request("resume", { session }).catch((e) => {
+      client.request("resume", { session, console: true }).catch((e) => {
         if (e.code === "auth_failed") {
           sessionStorage.removeItem(SESSION_KEY);
           client.stop();

@@ -108,7 +108,7 @@ const ConsoleState = (() => {
     const existing = state.byId[joined.room];
     const room = existing
       ? Object.assign({}, existing, { agent: joined.agent, ended: false, endLine: null,
-        email: joined.guest.email || null })
+        email: joined.guest.email || null, silent: joined.silent === true })
       : {
         id: joined.room,
         guest: joined.guest.user,
@@ -122,6 +122,7 @@ const ConsoleState = (() => {
         unread: 0,
         typing: "",
         context: null,
+        silent: joined.silent === true,
       };
     if (!existing && state.selected) {
       room.unread = 1;
@@ -224,7 +225,8 @@ const ConsoleState = (() => {
     switch (event.type) {
       case "identified":
         effects.push({ kind: "session", session: event.session });
-        after = Object.assign({}, state, { me: event.user, role: event.role, signedIn: true });
+        // Offers that ended while the connection was away are gone: the server sends the open ones again.
+        after = Object.assign({}, state, { me: event.user, role: event.role, signedIn: true, offers: {} });
         break;
       case "snapshot":
         after = Board.snapshot(state, event, now);
@@ -264,6 +266,13 @@ const ConsoleState = (() => {
       case "replies":
         after = Object.assign({}, state, { replies: event.replies });
         break;
+      case "reply": {
+        const others = state.replies.filter((reply) => reply.id !== (event.reply ? event.reply.id : event.id));
+        const replies = event.reply ? others.concat([event.reply]) : others;
+        replies.sort((a, b) => a.title.toLowerCase().localeCompare(b.title.toLowerCase()) || a.id.localeCompare(b.id));
+        after = Object.assign({}, state, { replies });
+        break;
+      }
       case "notification":
         after = notification(state, event, effects);
         break;

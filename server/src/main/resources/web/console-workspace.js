@@ -167,10 +167,14 @@ const ConsoleWorkspace = (() => {
     }
     const details = context.guest.details || {};
     for (const name of Object.keys(details)) {
-      const label = { page: "Page", url: "Page", referrer: "Came from", title: "Page title" }[name] || name;
-      fact(label, details[name], true);
+      const labels = { page: "Page", url: "Page", referrer: "Came from", title: "Page title" };
+      fact(Object.prototype.hasOwnProperty.call(labels, name) ? labels[name] : name, details[name], true);
     }
     box.append(facts);
+    if (Object.keys(details).length) {
+      box.append(element("p", "muted", "Page, referrer and other details come from the guest's browser: the guest "
+        + "could have changed them."));
+    }
     box.append(element("h4", null, context.earlier.length ? "Earlier conversations" : "No earlier conversation"));
     if (context.earlier.length) {
       const earlier = element("ul", "earlier");

@@ -295,7 +295,26 @@
     eq(C.fill("{guest} {unknown}", {}), " {unknown}");
   });
 
+  test("a canned reply changes one at a time, in title order", () => {
+    const start = run(C, signedIn.state, [{ type: "replies", replies: [{ id: "2", title: "Welcome", body: "Hi",
+      shared: true, owner: null }] }]);
+    const added = run(C, start.state, [{ type: "reply", reply: { id: "1", title: "bye", body: "Bye", shared: false,
+      owner: "admin" } }, { type: "reply", reply: { id: "2", title: "Welcome", body: "Hello", shared: true,
+      owner: null } }]);
+    eq(added.state.replies.map((r) => r.id + ":" + r.body), ["1:Bye", "2:Hello"]);
+    eq(run(C, added.state, [{ type: "reply", id: "1", deleted: true }]).state.replies.map((r) => r.id), ["2"]);
+  });
+
+  test("offers that ended while the connection was away do not outlive a new sign-in", () => {
+    const offered = run(C, signedIn.state, [{ type: "offer", offer: "q_1", group: "sales", expires: 31000,
+      guest: { user: "Ada", question: "hi", details: {} } }]);
+    eq(run(C, offered.state, [{ type: "identified", role: "agent", user: "admin", session: "ses_2" }]).state.offers,
+      {});
+  });
+
   test("a supervisor who joined silently is seen once they write to the guest, not after a note", () => {
+    const resumed = run(C, signedIn.state, [Object.assign(joined("rm_1", "Ada"), { silent: true })]);
+    eq(resumed.state.byId.rm_1.silent, true, "joined says so after a reload");
     const silent = run(C, signedIn.state, [joined("rm_1", "Ada"), { type: "silent", room: "rm_1" },
       Object.assign(message("rm_1", 1, "admin", "supervisor"), { private: true })]);
     eq(silent.state.byId.rm_1.silent, true);

@@ -27,6 +27,8 @@ public final class Main {
                     + " [--lease-ms N]   (redis-server and three nodes)\n"
                     + "       switchboard-loadtest restart-bench [--guests N] [--messages N] [--rooms N]\n"
                     + "       switchboard-loadtest flood [--duration-s N] [--heap 64m]\n"
+                    + "       switchboard-loadtest console-bench [--guests N] [--consoles N] [--changes N] [--seed S]"
+                    + " [--out REPORT.json]\n"
                     + "       switchboard-loadtest disk-full   (root: a full disk in a private mount namespace)\n"
                     + "       switchboard-loadtest config [--agents N]\n"
                     + "       switchboard-loadtest simulate --scenario FILE [--seed N] [--seeds K] [--out REPORT.json]"
@@ -41,6 +43,7 @@ public final class Main {
             case "flood" -> io.switchboard.loadtest.load.FloodCommand.run(rest);
             case "disk-full" -> io.switchboard.loadtest.load.DiskFullCommand.run(rest);
             case "restart-bench" -> io.switchboard.loadtest.load.RestartBench.run(rest);
+            case "console-bench" -> io.switchboard.loadtest.load.ConsoleBench.run(rest);
             case "estimate-bench" -> EstimateBench.run(rest);
             case "config" -> {
                 System.out.println(io.switchboard.loadtest.load.LoadCommand.config(rest));

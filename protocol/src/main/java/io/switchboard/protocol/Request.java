@@ -207,7 +207,8 @@ public sealed interface Request {
     }
 
     /** A new connection signs in as an agent. */
-    record Login(String user, String token) implements Request {
+    record Login(String user, String token, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean console)
+            implements Request {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.login(this);
@@ -216,16 +217,33 @@ public sealed interface Request {
         public Login {
             Check.name("user", user, Limits.USER_MAX);
             Check.text("token", token, 1, Limits.TOKEN_MAX);
+            if (Boolean.FALSE.equals(console)) {
+                console = null;
+            }
+        }
+
+        public Login(String user, String token) {
+            this(user, token, null);
+        }
+
+        /**
+         * {@code "console": true}: the agent's console, which follows the board's changes ({@code queue}, {@code
+         * team}, {@code rooms}), alerts and canned replies, and whose snapshots list the first {@link
+         * Limits#SNAPSHOT_QUEUE_DEFAULT} entries of each group unless it asks for more. Without it, an agent gets what
+         * the contract names, and whole snapshots.
+         */
+        public boolean asConsole() {
+            return Boolean.TRUE.equals(console);
         }
 
         @Override
         public String toString() {
-            return "Login[user=" + user + ", token=(hidden)]";
+            return "Login[user=" + user + ", token=(hidden), console=" + console + "]";
         }
     }
 
     /** A new connection takes back a session whose connection dropped. */
-    record Resume(String session) implements Request {
+    record Resume(String session, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean console) implements Request {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.resume(this);
@@ -233,11 +251,23 @@ public sealed interface Request {
 
         public Resume {
             Check.name("session", session, Limits.ID_MAX);
+            if (Boolean.FALSE.equals(console)) {
+                console = null;
+            }
+        }
+
+        public Resume(String session) {
+            this(session, null);
+        }
+
+        /** An agent's console coming back (see {@link Login#asConsole}); a guest's is ignored. */
+        public boolean asConsole() {
+            return Boolean.TRUE.equals(console);
         }
 
         @Override
         public String toString() {
-            return "Resume[session=(hidden)]";
+            return "Resume[session=(hidden), console=" + console + "]";
         }
     }
 
@@ -416,9 +446,9 @@ public sealed interface Request {
     }
 
     /**
-     * Asks for the agent's view of the account; {@code queue_limit} (1 to {@link Limits#SNAPSHOT_QUEUE_MAX}, default
-     * {@link Limits#SNAPSHOT_QUEUE_DEFAULT}) is how many waiting entries of each group and kind it lists (the first
-     * ones); {@code queue_totals} counts them all.
+     * Asks for the agent's view of the account; {@code queue_limit} (1 to {@link Limits#SNAPSHOT_QUEUE_MAX}) is how
+     * many waiting entries of each group and kind it lists (the first ones); without it a console's snapshot lists
+     * {@link Limits#SNAPSHOT_QUEUE_DEFAULT} and any other agent's all of them. {@code queue_totals} counts them all.
      */
     record Snapshot(@JsonProperty("queue_limit") @JsonInclude(JsonInclude.Include.NON_NULL) Integer queueLimit)
             implements Request {
@@ -435,11 +465,6 @@ public sealed interface Request {
 
         public Snapshot() {
             this(null);
-        }
-
-        /** How many entries of each group and kind to list. */
-        public int queueLimitOrDefault() {
-            return queueLimit == null ? Limits.SNAPSHOT_QUEUE_DEFAULT : queueLimit;
         }
     }
 

@@ -38,6 +38,7 @@ import java.util.Objects;
     @Type(value = ServerMessage.Alert.class, name = "alert"),
     @Type(value = ServerMessage.Context.class, name = "context"),
     @Type(value = ServerMessage.Replies.class, name = "replies"),
+    @Type(value = ServerMessage.ReplyChange.class, name = "reply"),
 })
 public sealed interface ServerMessage {
 
@@ -139,12 +140,20 @@ public sealed interface ServerMessage {
         }
     }
 
-    /** You are now in this room. */
-    record Joined(String room, Guest guest, String agent) implements ServerMessage {
+    /** You are now in this room; {@code silent}: you (a supervisor) joined it silently, the guest does not see you. */
+    record Joined(String room, Guest guest, String agent,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Boolean silent) implements ServerMessage {
         public Joined {
             Objects.requireNonNull(room, "room");
             Objects.requireNonNull(guest, "guest");
             Objects.requireNonNull(agent, "agent");
+            if (Boolean.FALSE.equals(silent)) {
+                silent = null;
+            }
+        }
+
+        public Joined(String room, Guest guest, String agent) {
+            this(room, guest, agent, null);
         }
     }
 
@@ -296,10 +305,23 @@ public sealed interface ServerMessage {
     record Reply(String id, String title, String body, boolean shared, String owner) {
     }
 
-    /** The canned replies this agent may use: the account's and their own (after sign-in and after every change). */
+    /** The canned replies this agent may use: the account's and their own (after sign-in and resume). */
     record Replies(List<Reply> replies) implements ServerMessage {
         public Replies {
             replies = List.copyOf(replies);
+        }
+    }
+
+    /** One canned reply this agent may use was saved ({@code reply}), or is gone for them ({@code id}, {@code deleted}). */
+    record ReplyChange(@JsonInclude(JsonInclude.Include.NON_NULL) Reply reply,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String id,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean deleted) implements ServerMessage {
+        public static ReplyChange saved(Reply reply) {
+            return new ReplyChange(reply, null, null);
+        }
+
+        public static ReplyChange deleted(String id) {
+            return new ReplyChange(null, id, true);
         }
     }
 

@@ -58,6 +58,10 @@ class GoldenRequestTest {
                         {"type":"limit","limit":5,"agent":"bob","ref":"r1"}"""),
                 Arguments.of(new Request.Snapshot(), """
                         {"type":"snapshot","ref":"r1"}"""),
+                Arguments.of(new Request.Login("ann", "ann-token", true), """
+                        {"type":"login","user":"ann","token":"ann-token","console":true,"ref":"r1"}"""),
+                Arguments.of(new Request.Resume("ses_1", true), """
+                        {"type":"resume","session":"ses_1","console":true,"ref":"r1"}"""),
                 Arguments.of(new Request.Snapshot(500), """
                         {"type":"snapshot","queue_limit":500,"ref":"r1"}"""),
                 Arguments.of(new Request.Join("rm_1", true), """

@@ -92,6 +92,16 @@ class GoldenServerMessageTest {
                         1700000030000L), """
                         {"type":"offer","offer":"q_1","group":"sales","guest":{"user":"ann","question":"chairs?",\
                         "details":{}},"expires":1700000030000}"""),
+                Arguments.of(ServerMessage.ReplyChange.saved(new ServerMessage.Reply("cr_1", "Bye", "Bye {guest}", false,
+                        "ann")), """
+                        {"type":"reply","reply":{"id":"cr_1","title":"Bye","body":"Bye {guest}","shared":false,\
+                        "owner":"ann"}}"""),
+                Arguments.of(ServerMessage.ReplyChange.deleted("cr_1"), """
+                        {"type":"reply","id":"cr_1","deleted":true}"""),
+                Arguments.of(new ServerMessage.Joined("rm_1", new ServerMessage.Guest("ann", "q", Map.of()), "bob", true),
+                        """
+                        {"type":"joined","room":"rm_1","guest":{"user":"ann","question":"q","details":{}},"agent":"bob",\
+                        "silent":true}"""),
                 Arguments.of(new ServerMessage.OfferEnd("q_1", "missed"), """
                         {"type":"offer_end","offer":"q_1","reason":"missed"}"""),
                 Arguments.of(new ServerMessage.Alert("unanswered", "bob", "rm_1", 1700000000000L, null), """

@@ -130,10 +130,10 @@ class ClusterIntegrationTest {
         WsClient admin = WsClient.connect(edges.get(0).port());
         WsClient guest = WsClient.connect(edges.get(1).port());
         try {
-            String session = WsClient.first(admin.call(new Request.Login("admin", "admin-token-for-tests")),
+            String session = WsClient.first(admin.call(new Request.Login("admin", "admin-token-for-tests", true)),
                     ServerMessage.Identified.class).session();
             assertEquals("Welcome", WsClient.first(admin.call(new Request.ReplySave(null, "Welcome", "Hello {guest}!",
-                    true)), ServerMessage.Replies.class).replies().get(0).title());
+                    true)), ServerMessage.ReplyChange.class).reply().title());
             guest.call(Request.Identify.guest("carla", "Where is my order?"));
             ServerMessage.QueueChange queued = admin.await(ServerMessage.QueueChange.class);
             assertEquals("queued", queued.change());
@@ -153,7 +153,7 @@ class ClusterIntegrationTest {
             assertTrue(admin.awaitClose() > 0);
             awaitOwner("default");
             WsClient back = WsClient.connect(nodes.get(0).port());
-            List<ServerMessage> resumed = back.call(new Request.Resume(session));
+            List<ServerMessage> resumed = back.call(new Request.Resume(session, true));
             assertEquals("Hello {guest}!", WsClient.first(resumed, ServerMessage.Replies.class).replies().get(0)
                     .body(), "the canned reply is in Redis");
             ServerMessage.Context context = WsClient.first(back.call(new Request.Context(room)),

@@ -341,10 +341,10 @@ class TeamBrowserTest {
         WebDriver admin = console("admin");
         WebElement limit = admin.findElement(By.cssSelector("input[aria-label='Limit of bob']"));
         limit.sendKeys(Keys.chord(Keys.CONTROL, "a"), "7", Keys.ENTER);
-        ServerMessage.Team team;
+        ServerMessage.Snapshot snapshot;
         do {
-            team = bob.await(ServerMessage.Team.class);
-        } while (!team.agent().user().equals("bob") || team.agent().limit() != 7);
+            snapshot = bob.await(ServerMessage.Snapshot.class);
+        } while (snapshot.agents().stream().noneMatch(a -> a.user().equals("bob") && a.limit() == 7));
         waitFor(admin, a -> a.findElement(By.id("agents")).getText().contains("0 / 7"), "the console shows 7");
         assertEquals(limit, admin.switchTo().activeElement(), "the field keeps the focus");
         limit.sendKeys(Keys.chord(Keys.CONTROL, "a"), "0", Keys.ENTER);

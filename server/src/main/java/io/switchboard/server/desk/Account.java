@@ -24,6 +24,8 @@ final class Account {
     final Map<String, Reservation> byMailToken = new HashMap<>();
     /** The agents' names as they look ({@link Names#fold}): no guest may take one of them. */
     final Set<String> agentNames = new java.util.HashSet<>();
+    /** Rooms the desk still keeps by their guest's identity ({@link Workspace#identity}): earlier conversations. */
+    final Map<String, java.util.Set<Room>> roomsByGuest = new HashMap<>();
     /** Canned replies by id: the account's ({@code owner} null) and each agent's own. */
     final Map<String, Stored.ReplyRow> replies = new LinkedHashMap<>();
 
@@ -55,6 +57,22 @@ final class Account {
             }
         }
         return account;
+    }
+
+    /** Keeps a room under its guest's identity, if they have one (a room opened or restored). */
+    void indexRoom(Room room) {
+        room.identity = Workspace.identity(room.reservation);
+        if (room.identity != null) {
+            roomsByGuest.computeIfAbsent(room.identity, key -> new java.util.LinkedHashSet<>()).add(room);
+        }
+    }
+
+    /** The room is forgotten: out of the index. */
+    void unindexRoom(Room room) {
+        java.util.Set<Room> rooms = room.identity == null ? null : roomsByGuest.get(room.identity);
+        if (rooms != null && rooms.remove(room) && rooms.isEmpty()) {
+            roomsByGuest.remove(room.identity);
+        }
     }
 
     /** The group a request names (the default one when it names none), or {@code invalid_field}. */

@@ -109,7 +109,7 @@ final class Assignment {
     /** A waiting guest leaves the queue with an outcome (canceled, expired); those behind move up. */
     void leaveQueue(Reservation reservation, ReservationStatus outcome) {
         turn.dequeued(reservation.group);
-        offers.over(reservation);
+        offers.over(reservation, null);
         if (reservation.byEmail) {
             reservation.group.messages.remove(reservation);
             reservation.finish(turn, outcome);
@@ -144,14 +144,23 @@ final class Assignment {
                 if (group.queue.isEmpty()) {
                     continue;
                 }
-                Reservation head = firstNotOffered(group);
-                if (head == null || next != null && MOST_URGENT.compare(head, next) >= 0) {
-                    continue;
-                }
-                Agent free = freeAgent(group, head);
-                if (free != null) {
-                    next = head;
-                    agent = free;
+                for (Reservation waiting : group.queue) {
+                    if (next != null && MOST_URGENT.compare(waiting, next) >= 0) {
+                        break;
+                    }
+                    if (waiting.offeredTo != null) {
+                        continue;
+                    }
+                    Agent free = freeAgent(group, waiting);
+                    if (free != null) {
+                        next = waiting;
+                        agent = free;
+                        break;
+                    }
+                    if (waiting.passedBy.isEmpty()) {
+                        // Nobody free for the first guest nobody passed: nobody is free for those behind either.
+                        break;
+                    }
                 }
             }
             if (next == null) {
@@ -209,16 +218,6 @@ final class Assignment {
         return oldest;
     }
 
-    /** The first waiting guest of the group who is not offered to an agent now. */
-    private static Reservation firstNotOffered(Group group) {
-        for (Reservation reservation : group.queue) {
-            if (reservation.offeredTo == null) {
-                return reservation;
-            }
-        }
-        return null;
-    }
-
     /** The free agent of the group who should take {@code head}: the least busy, not one who let them pass. */
     private static Agent freeAgent(Group group, Reservation head) {
         Agent best = null;
@@ -234,12 +233,21 @@ final class Assignment {
         return best;
     }
 
-    /** The most urgent head among the groups, or null when none has a waiting guest. */
-    static Reservation mostUrgentHead(Iterable<Group> groups) {
+    /**
+     * The most urgent waiting guest among the groups for this agent ({@code assist}), or null when none waits: the
+     * head of each group, past guests this agent let pass or who are offered to someone else.
+     */
+    static Reservation mostUrgentFor(Agent agent, Iterable<Group> groups) {
         Reservation next = null;
         for (Group group : groups) {
-            if (!group.queue.isEmpty() && (next == null || MOST_URGENT.compare(group.queue.first(), next) < 0)) {
-                next = group.queue.first();
+            for (Reservation waiting : group.queue) {
+                if (waiting.passedBy.contains(agent) || waiting.offeredTo != null && waiting.offeredTo != agent) {
+                    continue;
+                }
+                if (next == null || MOST_URGENT.compare(waiting, next) < 0) {
+                    next = waiting;
+                }
+                break;
             }
         }
         return next;
@@ -250,7 +258,7 @@ final class Assignment {
         long now = clock.now();
         Group group = reservation.group;
         turn.dequeued(group);
-        offers.over(reservation);
+        offers.over(reservation, agent);
         reservation.passedBy.clear();
         if (reservation.byEmail) {
             // A message waited for an answer, not for a chat: its wait teaches the chat estimates nothing.

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What the account's agents are shown of the queue, the team and the open rooms, sent as changes: a guest queued,
+ * What the account's consoles are shown of the queue, the team and the open rooms, sent as changes: a guest queued,
  * moved or left ({@code queue}), an agent's availability, load or limit ({@code team}), a room opened, handed over or
  * closed ({@code rooms}). The parts that change these mark them here; at the end of the turn (and before any
  * snapshot, so a snapshot and the changes after it never overlap) each marked one is compared with what was last
@@ -102,7 +102,7 @@ final class Board {
                 ServerMessage.AgentView view = view(agent);
                 if (!view.equals(agent.shown)) {
                     agent.shown = view;
-                    fanout.toAgents(account, new ServerMessage.Team(view));
+                    fanout.toConsoles(account, new ServerMessage.Team(view));
                 }
             }
         }
@@ -133,7 +133,7 @@ final class Board {
         } else {
             shownRooms.remove(room);
         }
-        fanout.toAgents(account, new ServerMessage.RoomChange(change, view(room)));
+        fanout.toConsoles(account, new ServerMessage.RoomChange(change, view(room)));
     }
 
     /**
@@ -151,7 +151,7 @@ final class Board {
             if (present.contains(reservation)) {
                 kept.add(reservation);
             } else {
-                fanout.toAgents(account, ServerMessage.QueueChange.left(reservation.entryId(), group.name, kind));
+                fanout.toConsoles(account, ServerMessage.QueueChange.left(reservation.entryId(), group.name, kind));
             }
         }
         Set<Reservation> known = new HashSet<>(kept);
@@ -164,9 +164,9 @@ final class Board {
                     change = "moved";
                 }
                 kept.add(position, reservation);
-                fanout.toAgents(account, ServerMessage.QueueChange.of(change, entry(reservation, position, at)));
+                fanout.toConsoles(account, ServerMessage.QueueChange.of(change, entry(reservation, position, at)));
             } else if (edited.contains(reservation)) {
-                fanout.toAgents(account, ServerMessage.QueueChange.of("moved", entry(reservation, position, at)));
+                fanout.toConsoles(account, ServerMessage.QueueChange.of("moved", entry(reservation, position, at)));
             }
             position++;
         }

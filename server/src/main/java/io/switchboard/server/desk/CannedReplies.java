@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Canned replies: the account's (written by supervisors) and each agent's own, stored with the turn that changed
- * them. An agent's console gets the ones it may use ({@code replies}) after sign-in and after every change to them;
+ * them. An agent's console gets the ones it may use ({@code replies}) after sign-in and resume, then each change
+ * ({@code reply});
  * the console fills in the placeholders and sends the text as an ordinary message. Desk thread only.
  */
 final class CannedReplies {
@@ -44,9 +45,8 @@ final class CannedReplies {
     static ServerMessage.Replies of(Account account, Agent agent) {
         List<ServerMessage.Reply> replies = new ArrayList<>();
         for (Stored.ReplyRow row : account.replies.values()) {
-            if (row.owner() == null || row.owner().equals(agent.user)) {
-                replies.add(new ServerMessage.Reply(row.id(), row.title(), row.body(), row.owner() == null,
-                        row.owner()));
+            if (usedBy(agent, row)) {
+                replies.add(view(row));
             }
         }
         replies.sort(Comparator.comparing((ServerMessage.Reply reply) -> reply.title().toLowerCase(
@@ -75,14 +75,14 @@ final class CannedReplies {
                 request.title(), request.body(), clock.now());
         account.replies.put(row.id(), row);
         turn.reply(row);
-        tell(before == null ? owner : before.owner(), owner);
+        tell(before, row);
     }
 
     void delete(Agent agent, Request.ReplyDelete request) {
         Stored.ReplyRow before = editable(agent, request.id());
         account.replies.remove(before.id());
         turn.replyDeleted(before.id());
-        tell(before.owner(), before.owner());
+        tell(before, null);
     }
 
     /** A reply this agent may change: their own, or (supervisors) the account's. */
@@ -100,16 +100,24 @@ final class CannedReplies {
     }
 
     /**
-     * Sends the new list to whoever uses the changed reply, before and after the change: everyone for the account's
-     * (owner null), else its owner.
+     * Tells each console that uses the changed reply of it: saved ({@code after}), or gone for them (deleted, or no
+     * longer theirs to use: {@code before}). One reply each, never the whole list again.
      */
-    private void tell(String ownerBefore, String ownerAfter) {
+    private void tell(Stored.ReplyRow before, Stored.ReplyRow after) {
         for (Agent agent : account.agents.values()) {
-            boolean concerned = ownerBefore == null || ownerAfter == null || agent.user.equals(ownerBefore)
-                    || agent.user.equals(ownerAfter);
-            if (concerned && agent.session != null) {
-                fanout.send(agent.session, of(account, agent));
+            if (after != null && usedBy(agent, after)) {
+                fanout.toConsole(agent, ServerMessage.ReplyChange.saved(view(after)));
+            } else if (before != null && usedBy(agent, before)) {
+                fanout.toConsole(agent, ServerMessage.ReplyChange.deleted(before.id()));
             }
         }
+    }
+
+    private static boolean usedBy(Agent agent, Stored.ReplyRow row) {
+        return row.owner() == null || row.owner().equals(agent.user);
+    }
+
+    private static ServerMessage.Reply view(Stored.ReplyRow row) {
+        return new ServerMessage.Reply(row.id(), row.title(), row.body(), row.owner() == null, row.owner());
     }
 }

@@ -111,6 +111,11 @@ public final class Desk {
         this.sessions = new Sessions(account, timings, clock, ids, fanout, rooms, assignment, positions, retention,
                 turn, metrics, builder.limits, builder.handover, views, members);
         rooms.guestAway = sessions::awayInRoom;
+        sessions.agentBack = workspace::back;
+        sessions.agentLeft = agent -> {
+            offers.withdraw(agent);
+            workspace.gone(agent);
+        };
         this.guests = new GuestSignIn(account, timings, ids, fanout, assignment, turn, metrics, builder.limits,
                 reservations, views, sessions);
         this.byEmail = new ByEmail(account, timings, ids, fanout, assignment, rooms, sessions, mailbox, turn, metrics,
@@ -218,7 +223,11 @@ public final class Desk {
             if (Requests.changesState(request)) {
                 requireStorage(journal);
             }
-            request.accept(new Requests(this, connection, ref, sessions.of(connection)));
+            Session session = sessions.of(connection);
+            if (session != null && session.agent != null && !(request instanceof Request.Ping)) {
+                workspace.active(session.agent);
+            }
+            request.accept(new Requests(this, connection, ref, session));
             if (!sessions.connections.contains(connection)) {
                 return;
             }
@@ -360,6 +369,7 @@ public final class Desk {
         turn.board.reset();
         mailbox.restore(state.mails());
         replies.restore(state.replies());
+        account.openRooms.values().forEach(workspace::restored);
     }
 
     /**

@@ -195,7 +195,8 @@ final class Dirty {
     static Stored.RoomRow row(Room room) {
         return new Stored.RoomRow(room.id, room.account.id, room.reservation.sid, room.agent.user,
                 users(room.supervisors), users(room.pastMembers).stream().sorted().toList(), room.open, room.openedAt,
-                room.forgetAt, users(room.silent).stream().sorted().toList(), List.copyOf(room.timeline));
+                room.forgetAt, users(room.silent).stream().sorted().toList(), List.copyOf(room.timeline),
+                room.unansweredSince);
     }
 
     static Stored.AgentRow row(Agent agent) {

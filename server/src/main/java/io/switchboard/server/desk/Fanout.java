@@ -37,6 +37,22 @@ final class Fanout {
         }
     }
 
+    /** To every agent's console of the account (sessions that signed in as a console). Desk thread only. */
+    void toConsoles(Account account, ServerMessage message) {
+        for (Agent agent : account.agents.values()) {
+            if (agent.session != null && agent.session.console) {
+                send(agent.session, message);
+            }
+        }
+    }
+
+    /** To an agent's console, if they have one now. Desk thread only. */
+    void toConsole(Agent agent, ServerMessage message) {
+        if (agent.session != null && agent.session.console) {
+            send(agent.session, message);
+        }
+    }
+
     /** To every member of the room. Desk thread only. */
     void toRoom(Room room, ServerMessage message) {
         toRoomExcept(room, null, message);

@@ -61,10 +61,13 @@ final class Offers {
         passedBy(reservation, agent);
     }
 
-    /** The guest left the queue, or was assigned another way ({@code assist}): their offer is over. */
-    void over(Reservation reservation) {
+    /**
+     * The guest left the queue, or was assigned another way ({@code assist}; {@code to}: the agent, or null): their
+     * offer is over, {@code accepted} if it went to the agent it was offered to.
+     */
+    void over(Reservation reservation, Agent to) {
         if (reservation.offeredTo != null) {
-            end(reservation, "gone");
+            end(reservation, reservation.offeredTo == to ? "accepted" : "gone");
         }
     }
 

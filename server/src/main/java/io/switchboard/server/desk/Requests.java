@@ -88,9 +88,6 @@ final class Requests implements Request.Visitor<Void> {
     public Void message(Request.Message request) {
         identified();
         desk.rooms.message(session, request);
-        if (session.agent != null) {
-            desk.workspace.active(session.agent);
-        }
         return null;
     }
 
@@ -142,7 +139,7 @@ final class Requests implements Request.Visitor<Void> {
             throw new DeskException(ErrorCode.AT_LIMIT, "agent " + agent.user + ": " + agent.activeGuests()
                     + " guests, at the limit " + agent.limit);
         }
-        Reservation next = Assignment.mostUrgentHead(groups);
+        Reservation next = Assignment.mostUrgentFor(agent, groups);
         if (next == null) {
             // No guest waits to chat: the oldest message left by email is next.
             next = Assignment.oldestMessage(groups);
@@ -189,8 +186,14 @@ final class Requests implements Request.Visitor<Void> {
             target = desk.account.agent(request.agent());
         }
         target.limit = request.limit();
-        // Every console shows the new limit at once ({@code team}, at the end of the turn).
+        // Every console shows the new limit at once: a console by its change ({@code team}, at the end of the turn),
+        // any other agent by a snapshot.
         desk.turn.capacityChanged(target);
+        for (Agent other : desk.account.agents.values()) {
+            if (other.session != null && !other.session.console) {
+                desk.fanout.send(other.session, desk.views.snapshot(Views.queueLimit(other.session, null)));
+            }
+        }
         return null;
     }
 
@@ -219,9 +222,13 @@ final class Requests implements Request.Visitor<Void> {
             throw new DeskException(ErrorCode.TOO_LARGE, "question: " + question.length() + " characters with what "
                     + "you added (at most " + io.switchboard.protocol.Limits.QUESTION_MAX + ")");
         }
+        String shown = Names.cut(reservation.question, Names.SNAPSHOT_QUESTION_MAX);
         reservation.question = question;
         desk.turn.stored(reservation);
-        desk.turn.board.edited(reservation);
+        if (!Names.cut(question, Names.SNAPSHOT_QUESTION_MAX).equals(shown)) {
+            // Agents see the first 200 characters: only a change there is news for them.
+            desk.turn.board.edited(reservation);
+        }
         return null;
     }
 
@@ -239,7 +246,7 @@ final class Requests implements Request.Visitor<Void> {
     public Void snapshot(Request.Snapshot request) {
         identified();
         agent();
-        desk.fanout.send(session, desk.views.snapshot(request.queueLimitOrDefault()));
+        desk.fanout.send(session, desk.views.snapshot(Views.queueLimit(session, request.queueLimit())));
         return null;
     }
 
@@ -247,7 +254,6 @@ final class Requests implements Request.Visitor<Void> {
     public Void accept(Request.Accept request) {
         identified();
         Agent agent = agent();
-        desk.workspace.active(agent);
         desk.assignment.assign(desk.offers.accept(agent, request.offer()), agent);
         return null;
     }
@@ -255,9 +261,7 @@ final class Requests implements Request.Visitor<Void> {
     @Override
     public Void pass(Request.Pass request) {
         identified();
-        Agent agent = agent();
-        desk.workspace.active(agent);
-        desk.offers.pass(agent, request.offer());
+        desk.offers.pass(agent(), request.offer());
         return null;
     }
 

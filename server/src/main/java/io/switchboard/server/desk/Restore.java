@@ -146,6 +146,7 @@ final class Restore {
             room.open = row.open();
             room.forgetAt = row.forgetAt();
             room.timeline.addAll(row.timeline());
+            room.unansweredSince = row.unansweredSince();
             for (String user : row.pastMembers()) {
                 Agent member = reservation.account.agents.get(user);
                 if (member != null) {
@@ -153,6 +154,7 @@ final class Restore {
                 }
             }
             account.rooms.put(room.id, room);
+            account.indexRoom(room);
             roomsById.put(room.id, room);
             if (room.id.equals(reservationRows.get(reservation.sid).room())) {
                 reservation.room = room;

@@ -60,6 +60,7 @@ final class Retention {
     void armRoom(Room room) {
         clock.schedule(Math.max(0, room.forgetAt - clock.now()), () -> {
             if (room.account.rooms.remove(room.id, room)) {
+                room.account.unindexRoom(room);
                 room.pastMembers.clear();
                 turn.forgotten(room);
                 Reservation reservation = room.reservation;

@@ -18,6 +18,8 @@ final class Room {
     final Set<Agent> silent = new HashSet<>();
     /** What happened to the room (assigned, transferred, joined, left, ended), oldest first; stored with the room. */
     final List<ServerMessage.TimelineEntry> timeline = new ArrayList<>();
+    /** Who the guest is known to be when the room opened ({@link Workspace#identity}), or null. */
+    String identity;
     /** Since when the guest's newest messages wait for an answer (epoch ms); 0 when answered. */
     long unansweredSince;
     /** The next {@code unanswered} alert while the guest waits for an answer, or null. */

@@ -97,7 +97,7 @@ final class RoomMembers {
         room.pastMembers.add(supervisor);
         supervisor.joinedRooms.add(room);
         fanout.send(supervisor.session, new ServerMessage.Joined(room.id, room.reservation.guestView(),
-                room.agent.user));
+                room.agent.user, silent ? Boolean.TRUE : null));
         fanout.toRoomFrom(room, supervisor, Rooms.notification(room, supervisor, NotificationDetails.JOINED));
     }
 

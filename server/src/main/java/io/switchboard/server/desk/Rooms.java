@@ -79,6 +79,7 @@ final class Rooms {
         agent.rooms.add(room);
         room.record(clock.now(), "assigned", agent.user);
         room.account.rooms.put(room.id, room);
+        room.account.indexRoom(room);
         room.account.openRooms.put(room.id, room);
         turn.roomChanged(room);
         ServerMessage.Joined joined = new ServerMessage.Joined(room.id, reservation.guestView(), agent.user);
@@ -91,6 +92,8 @@ final class Rooms {
             fanout.toRoomExcept(room, reservation.session, Fanout.presence(room, reservation.session, StatusIs.AWAY));
             guestAway.accept(reservation.session);
         }
+        // The guest's question (or message) waits for the agent's first answer.
+        workspace.guestWrote(room);
     }
 
     /**
@@ -122,7 +125,14 @@ final class Rooms {
         turn.roomChanged(room);
         workspace.answered(room);
         room.record(clock.now(), "ended", endedBy);
-        fanout.toRoom(room, new ServerMessage.End(room.id, endedBy, reason));
+        ServerMessage.End end = new ServerMessage.End(room.id, endedBy, reason);
+        if (endedBy != null && room.silent.stream().anyMatch(supervisor -> supervisor.user.equals(endedBy))) {
+            // A silent supervisor ended it: the guest, who never saw them, is not told who.
+            fanout.send(room.reservation.session, new ServerMessage.End(room.id, null, reason));
+            fanout.toRoomAgents(room, end);
+        } else {
+            fanout.toRoom(room, end);
+        }
         for (Agent supervisor : room.supervisors) {
             supervisor.joinedRooms.remove(room);
         }
@@ -359,7 +369,8 @@ final class Rooms {
     void sendOpenRooms(Session session) {
         for (Set<Room> rooms : List.of(session.agent.rooms, session.agent.joinedRooms)) {
             for (Room room : rooms) {
-                fanout.send(session, new ServerMessage.Joined(room.id, room.reservation.guestView(), room.agent.user));
+                fanout.send(session, new ServerMessage.Joined(room.id, room.reservation.guestView(), room.agent.user,
+                        room.silent.contains(session.agent) ? Boolean.TRUE : null));
             }
         }
     }

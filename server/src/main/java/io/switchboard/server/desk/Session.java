@@ -22,6 +22,8 @@ final class Session {
     /** The digest of the token before it, still taken until the client uses the session again; or null. */
     String previousDigest;
     Connection connection;
+    /** An agent's console ({@code "console": true} at sign-in or resume): it follows the board, alerts and replies. */
+    boolean console;
     Cancellable graceTimer;
     /** It can no longer be resumed (its grace ran out, or its agent signed in anew). */
     boolean ended;

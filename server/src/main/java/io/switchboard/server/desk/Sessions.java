@@ -29,6 +29,10 @@ final class Sessions {
     private final Fanout fanout;
     private final Rooms rooms;
     private final RoomMembers members;
+    /** What else follows when an agent signs in or comes back ({@link Workspace#back}). */
+    java.util.function.Consumer<Agent> agentBack = agent -> { };
+    /** What else follows when an agent is gone for good (their offers pass on; {@link Workspace#gone}). */
+    java.util.function.Consumer<Agent> agentLeft = agent -> { };
     private final Assignment assignment;
     private final QueuePositions positions;
     private final Retention retention;
@@ -189,6 +193,7 @@ final class Sessions {
         }
         String token = ids.next("ses_");
         Session session = new Session(agent.role(), account, agent, null, Secrets.digestText(token));
+        session.console = request.asConsole();
         agent.session = session;
         agent.availability = StatusIs.AWAY;
         bind(session, connection);
@@ -209,6 +214,7 @@ final class Sessions {
         if (session == null) {
             throw DeskException.unknownSession();
         }
+        session.console = session.agent != null && request.asConsole();
         takeBack(session, connection, digest);
     }
 
@@ -252,10 +258,13 @@ final class Sessions {
     /** An agent (signed in or resumed) gets the view of the account and their rooms; the others see them back. */
     private void restoreAgent(Session session, StatusIs before, boolean wasAway) {
         Agent agent = session.agent;
-        fanout.send(session, views.snapshot());
+        agentBack.accept(agent);
+        fanout.send(session, views.snapshot(Views.queueLimit(session, null)));
         rooms.sendOpenRooms(session);
         // After what the contract sends on resume (identified, snapshot, joined for each room): the workspace's.
-        fanout.send(session, CannedReplies.of(agent.account, agent));
+        if (session.console) {
+            fanout.send(session, CannedReplies.of(agent.account, agent));
+        }
         for (Reservation offered : agent.offers) {
             fanout.send(session, Offers.message(offered));
         }
@@ -366,6 +375,7 @@ final class Sessions {
             assignment.release(reservation);
             assignment.requeueAtFront(reservation);
         }
+        agentLeft.accept(agent);
         agent.session = null;
         fanout.announceToAgentsIfChanged(agent, before);
         turn.capacityChanged(agent);

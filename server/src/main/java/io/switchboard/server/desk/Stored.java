@@ -58,16 +58,17 @@ public final class Stored {
     /** A room and its members; its messages are {@link MessageRow}s. */
     public record RoomRow(String id, String account, String reservation, String agent, List<String> supervisors,
                           List<String> pastMembers, boolean open, long openedAt, long forgetAt,
-                          List<String> silent, List<io.switchboard.protocol.ServerMessage.TimelineEntry> timeline) {
+                          List<String> silent, List<io.switchboard.protocol.ServerMessage.TimelineEntry> timeline,
+                          long unansweredSince) {
         public RoomRow {
             silent = silent == null ? List.of() : silent;
             timeline = timeline == null ? List.of() : timeline;
         }
 
-        /** A row written before silent members and timelines (format 6 and older). */
+        /** A row written before silent members, timelines and the unanswered clock (format 6 and older). */
         public RoomRow(String id, String account, String reservation, String agent, List<String> supervisors,
                        List<String> pastMembers, boolean open, long openedAt, long forgetAt) {
-            this(id, account, reservation, agent, supervisors, pastMembers, open, openedAt, forgetAt, null, null);
+            this(id, account, reservation, agent, supervisors, pastMembers, open, openedAt, forgetAt, null, null, 0);
         }
     }
 

@@ -45,8 +45,15 @@ final class Views {
         return new ServerMessage.Snapshot(agents, queue, open, totals);
     }
 
-    ServerMessage.Snapshot snapshot() {
-        return snapshot(io.switchboard.protocol.Limits.SNAPSHOT_QUEUE_DEFAULT);
+    /**
+     * How many entries of each group and kind a snapshot lists: as asked, else the first page for a console and all
+     * for any other agent (the contract's snapshot holds the whole queue).
+     */
+    static int queueLimit(Session session, Integer asked) {
+        if (asked != null) {
+            return asked;
+        }
+        return session.console ? io.switchboard.protocol.Limits.SNAPSHOT_QUEUE_DEFAULT : Integer.MAX_VALUE;
     }
 
     private static void list(Iterable<Reservation> waiting, int limit, long now, List<ServerMessage.QueueEntry> into) {

@@ -12,7 +12,7 @@ import java.util.List;
  * answer (to the room's agent and the supervisors, again every period until answered), availability changes with
  * their reason (missed offers, a console hidden and idle: {@code auto_away}; going away with conversations open:
  * {@code away_with_rooms}), and a room's {@code context} (earlier conversations are those the desk still keeps, within
- * {@code transcript_retention_ms}). Desk thread only.
+ * {@code transcript_retention_ms}, found through {@link Account#roomsByGuest}). Desk thread only.
  */
 final class Workspace {
     /** The most earlier conversations a context lists. */
@@ -34,45 +34,59 @@ final class Workspace {
 
     // --- Unanswered messages ---------------------------------------------------------------------------------------
 
-    /** The guest wrote: if nothing of theirs waited for an answer yet, the clock starts. */
+    /**
+     * The guest wrote (or the room opened with their question or message): if nothing of theirs waited for an answer
+     * yet, the clock starts. Only in a group with {@code unanswered_alert_seconds}; stored with the room.
+     */
     void guestWrote(Room room) {
-        if (room.unansweredSince == 0) {
+        if (room.unansweredSince == 0 && alertMs(room) > 0) {
             room.unansweredSince = clock.now();
-            armUnanswered(room);
+            turn.stored(room);
+            armUnanswered(room, alertMs(room));
         }
     }
 
     /** An agent or supervisor answered (a message the guest reads): nothing waits any more. */
     void answered(Room room) {
-        room.unansweredSince = 0;
+        if (room.unansweredSince != 0) {
+            room.unansweredSince = 0;
+            turn.stored(room);
+        }
         if (room.unansweredAlert != null) {
             room.unansweredAlert.cancel();
             room.unansweredAlert = null;
         }
     }
 
-    private void armUnanswered(Room room) {
-        int seconds = room.reservation.group.workspace.unansweredAlertSeconds();
-        if (seconds <= 0) {
-            return;
+    /** After a restart: an open room whose guest waited for an answer alerts when its time comes. */
+    void restored(Room room) {
+        if (room.open && room.unansweredSince > 0 && alertMs(room) > 0) {
+            armUnanswered(room, Math.max(0, room.unansweredSince + alertMs(room) - clock.now()));
         }
-        room.unansweredAlert = clock.schedule(seconds * 1000L, () -> {
+    }
+
+    private static long alertMs(Room room) {
+        return room.reservation.group.workspace.unansweredAlertSeconds() * 1000L;
+    }
+
+    private void armUnanswered(Room room, long delayMs) {
+        room.unansweredAlert = clock.schedule(delayMs, () -> {
             room.unansweredAlert = null;
             if (!room.open || room.unansweredSince == 0) {
                 return;
             }
             alert(room.agent, new ServerMessage.Alert("unanswered", room.agent.user, room.id, room.unansweredSince,
                     null));
-            armUnanswered(room);
+            armUnanswered(room, alertMs(room));
         });
     }
 
-    /** To the agent concerned and every supervisor of the account (each once). */
+    /** To the agent concerned and every supervisor of the account (each once), on their consoles. */
     void alert(Agent concerned, ServerMessage.Alert alert) {
-        fanout.send(concerned.session, alert);
+        fanout.toConsole(concerned, alert);
         for (Agent agent : account.agents.values()) {
             if (agent.supervisor && agent != concerned) {
-                fanout.send(agent.session, alert);
+                fanout.toConsole(agent, alert);
             }
         }
     }
@@ -91,6 +105,10 @@ final class Workspace {
         turn.capacityChanged(agent);
         if (is != StatusIs.AVAILABLE) {
             wentAway.accept(agent);
+        } else if (agent.hidden && agent.autoAway == null) {
+            // Back to available with the page still hidden: the idle clock starts again.
+            agent.idleSince = clock.now();
+            armAutoAway(agent, autoAwayMs(agent));
         }
         if (reason != null) {
             alert(agent, new ServerMessage.Alert(reason, agent.user, null, null, count));
@@ -114,6 +132,17 @@ final class Workspace {
         if (hidden) {
             armAutoAway(agent, autoAwayMs(agent));
         }
+    }
+
+    /** An agent signed in or came back: their page is in view until the console says otherwise. */
+    void back(Agent agent) {
+        activity(agent, false);
+    }
+
+    /** An agent is gone for good (signed out, or their grace ran out): nothing of their day is kept. */
+    void gone(Agent agent) {
+        activity(agent, false);
+        agent.missedOffers = 0;
     }
 
     /** The agent did something (a request other than a ping): not idle. */
@@ -173,8 +202,8 @@ final class Workspace {
             return List.of();
         }
         List<Room> found = new ArrayList<>();
-        for (Room room : account.rooms.values()) {
-            if (room.reservation != current && identity.equals(identity(room.reservation))) {
+        for (Room room : account.roomsByGuest.getOrDefault(identity, java.util.Set.of())) {
+            if (room.reservation != current) {
                 found.add(room);
             }
         }
@@ -188,7 +217,7 @@ final class Workspace {
     }
 
     /** Who the guest is known to be: their {@code external_user_id}, or an email address they answered from. */
-    private static String identity(Reservation reservation) {
+    static String identity(Reservation reservation) {
         if (reservation.externalUserId != null) {
             return "user:" + reservation.externalUserId;
         }

@@ -110,8 +110,8 @@ class BoardDeskTest {
     private void run(long seed, int limit) {
         Random random = new Random(seed);
         Harness harness = new Harness();
-        Client sue = harness.agent("sue");
-        Client kim = harness.agent("kim");
+        Client sue = harness.console("sue");
+        Client kim = harness.console("kim");
         Map<String, Client> agents = new LinkedHashMap<>();
         Console console = fresh(sue, limit);
         List<Client> guests = new ArrayList<>();
@@ -126,7 +126,7 @@ class BoardDeskTest {
                     case 4 -> pick(random, guests).request(new Request.Question("more " + i));
                     case 5 -> {
                         String user = random.nextBoolean() ? "bob" : "ann";
-                        Client agent = agents.computeIfAbsent(user, harness::agent);
+                        Client agent = agents.computeIfAbsent(user, harness::console);
                         agent.request(new Request.Status(null, StatusOf.AVAILABILITY, random.nextBoolean()
                                 ? StatusIs.AVAILABLE : StatusIs.AWAY));
                     }
@@ -191,8 +191,8 @@ class BoardDeskTest {
         for (int i = 0; i < 1_500; i++) {
             guests.add(harness.guest("guest" + i));
         }
-        Client bob = harness.agent("bob");
-        Client sue = harness.agent("sue");
+        Client bob = harness.console("bob");
+        Client sue = harness.console("sue");
         bob.clear();
         sue.clear();
         Client late = harness.guest("late");
@@ -220,9 +220,12 @@ class BoardDeskTest {
         for (int i = 0; i < 3; i++) {
             harness.guest("t" + i, "acme", "tech");
         }
-        Client bob = harness.agent("bob");
+        Client bob = harness.console("bob");
         ServerMessage.Snapshot first = bob.last(ServerMessage.Snapshot.class);
-        assertEquals(103, first.queue().size(), "100 of billing (the default), the 3 of tech");
+        assertEquals(103, first.queue().size(), "100 of billing (a console's default), the 3 of tech");
+        Client ann = harness.agent("ann");
+        assertEquals(153, ann.last(ServerMessage.Snapshot.class).queue().size(), "the contract's whole queue");
+        assertTrue(ann.board().isEmpty(), "an agent that is no console gets none of the changes");
         assertEquals(List.of(new ServerMessage.QueueTotal("billing", null, 150),
                 new ServerMessage.QueueTotal("tech", null, 3)), first.queueTotals());
         bob.ok(new Request.Snapshot(1000));
@@ -235,9 +238,20 @@ class BoardDeskTest {
     }
 
     @Test
+    void aQuestionThatGrowsPastWhatAgentsSeeIsNoNews() {
+        Harness harness = new Harness();
+        Client guest = harness.guest("carla");
+        guest.ok(new Request.Question("x".repeat(300)));
+        Client bob = harness.console("bob");
+        bob.clear();
+        guest.ok(new Request.Question("more"));
+        assertTrue(bob.board().isEmpty(), () -> "its first 200 characters did not change: " + bob.received);
+    }
+
+    @Test
     void aQuestionLongerThan200CharactersIsCutInTheSnapshotAndInChanges() {
         Harness harness = new Harness();
-        Client bob = harness.agent("bob");
+        Client bob = harness.console("bob");
         Client guest = harness.connect();
         String question = "x".repeat(1_500);
         guest.ok(new Request.Identify("carla", question, "acme", "billing", null, null));

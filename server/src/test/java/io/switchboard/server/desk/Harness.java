@@ -228,6 +228,23 @@ final class Harness implements TurnOutbox {
         return client;
     }
 
+    /** An agent's console (signed in with {@code "console": true}: the board's changes, alerts, replies), away. */
+    Client console(String user) {
+        Client client = connect();
+        client.request(new Request.Login(user, user + "-token-for-tests", true));
+        client.session = client.first(ServerMessage.Identified.class).session();
+        client.console = true;
+        return client;
+    }
+
+    /** The same, available; its inbox is cleared. */
+    Client availableConsole(String user) {
+        Client client = console(user);
+        client.request(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+        client.clear();
+        return client;
+    }
+
     /** A signed-in agent who set themselves available; their inbox is cleared. */
     Client availableAgent(String user) {
         Client client = agent(user);
@@ -267,6 +284,8 @@ final class Harness implements TurnOutbox {
         int closeStatus;
         String session;
         String reservation;
+        /** Signed in as a console: resumes as one. */
+        boolean console;
         private int refs;
 
         Client(Harness harness, String source) {
@@ -367,7 +386,8 @@ final class Harness implements TurnOutbox {
             Client next = other.connect();
             next.session = session;
             next.reservation = reservation;
-            next.request(new Request.Resume(session));
+            next.console = console;
+            next.request(new Request.Resume(session, console ? Boolean.TRUE : null));
             for (ServerMessage message : next.received) {
                 if (message instanceof ServerMessage.Identified identified) {
                     next.session = identified.session();

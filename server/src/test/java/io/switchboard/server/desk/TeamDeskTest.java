@@ -143,16 +143,18 @@ class TeamDeskTest {
     void aNewLimitReachesEveryConsoleAtOnce() {
         Client sue = harness.agent("sue");
         Client bob = harness.agent("bob");
-        Client ann = harness.agent("ann");
+        Client ann = harness.console("ann");
         bob.clear();
         ann.clear();
-        sue.clear();
         sue.ok(new Request.Limit(7, "bob"));
-        // A change of one agent, not a snapshot: every console, the supervisor's too.
-        for (Client console : List.of(bob, ann, sue)) {
-            assertEquals(new ServerMessage.Team(new ServerMessage.AgentView("bob", StatusIs.AWAY, 0, 7)),
-                    console.last(ServerMessage.Team.class));
-            assertTrue(console.all(ServerMessage.Snapshot.class).isEmpty());
+        // An agent that is no console gets a snapshot; a console, the change of that agent (issue 19).
+        for (Client other : List.of(bob, sue)) {
+            ServerMessage.Snapshot snapshot = other.last(ServerMessage.Snapshot.class);
+            assertEquals(7, snapshot.agents().stream().filter(agent -> agent.user().equals("bob")).findFirst()
+                    .orElseThrow().limit());
         }
+        assertEquals(new ServerMessage.Team(new ServerMessage.AgentView("bob", StatusIs.AWAY, 0, 7)),
+                ann.last(ServerMessage.Team.class));
+        assertTrue(ann.all(ServerMessage.Snapshot.class).isEmpty(), () -> "" + ann.received);
     }
 }

@@ -55,9 +55,9 @@ class WorkspaceDeskTest {
 
     @Test
     void aMessageUnansweredForTheGroupsTimeAlertsItsAgentAndTheSupervisorsAgainUntilAnswered() {
-        Client sue = harness.agent("sue");
-        Client bob = harness.availableAgent("bob");
-        Client ann = harness.availableAgent("ann");
+        Client sue = harness.console("sue");
+        Client bob = harness.availableConsole("bob");
+        Client ann = harness.availableConsole("ann");
         Client carla = harness.guest("carla");
         String room = roomOf(carla);
         long wrote = harness.clock.now();
@@ -92,8 +92,37 @@ class WorkspaceDeskTest {
     }
 
     @Test
+    void aGuestNobodyGreetedAlertsFromTheOpeningAndAfterARestart() {
+        Client sue = harness.console("sue");
+        Client bob = harness.availableConsole("bob");
+        Client carla = harness.guest("carla");
+        String room = roomOf(carla);
+        long opened = harness.clock.now();
+        harness.clock.advance(60_000);
+        assertEquals(new ServerMessage.Alert("unanswered", "bob", room, opened, null),
+                bob.last(ServerMessage.Alert.class), "her question waits for a first answer");
+        // The clock is stored with the room: after a restart the alert still comes.
+        Harness after = restarted();
+        Client bobAfter = bob.resumeOn(after);
+        Client sueAfter = sue.resumeOn(after);
+        after.clock.advance(60_000);
+        assertEquals(new ServerMessage.Alert("unanswered", "bob", room, opened, null),
+                bobAfter.last(ServerMessage.Alert.class));
+        assertEquals(room, sueAfter.last(ServerMessage.Alert.class).room());
+    }
+
+    @Test
+    void alertsGoToConsolesOnly() {
+        Client bob = harness.availableAgent("bob");
+        Client carla = harness.guest("carla");
+        harness.clock.advance(120_000);
+        assertTrue(bob.all(ServerMessage.Alert.class).isEmpty(), "an agent that is no console: the contract only");
+        assertTrue(carla.all(ServerMessage.Alert.class).isEmpty());
+    }
+
+    @Test
     void aGroupWithoutTheSettingNeverAlerts() {
-        Client amy = harness.availableAgent("amy");
+        Client amy = harness.availableConsole("amy");
         Client guest = harness.guest("carla", "acme", "sales");
         amy.ok(new Request.Accept(amy.last(ServerMessage.Offer.class).offer()));
         String room = roomOf(guest);
@@ -106,30 +135,37 @@ class WorkspaceDeskTest {
 
     @Test
     void cannedRepliesAreTheAccountsAndEachAgentsOwnAndSurviveARestart() {
-        Client sue = harness.agent("sue");
-        Client bob = harness.agent("bob");
-        Client ann = harness.agent("ann");
+        Client sue = harness.console("sue");
+        Client bob = harness.console("bob");
+        Client ann = harness.console("ann");
+        Client amy = harness.agent("amy");
         assertEquals(new ServerMessage.Replies(List.of()), bob.last(ServerMessage.Replies.class));
+        assertTrue(amy.all(ServerMessage.Replies.class).isEmpty(), "an agent that is no console is not sent them");
         bob.refused(new Request.ReplySave(null, "Refunds", "Refunds take 5 days.", true), ErrorCode.NOT_ALLOWED);
         sue.ok(new Request.ReplySave(null, "Welcome", "Hello {guest}, I am {agent} from {group}.", true));
+        ServerMessage.Reply welcome = ann.last(ServerMessage.ReplyChange.class).reply();
+        assertEquals(new ServerMessage.Reply(welcome.id(), "Welcome", "Hello {guest}, I am {agent} from {group}.",
+                true, null), welcome, "the account's reply reaches every console");
+        assertEquals(welcome, bob.last(ServerMessage.ReplyChange.class).reply());
+        ann.clear();
         bob.ok(new Request.ReplySave(null, "bye", "Have a nice day, {guest}!", null));
-        List<ServerMessage.Reply> bobs = bob.last(ServerMessage.Replies.class).replies();
-        assertEquals(List.of("bye", "Welcome"), bobs.stream().map(ServerMessage.Reply::title).toList(), "by title");
-        assertEquals(List.of("Welcome"), ann.last(ServerMessage.Replies.class).replies().stream()
-                .map(ServerMessage.Reply::title).toList(), "bob's own is his");
-        String bye = bobs.get(0).id();
-        String welcome = bobs.get(1).id();
+        String bye = bob.last(ServerMessage.ReplyChange.class).reply().id();
+        assertTrue(ann.all(ServerMessage.ReplyChange.class).isEmpty(), "bob's own is his");
         ann.refused(new Request.ReplyDelete(bye), ErrorCode.CONFLICT);
-        ann.refused(new Request.ReplySave(welcome, "Hi", "Hi", null), ErrorCode.NOT_ALLOWED);
+        ann.refused(new Request.ReplySave(welcome.id(), "Hi", "Hi", null), ErrorCode.NOT_ALLOWED);
         bob.ok(new Request.ReplySave(bye, "Bye", "Bye {guest}!", null));
-        assertEquals(new ServerMessage.Reply(bye, "Bye", "Bye {guest}!", false, "bob"),
-                bob.last(ServerMessage.Replies.class).replies().get(0));
-        sue.ok(new Request.ReplyDelete(welcome));
-        assertEquals(List.of(), ann.last(ServerMessage.Replies.class).replies());
+        assertEquals(ServerMessage.ReplyChange.saved(new ServerMessage.Reply(bye, "Bye", "Bye {guest}!", false,
+                "bob")), bob.last(ServerMessage.ReplyChange.class), "one reply, not the whole list");
+        // The account's reply becomes sue's own: the others lose it.
+        sue.ok(new Request.ReplySave(welcome.id(), "Welcome", "Hello!", null));
+        assertEquals(ServerMessage.ReplyChange.deleted(welcome.id()), ann.last(ServerMessage.ReplyChange.class));
+        assertEquals("Hello!", sue.last(ServerMessage.ReplyChange.class).reply().body());
+        sue.ok(new Request.ReplyDelete(welcome.id()));
+        assertEquals(ServerMessage.ReplyChange.deleted(welcome.id()), sue.last(ServerMessage.ReplyChange.class));
         sue.ok(new Request.ReplySave(null, "Hours", "We are open 9-17.", true));
-        // A restart keeps them: a console that signs in again gets them.
+        // A restart keeps them: a console that signs in again gets them, by title.
         Harness after = restarted();
-        Client bobAgain = after.agent("bob");
+        Client bobAgain = after.console("bob");
         assertEquals(List.of("Bye", "Hours"), bobAgain.last(ServerMessage.Replies.class).replies().stream()
                 .map(ServerMessage.Reply::title).toList());
     }
@@ -138,7 +174,7 @@ class WorkspaceDeskTest {
     void cannedRepliesHaveALimit() {
         Harness small = new Harness(CONFIG.replace("\"accounts\"", "\"limits\": {\"canned_replies_per_agent\": 2},"
                 + " \"accounts\""), journal);
-        Client bob = small.agent("bob");
+        Client bob = small.console("bob");
         bob.ok(new Request.ReplySave(null, "one", "1", null));
         bob.ok(new Request.ReplySave(null, "two", "2", null));
         ServerMessage.ErrorReply refused = bob.refused(new Request.ReplySave(null, "three", "3", null),
@@ -150,8 +186,8 @@ class WorkspaceDeskTest {
 
     @Test
     void aNoteNeverReachesTheGuestLiveInHistoryAfterResumeOrAfterARestart() {
-        Client bob = harness.availableAgent("bob");
-        Client sue = harness.agent("sue");
+        Client bob = harness.availableConsole("bob");
+        Client sue = harness.console("sue");
         Client carla = harness.guest("carla");
         String room = roomOf(carla);
         sue.ok(new Request.Join(room));
@@ -182,8 +218,8 @@ class WorkspaceDeskTest {
 
     @Test
     void aSilentSupervisorWhispersToTheAgentAndTakesOverByWritingToTheGuest() {
-        Client bob = harness.availableAgent("bob");
-        Client sue = harness.agent("sue");
+        Client bob = harness.availableConsole("bob");
+        Client sue = harness.console("sue");
         Client carla = harness.guest("carla");
         String room = roomOf(carla);
         carla.clear();
@@ -220,8 +256,8 @@ class WorkspaceDeskTest {
 
     @Test
     void aSilentSupervisorWhoLeavesIsNeverAnnouncedToTheGuest() {
-        harness.availableAgent("bob");
-        Client sue = harness.agent("sue");
+        harness.availableConsole("bob");
+        Client sue = harness.console("sue");
         Client carla = harness.guest("carla");
         String room = roomOf(carla);
         carla.clear();
@@ -230,13 +266,40 @@ class WorkspaceDeskTest {
         assertTrue(carla.all(ServerMessage.Notification.class).isEmpty(), () -> "" + carla.received);
     }
 
+    @Test
+    void aSilentSupervisorWhoEndsTheRoomIsNotNamedToTheGuest() {
+        Client bob = harness.availableConsole("bob");
+        Client sue = harness.console("sue");
+        Client carla = harness.guest("carla");
+        String room = roomOf(carla);
+        sue.ok(new Request.Join(room, true));
+        assertEquals(Boolean.TRUE, sue.last(ServerMessage.Joined.class).silent(), "her console knows it is silent");
+        sue.ok(new Request.End(room));
+        assertEquals(new ServerMessage.End(room, null, io.switchboard.protocol.EndReason.ENDED),
+                carla.last(ServerMessage.End.class));
+        assertEquals("sue", bob.last(ServerMessage.End.class).user(), "the agent knows who");
+    }
+
+    @Test
+    void aSilentSupervisorsConsoleIsToldSoWhenItComesBack() {
+        harness.availableConsole("bob");
+        Client sue = harness.console("sue");
+        Client carla = harness.guest("carla");
+        String room = roomOf(carla);
+        sue.ok(new Request.Join(room, true));
+        sue.drop();
+        Client back = sue.resume();
+        assertEquals(new ServerMessage.Joined(room, harness.reservation(carla).guestView(), "bob", true),
+                back.last(ServerMessage.Joined.class));
+    }
+
     // --- Context -----------------------------------------------------------------------------------------------------
 
     @Test
     void theContextHasTheGuestsDetailsWaitEarlierConversationsAndTheRoomsTimeline() {
-        Client bob = harness.availableAgent("bob");
-        Client ann = harness.availableAgent("ann");
-        Client sue = harness.agent("sue");
+        Client bob = harness.availableConsole("bob");
+        Client ann = harness.availableConsole("ann");
+        Client sue = harness.console("sue");
         String first = harness.createReservation("acme", "billing", "customer-17", 0, null,
                 Map.of("page", "https://shop.example/cart")).reservationSid();
         Client guest = harness.connect();
@@ -283,8 +346,8 @@ class WorkspaceDeskTest {
 
     @Test
     void anOfferThatRunsOutGoesToTheNextAgentAndTwoMissedInARowSetTheAgentAway() {
-        Client sue = harness.agent("sue");
-        Client amy = harness.availableAgent("amy");
+        Client sue = harness.console("sue");
+        Client amy = harness.availableConsole("amy");
         Client guest = harness.guest("carla", "acme", "sales");
         ServerMessage.Offer offer = amy.last(ServerMessage.Offer.class);
         assertEquals("sales", offer.group());
@@ -292,7 +355,7 @@ class WorkspaceDeskTest {
         assertEquals(harness.clock.now() + 30_000, offer.expires());
         assertTrue(guest.all(ServerMessage.Joined.class).isEmpty(), "offered, not assigned");
         assertEquals(0, guest.last(ServerMessage.QueuePos.class).position(), "she keeps her place");
-        Client ben = harness.availableAgent("ben");
+        Client ben = harness.availableConsole("ben");
         assertTrue(ben.all(ServerMessage.Offer.class).isEmpty(), "offered to one agent at a time");
         harness.clock.advance(30_000);
         assertEquals(new ServerMessage.OfferEnd(offer.offer(), "missed"), amy.last(ServerMessage.OfferEnd.class));
@@ -315,7 +378,7 @@ class WorkspaceDeskTest {
 
     @Test
     void anAgentWhoLetsAGuestPassIsOfferedThemAgainOnlyWhenNobodyElseTookThem() {
-        Client amy = harness.availableAgent("amy");
+        Client amy = harness.availableConsole("amy");
         Client guest = harness.guest("carla", "acme", "sales");
         String id = amy.last(ServerMessage.Offer.class).offer();
         amy.ok(new Request.Pass(id));
@@ -330,8 +393,41 @@ class WorkspaceDeskTest {
     }
 
     @Test
+    void aGuestLetPassDoesNotHoldUpThoseBehindThem() {
+        Client amy = harness.availableConsole("amy");
+        amy.ok(new Request.Limit(1, null));
+        harness.guest("carla", "acme", "sales");
+        Client dan = harness.guest("dan", "acme", "sales");
+        String carla = amy.last(ServerMessage.Offer.class).offer();
+        assertEquals(1, amy.all(ServerMessage.Offer.class).size(), "one at a time: her limit is 1");
+        amy.ok(new Request.Pass(carla));
+        assertEquals("dan", amy.last(ServerMessage.Offer.class).guest().user(), "the next guest, at once");
+        amy.ok(new Request.Accept(amy.last(ServerMessage.Offer.class).offer()));
+        assertEquals(roomOf(dan), roomOf(amy));
+        // assist does not give her the guest she let pass either, while someone else may take them.
+        amy.ok(new Request.Limit(2, null));
+        amy.refused(new Request.Assist("sales"), ErrorCode.NO_GUESTS);
+    }
+
+    @Test
+    void anAgentWhoSignsOutWhileOfferedAGuestPassesThemOnAtOnce() {
+        Client amy = harness.availableConsole("amy");
+        Client ben = harness.availableConsole("ben");
+        ben.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        harness.guest("carla", "acme", "sales");
+        String id = amy.last(ServerMessage.Offer.class).offer();
+        ben.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+        assertTrue(ben.all(ServerMessage.Offer.class).isEmpty(), "offered to amy");
+        amy.ok(new Request.Logout());
+        assertEquals(id, ben.last(ServerMessage.Offer.class).offer(), "no wait for amy's offer time");
+        Agent gone = harness.agentNamed("acme", "amy");
+        assertEquals(0, gone.offers.size());
+        assertEquals(0, gone.missedOffers, "signing out is no miss");
+    }
+
+    @Test
     void anOfferIsShownAgainToAConsoleThatResumes() {
-        Client amy = harness.availableAgent("amy");
+        Client amy = harness.availableConsole("amy");
         harness.guest("carla", "acme", "sales");
         String id = amy.last(ServerMessage.Offer.class).offer();
         amy.drop();
@@ -345,8 +441,8 @@ class WorkspaceDeskTest {
 
     @Test
     void aConsoleHiddenAndIdleForTheGroupsTimeIsSetAwayAndAwayWithRoomsIsReminded() {
-        Client sue = harness.agent("sue");
-        Client bob = harness.availableAgent("bob");
+        Client sue = harness.console("sue");
+        Client bob = harness.availableConsole("bob");
         Client carla = harness.guest("carla");
         bob.ok(new Request.Activity(true));
         harness.clock.advance(200_000);
@@ -363,16 +459,34 @@ class WorkspaceDeskTest {
         assertEquals(StatusIs.AWAY, harness.agentNamed("acme", "bob").availability);
         ServerMessage.Alert auto = new ServerMessage.Alert("auto_away", "bob", null, null, null);
         ServerMessage.Alert rooms = new ServerMessage.Alert("away_with_rooms", "bob", null, null, 1);
-        assertEquals(List.of(auto, rooms), bob.all(ServerMessage.Alert.class));
-        assertEquals(List.of(auto, rooms), sue.all(ServerMessage.Alert.class));
+        assertEquals(List.of(auto, rooms), presence(bob));
+        assertEquals(List.of(auto, rooms), presence(sue));
         assertEquals(new ServerMessage.Team(new ServerMessage.AgentView("bob", StatusIs.AWAY, 1, 2)),
                 sue.last(ServerMessage.Team.class));
     }
 
     @Test
+    void aConsoleThatComesBackInViewIsNotSetAwayForHavingBeenHidden() {
+        Client bob = harness.availableConsole("bob");
+        bob.ok(new Request.Activity(true));
+        harness.clock.advance(100_000);
+        bob.drop();
+        Client back = bob.resume();
+        harness.clock.advance(600_000);
+        assertEquals(StatusIs.AVAILABLE, harness.agentNamed("acme", "bob").availability);
+        assertTrue(back.all(ServerMessage.Alert.class).isEmpty());
+    }
+
+    /** The alerts about presence (the room's unanswered ones aside). */
+    private static List<ServerMessage.Alert> presence(Client client) {
+        return client.all(ServerMessage.Alert.class).stream().filter(alert -> !alert.kind().equals("unanswered"))
+                .toList();
+    }
+
+    @Test
     void goingAwayWithoutRoomsRemindsNobody() {
-        Client sue = harness.agent("sue");
-        Client ann = harness.availableAgent("ann");
+        Client sue = harness.console("sue");
+        Client ann = harness.availableConsole("ann");
         ann.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
         assertTrue(ann.all(ServerMessage.Alert.class).isEmpty());
         assertFalse(sue.received.stream().anyMatch(m -> m instanceof ServerMessage.Alert));
