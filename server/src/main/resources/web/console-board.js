@@ -49,8 +49,12 @@ const ConsoleBoard = (() => {
         board.totals[key] = (board.totals[key] || 0) + 1;
       }
     }
+    const stats = {};
+    for (const group of event.stats || []) {
+      stats[group.group] = group;
+    }
     return Object.assign({}, state, { board, snapshotAt: now, availability: availabilityOf(state, event.agents),
-      snapshot: { agents: event.agents, queue: flat(board), rooms: event.rooms } });
+      snapshot: { agents: event.agents, queue: flat(board), rooms: event.rooms }, stats });
   }
 
   function queue(state, change, now, effects) {

@@ -58,6 +58,8 @@ const ConsoleState = (() => {
       offers: {},
       /** The canned replies this agent may use. */
       replies: [],
+      /** Each group's average wait and its estimates' error over the last hour, by group. */
+      stats: {},
       /** Room ids in the order they opened; byId holds each room. */
       rooms: [],
       byId: {},
@@ -236,6 +238,9 @@ const ConsoleState = (() => {
         break;
       case "team":
         after = Board.team(state, event.agent);
+        break;
+      case "stats":
+        after = Object.assign({}, state, { stats: Object.assign({}, state.stats, { [event.group]: event }) });
         break;
       case "rooms":
         after = Board.rooms(state, event);

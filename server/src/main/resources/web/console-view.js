@@ -92,12 +92,26 @@ const ConsoleView = (() => {
         meta.dataset.group = entry.group;
         meta.dataset.replyBy = message ? entry.reply_by : "";
       });
+      renderStats(state);
       const waiting = ConsoleState.waiting(state);
       setText($("queue-count"), String(waiting));
       $("queue-empty").hidden = waiting > 0;
       $("queue-more").hidden = waiting <= queue.length;
       setText($("queue-more"), "Showing the first " + queue.length + " of " + waiting + ".");
       tick(now);
+    }
+
+    /** For supervisors: each group's average wait beside how far its estimates were off over the last hour. */
+    function renderStats(state) {
+      const groups = Object.keys(state.stats);
+      $("stats").replaceChildren(...groups.map((name) => {
+        const group = state.stats[name];
+        const wait = group.average_wait === null || group.average_wait === undefined ? "no wait yet"
+          : "average wait " + formatDuration(group.average_wait);
+        const error = group.estimates > 0 ? "estimates off by " + formatDuration(group.estimate_mae)
+          + " on average (last hour, " + group.estimates + ")" : "no estimate checked in the last hour";
+        return element("li", null, name + ": " + wait + " · " + error);
+      }));
     }
 
     /** The waiting times count up between changes. */

@@ -39,6 +39,7 @@ import java.util.Objects;
     @Type(value = ServerMessage.Context.class, name = "context"),
     @Type(value = ServerMessage.Replies.class, name = "replies"),
     @Type(value = ServerMessage.ReplyChange.class, name = "reply"),
+    @Type(value = ServerMessage.GroupStats.class, name = "stats"),
 })
 public sealed interface ServerMessage {
 
@@ -312,6 +313,18 @@ public sealed interface ServerMessage {
         }
     }
 
+    /**
+     * How a group is doing, for consoles: the average wait ({@code average_wait}, seconds, as {@code queuepos.wait}),
+     * and how far its estimates were from the waits that followed over the last hour ({@code estimate_mae}, seconds;
+     * {@code estimates}: how many were scored).
+     */
+    record GroupStats(String group, @JsonProperty("average_wait") Long averageWait,
+                      @JsonProperty("estimate_mae") Long estimateMae, int estimates) implements ServerMessage {
+        public GroupStats {
+            Objects.requireNonNull(group, "group");
+        }
+    }
+
     /** One canned reply this agent may use was saved ({@code reply}), or is gone for them ({@code id}, {@code deleted}). */
     record ReplyChange(@JsonInclude(JsonInclude.Include.NON_NULL) Reply reply,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String id,
@@ -352,17 +365,24 @@ public sealed interface ServerMessage {
      * request's {@code queue_limit}), {@code queue_totals} how many wait in each.
      */
     record Snapshot(List<AgentView> agents, List<QueueEntry> queue, List<RoomView> rooms,
-                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("queue_totals") List<QueueTotal> queueTotals)
+                    @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("queue_totals") List<QueueTotal> queueTotals,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) List<GroupStats> stats)
             implements ServerMessage {
         public Snapshot {
             agents = List.copyOf(agents);
             queue = List.copyOf(queue);
             rooms = List.copyOf(rooms);
             queueTotals = queueTotals == null ? null : List.copyOf(queueTotals);
+            stats = stats == null ? null : List.copyOf(stats);
         }
 
         public Snapshot(List<AgentView> agents, List<QueueEntry> queue, List<RoomView> rooms) {
-            this(agents, queue, rooms, null);
+            this(agents, queue, rooms, null, null);
+        }
+
+        public Snapshot(List<AgentView> agents, List<QueueEntry> queue, List<RoomView> rooms,
+                        List<QueueTotal> queueTotals) {
+            this(agents, queue, rooms, queueTotals, null);
         }
     }
 

@@ -110,15 +110,18 @@ class BrowserTest {
 
     @Test
     void aGuestAndAnAgentChatFromStartToEnd() throws Exception {
-        // One conversation served and finished first, so the queue has a history to estimate from.
-        try (WsClient bob = WsClient.connect(server.port()); WsClient first = WsClient.connect(server.port())) {
-            bob.call(new Request.Login("bob", "bob-token-for-tests"));
-            bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
-            String room = WsClient.first(first.call(Request.Identify.guest("First", "A first question")),
-                    ServerMessage.Joined.class).room();
-            bob.call(new Request.End(room));
-            bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
-        }
+        // One conversation served and finished first, so the queue has a history to estimate from; bob, at his limit
+        // of 1, is in a second one: the next guest waits for his room to end (closed with the server).
+        WsClient bob = WsClient.connect(server.port());
+        WsClient first = WsClient.connect(server.port());
+        WsClient second = WsClient.connect(server.port());
+        bob.call(new Request.Login("bob", "bob-token-for-tests"));
+        bob.call(new Request.Limit(1, null));
+        bob.call(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+        String room = WsClient.first(first.call(Request.Identify.guest("First", "A first question")),
+                ServerMessage.Joined.class).room();
+        bob.call(new Request.End(room));
+        WsClient.first(second.call(Request.Identify.guest("Second", "A second question")), ServerMessage.Joined.class);
         WebDriver agent = chromium.open();
         agent.get(base + "/console");
         agent.findElement(By.id("user")).sendKeys("admin");

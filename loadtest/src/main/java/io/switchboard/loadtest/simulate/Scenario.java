@@ -24,7 +24,8 @@ public record Scenario(
         @JsonProperty("patience_s") Distribution patienceS,
         Rejoin rejoin,
         List<AgentSpec> agents,
-        @JsonProperty("queuepos_interval_ms") Long queueposIntervalMs) {
+        @JsonProperty("queuepos_interval_ms") Long queueposIntervalMs,
+        @JsonProperty("schedules_known") Boolean schedulesKnown) {
 
     public Scenario {
         require(name != null && !name.isBlank(), "name: missing");
@@ -35,6 +36,7 @@ public record Scenario(
         require(agents != null && !agents.isEmpty(), "agents: missing (expected: at least one)");
         seed = seed == null ? 1L : seed;
         queueposIntervalMs = queueposIntervalMs == null ? 1_000L : queueposIntervalMs;
+        schedulesKnown = schedulesKnown == null || schedulesKnown;
         groups = List.copyOf(groups);
         arrivals = List.copyOf(arrivals);
         agents = List.copyOf(agents);
@@ -44,10 +46,15 @@ public record Scenario(
         }
     }
 
-    /** A queue; {@code handle_time_s} here overrides the scenario's for this group's guests. */
-    public record GroupSpec(String name, String routing, @JsonProperty("handle_time_s") Distribution handleTimeS) {
+    /**
+     * A queue; {@code handle_time_s} here overrides the scenario's for this group's guests; {@code closed}: when the
+     * group is closed (its business hours, given to the desk; assignment pauses then, guests may still queue).
+     */
+    public record GroupSpec(String name, String routing, @JsonProperty("handle_time_s") Distribution handleTimeS,
+                            List<Shift> closed) {
         public GroupSpec {
             require(name != null && !name.isBlank(), "groups: a group without a name");
+            closed = closed == null ? List.of() : List.copyOf(closed);
         }
     }
 
@@ -95,8 +102,13 @@ public record Scenario(
         }
     }
 
-    /** An agent: available during its shifts, away between them (open rooms finish normally). */
-    public record AgentSpec(String user, List<String> groups, Integer limit, List<Shift> shifts) {
+    /**
+     * An agent: available during its shifts, away between them (open rooms finish normally). The shifts are the
+     * agent's {@code schedule} on the desk unless the scenario's {@code schedules_known} or the agent's {@code
+     * schedule_known} is false (an agent who goes away without saying when they come back).
+     */
+    public record AgentSpec(String user, List<String> groups, Integer limit, List<Shift> shifts,
+                            @JsonProperty("schedule_known") Boolean scheduleKnown) {
         public AgentSpec {
             require(user != null && !user.isBlank(), "agents: an agent without a user");
             limit = limit == null ? 3 : limit;

@@ -23,6 +23,7 @@ public final class SimulateCommand {
         List<Path> files = new ArrayList<>();
         Long seed = null;
         int seeds = 1;
+        int floor = 0;
         Path out = null;
         Path markdown = null;
         try {
@@ -32,6 +33,7 @@ public final class SimulateCommand {
                     case "--scenario" -> files.add(Path.of(required(args[i], value)));
                     case "--seed" -> seed = Long.parseLong(required(args[i], value));
                     case "--seeds" -> seeds = Integer.parseInt(required(args[i], value));
+                    case "--floor" -> floor = Integer.parseInt(required(args[i], value));
                     case "--out" -> out = Path.of(required(args[i], value));
                     case "--markdown" -> markdown = Path.of(required(args[i], value));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -46,7 +48,7 @@ public final class SimulateCommand {
                 Scenario scenario = Scenario.read(file);
                 long runSeed = seed != null ? seed : scenario.seed();
                 long started = System.nanoTime();
-                SimulationReport report = Simulator.runSeeds(scenario, runSeed, seeds);
+                SimulationReport report = Simulator.runSeeds(scenario, runSeed, seeds, floor);
                 System.err.printf(Locale.ROOT, "simulated %s (seed %d, %d run%s): %d guests in %.1f s of wall time%n",
                         scenario.name(), runSeed, seeds, seeds == 1 ? "" : "s", report.guests(),
                         (System.nanoTime() - started) / 1e9);
@@ -82,15 +84,31 @@ public final class SimulateCommand {
     /** The summary against the targets, then each scenario's table. */
     static String markdown(List<SimulationReport> reports) {
         StringBuilder out = new StringBuilder();
+        boolean floors = reports.stream().anyMatch(report -> report.floor() != null);
         out.append("| scenario | Switchboard MAE (s) | best baseline | its MAE (s) | MAE ratio | Switchboard p90 (s)"
-                + " | best baseline p90 (s) |\n|---|---:|---|---:|---:|---:|---:|\n");
+                + " | best baseline p90 (s) | without correction (s)" + (floors
+                ? " | floor samples | floor MAE (s) | floor ÷ best baseline | Switchboard ÷ floor" : "") + " |\n"
+                + "|---|---:|---|---:|---:|---:|---:|---:|" + (floors ? "---:|---:|---:|---:|" : "") + "\n");
         for (SimulationReport report : reports) {
             SimulationReport.MethodStats ours = report.methods().get("switchboard");
             String best = report.bestBaseline();
             double bestMae = best == null ? 0 : report.methods().get(best).maeS();
-            out.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %.1f | %s | %.1f | %.1f |%n", report.scenario(),
-                    ours.maeS(), best, bestMae, bestMae == 0 ? "–" : String.format(Locale.ROOT, "%.2f",
-                            ours.maeS() / bestMae), ours.p90AbsErrorS(), report.bestBaselineP90()));
+            out.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %.1f | %s | %.1f | %.1f | %.1f |",
+                    report.scenario(), ours.maeS(), best, bestMae, bestMae == 0 ? "–" : String.format(Locale.ROOT,
+                            "%.2f", ours.maeS() / bestMae), ours.p90AbsErrorS(), report.bestBaselineP90(),
+                    report.methods().get("switchboard_raw").maeS()));
+            if (floors) {
+                SimulationReport.Floor floor = report.floor();
+                if (floor == null || best == null) {
+                    out.append(" – | – | – | – |");
+                } else {
+                    double baselineThere = floor.methodsMaeS().get(best);
+                    double oursThere = floor.methodsMaeS().get("switchboard");
+                    out.append(String.format(Locale.ROOT, " %d | %.1f | %.2f | %.2f |", floor.samples(), floor.maeS(),
+                            floor.maeS() / baselineThere, oursThere / floor.maeS()));
+                }
+            }
+            out.append('\n');
         }
         for (SimulationReport report : reports) {
             out.append('\n').append(report.markdown());

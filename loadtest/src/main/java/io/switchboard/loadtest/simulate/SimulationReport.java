@@ -20,7 +20,8 @@ import java.util.Map;
  * them the report says how often each method's estimate was already shorter than the time the guest went on to wait
  * anyway (a certain under-estimate). Guests still waiting at the end are counted, not scored.
  */
-@JsonPropertyOrder({"scenario", "seed", "seeds", "guests", "served", "abandoned", "unserved", "methods", "abandoned_samples"})
+@JsonPropertyOrder({"scenario", "seed", "seeds", "guests", "served", "abandoned", "unserved", "methods", "abandoned_samples",
+    "floor"})
 public record SimulationReport(
         String scenario,
         long seed,
@@ -30,7 +31,19 @@ public record SimulationReport(
         int abandoned,
         int unserved,
         Map<String, MethodStats> methods,
-        @JsonProperty("abandoned_samples") Map<String, CensoredStats> abandonedSamples) {
+        @JsonProperty("abandoned_samples") Map<String, CensoredStats> abandonedSamples,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Floor floor) {
+
+    /**
+     * The floor ({@link Oracle}) over the samples it was computed for, with each method's error over the same
+     * samples: {@code mae_s} the floor's, {@code methods} theirs.
+     */
+    @JsonPropertyOrder({"samples", "mae_s", "p90_abs_error_s", "methods_mae_s"})
+    public record Floor(int samples, @JsonProperty("mae_s") double maeS,
+                        @JsonProperty("p90_abs_error_s") double p90AbsErrorS,
+                        @JsonProperty("methods_mae_s") Map<String, Double> methodsMaeS) {
+    }
 
     @JsonPropertyOrder({"mae_s", "p90_abs_error_s", "bias_s", "null_fraction", "samples"})
     public record MethodStats(@JsonProperty("mae_s") double maeS,
@@ -52,7 +65,7 @@ public record SimulationReport(
             try (var out = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
                     java.nio.file.Path.of(dump + "-" + scenario + ".csv")))) {
                 out.println("group,at_s,position,actual_s," + String.join(",", java.util.Arrays.stream(
-                        EstimateMethod.values()).map(EstimateMethod::id).toList()));
+                        EstimateMethod.values()).map(EstimateMethod::id).toList()) + ",floor");
                 for (Simulator.Guest guest : guests) {
                     if (guest.assignedAt < 0) {
                         continue;
@@ -63,6 +76,7 @@ public record SimulationReport(
                         for (Long estimate : sample.estimates()) {
                             line.append(',').append(estimate == null ? "" : estimate.toString());
                         }
+                        line.append(',').append(Double.isNaN(sample.floor()[0]) ? "" : String.valueOf(sample.floor()[0]));
                         out.println(line);
                     }
                 }
@@ -83,7 +97,41 @@ public record SimulationReport(
             censored.put(method.id(), scoreAbandoned(guests, method.ordinal()));
         }
         return new SimulationReport(scenario, seed, seeds, guests.size(), served, abandoned,
-                guests.size() - served - abandoned, methods, censored);
+                guests.size() - served - abandoned, methods, censored, floor(guests));
+    }
+
+    /** The floor and each method over the samples the floor was computed for; null when there are none. */
+    private static Floor floor(List<Simulator.Guest> guests) {
+        List<Double> errors = new ArrayList<>();
+        double[] sums = new double[EstimateMethod.values().length];
+        int[] counts = new int[sums.length];
+        for (Simulator.Guest guest : guests) {
+            for (Simulator.Sample sample : guest.samples) {
+                if (guest.assignedAt < 0 || Double.isNaN(sample.floor()[0])) {
+                    continue;
+                }
+                double waited = (guest.assignedAt - sample.at()) / 1000.0;
+                errors.add(Math.abs(sample.floor()[0] - waited));
+                for (EstimateMethod method : EstimateMethod.values()) {
+                    Long estimate = sample.estimates()[method.ordinal()];
+                    if (estimate != null) {
+                        sums[method.ordinal()] += Math.abs(estimate - waited);
+                        counts[method.ordinal()]++;
+                    }
+                }
+            }
+        }
+        if (errors.isEmpty()) {
+            return null;
+        }
+        double[] absolute = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Map<String, Double> methods = new LinkedHashMap<>();
+        for (EstimateMethod method : EstimateMethod.values()) {
+            methods.put(method.id(), counts[method.ordinal()] == 0 ? 0 : round1(sums[method.ordinal()]
+                    / counts[method.ordinal()]));
+        }
+        return new Floor(absolute.length, round1(Arrays.stream(absolute).average().orElse(0)),
+                round1(absolute[(int) Math.ceil(0.9 * absolute.length) - 1]), methods);
     }
 
     /** What one sample said and how long its guest then still had to wait (to assignment, or to giving up). */
@@ -148,7 +196,7 @@ public record SimulationReport(
     public String bestBaseline() {
         String best = null;
         for (Map.Entry<String, MethodStats> entry : methods.entrySet()) {
-            if (entry.getKey().equals(EstimateMethod.SWITCHBOARD.id()) || entry.getValue().samples() == 0) {
+            if (!baseline(entry.getKey()) || entry.getValue().samples() == 0) {
                 continue;
             }
             if (best == null || entry.getValue().maeS() < methods.get(best).maeS()) {
@@ -158,10 +206,14 @@ public record SimulationReport(
         return best;
     }
 
+    private static boolean baseline(String id) {
+        return java.util.Arrays.stream(EstimateMethod.values()).anyMatch(m -> m.id().equals(id) && m.baseline());
+    }
+
     /** The lowest 90th percentile among the baselines. */
     public double bestBaselineP90() {
         return methods.entrySet().stream()
-                .filter(e -> !e.getKey().equals(EstimateMethod.SWITCHBOARD.id()))
+                .filter(e -> baseline(e.getKey()))
                 .mapToDouble(e -> e.getValue().p90AbsErrorS()).min().orElse(0);
     }
 

@@ -34,7 +34,8 @@ import java.util.Random;
  * byte.
  */
 public final class Simulator implements Outbox {
-    static final long START = 1_700_000_000_000L;
+    /** Tuesday 14 November 2023, 08:00 UTC: shifts and closures, in seconds from it, become whole-minute hours. */
+    static final long START = 1_699_948_800_000L;
     static final String ACCOUNT = "sim";
     private static final EstimateMethod[] METHODS = EstimateMethod.values();
 
@@ -86,9 +87,20 @@ public final class Simulator implements Outbox {
         }
     }
 
-    /** What each method estimated (seconds, or null), by {@link EstimateMethod} ordinal, at a moment. */
-    record Sample(long at, int position, Long[] estimates) {
+    /**
+     * What each method estimated (seconds, or null), by {@link EstimateMethod} ordinal, at a moment; for the floor, the
+     * desk's state then (null when this sample is not one the floor is computed for) and the floor's estimate.
+     */
+    record Sample(long at, int position, Long[] estimates, io.switchboard.server.desk.DeskProbe.State state,
+                  double[] floor) {
+        Sample(long at, int position, Long[] estimates) {
+            this(at, position, estimates, null, new double[] {Double.NaN});
+        }
     }
+
+    /** Every how many samples the floor is computed for (0: never). */
+    private int floorStride;
+    private int samples;
 
     public Simulator(Scenario scenario, long seed) {
         this.scenario = scenario;
@@ -116,6 +128,9 @@ public final class Simulator implements Outbox {
             if (group.routing() != null) {
                 node.put("routing", group.routing());
             }
+            if (!group.closed().isEmpty()) {
+                node.set("hours", Hours.open(mapper, Hours.complement(group.closed(), scenario.durationS())));
+            }
         }
         ArrayNode agents = account.putArray("agents");
         for (Scenario.AgentSpec agent : scenario.agents()) {
@@ -124,6 +139,10 @@ public final class Simulator implements Outbox {
             if (agent.groups() != null) {
                 ArrayNode names = node.putArray("groups");
                 agent.groups().forEach(names::add);
+            }
+            boolean known = agent.scheduleKnown() != null ? agent.scheduleKnown() : scenario.schedulesKnown();
+            if (known && !agent.shifts().isEmpty()) {
+                node.set("schedule", Hours.open(mapper, agent.shifts()));
             }
         }
         root.putObject("timings").put("queuepos_interval_ms", scenario.queueposIntervalMs())
@@ -171,16 +190,34 @@ public final class Simulator implements Outbox {
      * together: short runs of a random process vary a lot, pooled ones much less.
      */
     public static SimulationReport runSeeds(Scenario scenario, long firstSeed, int count) {
-        if (count == 1) {
-            return new Simulator(scenario, firstSeed).run();
-        }
+        return runSeeds(scenario, firstSeed, count, 0);
+    }
+
+    /** The same, with the floor ({@link Oracle}) computed for every {@code floorStride}-th sample (0: none). */
+    public static SimulationReport runSeeds(Scenario scenario, long firstSeed, int count, int floorStride) {
         List<Guest> pooled = new ArrayList<>();
+        Oracle oracle = new Oracle(scenario);
         for (int i = 0; i < count; i++) {
             Simulator simulator = new Simulator(scenario, firstSeed + i);
+            simulator.floorStride = floorStride;
             simulator.run();
+            simulator.floors(oracle);
             pooled.addAll(simulator.guests());
         }
         return SimulationReport.of(scenario.name(), firstSeed, count, pooled, START);
+    }
+
+    /** The floor's estimate of each sample that kept the desk's state, for the guests who were served. */
+    private void floors(Oracle oracle) {
+        long index = 0;
+        for (Guest guest : guests) {
+            for (Sample sample : guest.samples) {
+                if (sample.state() != null && guest.assignedAt >= 0) {
+                    sample.floor()[0] = oracle.median(sample.state(), guest.sid, START, seed * 1_000_003L + index);
+                }
+                index++;
+            }
+        }
     }
 
     private void at(double seconds, Runnable action) {
@@ -278,7 +315,9 @@ public final class Simulator implements Outbox {
                 estimates[method.ordinal()] = method == EstimateMethod.SWITCHBOARD ? queuePos.estimatedWait()
                         : desk.probe().estimate(guest.sid, method);
             }
-            guest.samples.add(new Sample(clock.now(), queuePos.position(), estimates));
+            boolean floor = floorStride > 0 && samples++ % floorStride == 0;
+            guest.samples.add(new Sample(clock.now(), queuePos.position(), estimates,
+                    floor ? desk.probe().state() : null, new double[] {Double.NaN}));
         } else if (message instanceof ServerMessage.Joined joined && guest.waiting()) {
             guest.assignedAt = clock.now();
             double handle = handleByGroup.get(guest.group).sample(handleDraws);

@@ -164,6 +164,38 @@ public final class BusinessHours {
         return span == null ? null : span[0].isAfter(at) ? span[0] : span[1];
     }
 
+    /**
+     * The open intervals from {@code fromMs} to {@code fromMs + horizonMs} (epoch ms, {@code [start, end)}), spans
+     * that touch merged, at most {@code max} of them; always open: one interval that never ends ({@link Long#MAX_VALUE}).
+     */
+    public List<long[]> openWindows(long fromMs, long horizonMs, int max) {
+        if (zone == null) {
+            return List.of(new long[] {fromMs, Long.MAX_VALUE});
+        }
+        List<long[]> windows = new java.util.ArrayList<>();
+        long until = fromMs + horizonMs;
+        Instant at = Instant.ofEpochMilli(fromMs);
+        while (windows.size() < max) {
+            Instant[] span = nextSpan(at);
+            if (span == null) {
+                break;
+            }
+            long start = Math.max(fromMs, span[0].toEpochMilli());
+            long end = span[1].toEpochMilli();
+            if (start > until) {
+                break;
+            }
+            long[] last = windows.isEmpty() ? null : windows.get(windows.size() - 1);
+            if (last != null && start <= last[1]) {
+                last[1] = Math.max(last[1], end);
+            } else {
+                windows.add(new long[] {start, end});
+            }
+            at = span[1];
+        }
+        return windows;
+    }
+
     /** The first opening span (its start and end) that ends after {@code at}, or null. */
     private Instant[] nextSpan(Instant at) {
         if (zone == null) {

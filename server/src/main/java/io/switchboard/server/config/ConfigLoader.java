@@ -187,6 +187,13 @@ public final class ConfigLoader {
                     fail(where + ".user: duplicate user " + agent.user());
                 }
                 requireSecret(where + ".token", agent.token());
+                if (agent.schedule() != null) {
+                    try {
+                        BusinessHours.of(agent.schedule());
+                    } catch (IllegalArgumentException e) {
+                        fail(where + ".schedule." + e.getMessage());
+                    }
+                }
                 if (!tokens.add(agent.token())) {
                     fail(where + ".token: the same token as another agent (expected: one token per agent)");
                 }

@@ -260,19 +260,29 @@ public record ServerConfig(
     }
 
     /** An agent; {@code groups} absent means every group of the account. */
-    public record AgentConfig(String user, String token, List<String> groups, Integer limit, Boolean supervisor) {
+    public record AgentConfig(String user, String token, List<String> groups, Integer limit, Boolean supervisor,
+                              Hours schedule) {
         public static final int DEFAULT_LIMIT = 3;
 
+        /**
+         * {@code schedule} (optional, the shape of a group's {@code hours}): when the agent is expected to work. It
+         * sets nobody's availability; the wait estimate counts on the agent's capacity within it (a shift that
+         * starts, one that ends).
+         */
         public AgentConfig {
             groups = groups == null ? null : List.copyOf(groups);
             limit = limit == null ? DEFAULT_LIMIT : limit;
             supervisor = supervisor != null && supervisor;
         }
 
+        public AgentConfig(String user, String token, List<String> groups, Integer limit, Boolean supervisor) {
+            this(user, token, groups, limit, supervisor, null);
+        }
+
         @Override
         public String toString() {
             return "AgentConfig[user=" + user + ", token=(hidden), groups=" + groups + ", limit=" + limit
-                    + ", supervisor=" + supervisor + "]";
+                    + ", supervisor=" + supervisor + ", schedule=" + schedule + "]";
         }
     }
 

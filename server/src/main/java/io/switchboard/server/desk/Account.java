@@ -45,6 +45,8 @@ final class Account {
         }
         for (ServerConfig.AgentConfig agentConfig : accountConfig.agents()) {
             Agent agent = new Agent(account, agentConfig.user(), agentConfig.supervisor(), agentConfig.limit());
+            agent.schedule = agentConfig.schedule() == null ? null
+                    : io.switchboard.server.config.BusinessHours.of(agentConfig.schedule());
             agent.tokenDigest = Secrets.digest(agentConfig.token());
             account.agents.put(agent.user, agent);
             account.agentNames.add(Names.fold(agent.user));

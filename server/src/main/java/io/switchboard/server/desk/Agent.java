@@ -30,6 +30,11 @@ final class Agent {
     boolean announcedFree;
     /** What the account's agents were last shown of this agent ({@code team}); null before the first time. */
     io.switchboard.protocol.ServerMessage.AgentView shown;
+    /** Whether the agent was present (connected and available) when last seen; since when away, unscheduled (0: not). */
+    boolean wasPresent;
+    long awaySince;
+    /** When the agent is expected to work ({@code schedule}), or null: unknown (the estimate learns from history). */
+    io.switchboard.server.config.BusinessHours schedule;
     /** Guests offered to this agent now (a group with offers): they count toward the limit while offered. */
     final Set<Reservation> offers = new LinkedHashSet<>();
     /** Offers this agent let run out in a row (an accepted one starts the count again). */
@@ -57,6 +62,37 @@ final class Agent {
 
     boolean connected() {
         return session != null && session.connection != null;
+    }
+
+    /** Connected and available: counted on by the wait estimate. */
+    boolean present() {
+        return connected() && availability == StatusIs.AVAILABLE;
+    }
+
+    /**
+     * Notes a change of presence: an agent without a schedule who went away starts an absence, and one who came back
+     * ends it, remembered by each of their groups (when the absent come back is learned from these).
+     */
+    void presenceChanged(long now) {
+        boolean present = present();
+        if (present == wasPresent) {
+            return;
+        }
+        wasPresent = present;
+        if (!present) {
+            awaySince = schedule == null ? now : 0;
+            return;
+        }
+        long away = awaySince == 0 ? -1 : now - awaySince;
+        awaySince = 0;
+        if (away > 0 && away <= Group.ABSENCE_MAX_MS) {
+            for (Group group : groups) {
+                group.absences.addLast(away);
+                if (group.absences.size() > Group.ABSENCE_HISTORY) {
+                    group.absences.removeFirst();
+                }
+            }
+        }
     }
 
     /** Available, connected, and below the limit. */

@@ -268,6 +268,7 @@ final class Assignment {
             group.recordAssignment(now, now - reservation.enqueuedAt);
             metrics.assigned(account.id, group.name, now - reservation.enqueuedAt);
             positions.changed(group);
+            score(reservation, now);
         }
         reservation.waitedMs = now - reservation.enqueuedAt;
         reservation.pendingQueuePos = null;
@@ -292,6 +293,17 @@ final class Assignment {
             mailbox.agentReady(reservation, agent.user);
         }
         turn.capacityChanged(agent);
+    }
+
+    /** Every estimate the guest was told, against the wait that followed: the group learns, the metrics count. */
+    private void score(Reservation reservation, long now) {
+        Group group = reservation.group;
+        for (double[] told : reservation.told) {
+            double wait = now - told[0];
+            group.accuracy.scored(now, (int) told[4], told[1], told[2], told[3], wait);
+            metrics.estimateScored(account.id, group.name, told[3] - wait);
+        }
+        reservation.told.clear();
     }
 
     /** Tickets continue after a restart from the highest one stored. */

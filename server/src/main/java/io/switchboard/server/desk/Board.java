@@ -92,6 +92,11 @@ final class Board {
             for (Group group : changed) {
                 diff(group, group.shownQueue, group.queue, null, now);
                 diff(group, group.shownMessages, group.messages, MESSAGE, now);
+                ServerMessage.GroupStats stats = stats(group, now);
+                if (!stats.equals(group.shownStats)) {
+                    group.shownStats = stats;
+                    fanout.toConsoles(account, stats);
+                }
             }
             edited.clear();
         }
@@ -185,6 +190,12 @@ final class Board {
         }
         return new ServerMessage.QueueEntry(reservation.user, group.name, position, waited, question, null, null,
                 reservation.entryId());
+    }
+
+    /** The group's average wait and the last hour's error of its estimates. */
+    static ServerMessage.GroupStats stats(Group group, long now) {
+        return new ServerMessage.GroupStats(group.name, group.averageWaitSeconds(),
+                group.accuracy.hourMaeSeconds(now), group.accuracy.hourScores(now));
     }
 
     static ServerMessage.AgentView view(Agent agent) {

@@ -23,12 +23,26 @@ import java.util.List;
  * in about five seconds, not in a minute. One sweep over the sorted points answers every place, so a whole queue is
  * recomputed after every change.
  *
- * <p>Without history (the group has never served anyone): null. Without agents present: the group's recent pace,
- * (now − the oldest of its last 20 assignments) / their number, per place. Before any room completed, handle times
- * follow an exponential prior whose mean is twice the mean age of the rooms in progress (at least {@link
- * #PRIOR_HANDLE_MS}).
+ * <p>Issue 20 added: the renewal offset of the handle times ({@link #renewalOffset}); agents' schedules (capacity that
+ * arrives with a shift and leaves at its end) and the group's hours as open time ({@link OpenTime}); an absent agent
+ * without a schedule back when the group's earlier absences say; and the correction learned from the group's own
+ * errors ({@link Accuracy}). docs/wait-estimates.md has the whole method.
+ *
+ * <p>Without history (the group has never served anyone): null; with nobody present, scheduled or expected back:
+ * null. Before any room completed, handle times follow an exponential prior whose mean is twice the mean age of the
+ * rooms in progress (at least {@link #PRIOR_HANDLE_MS}).
  */
 final class CapacityEstimator implements WaitEstimator {
+    static final CapacityEstimator INSTANCE = new CapacityEstimator();
+    /** The estimate before the group's correction ({@link Accuracy}). */
+    static final WaitEstimator RAW = (group, now) -> {
+        Estimates estimates = INSTANCE.prepare(group, now);
+        return position -> {
+            double ms = estimates.rawMs(position);
+            return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms);
+        };
+    };
+
     /** The handle time assumed before any room of the group completed, at least. */
     static final long PRIOR_HANDLE_MS = 30_000;
     /**
@@ -41,23 +55,36 @@ final class CapacityEstimator implements WaitEstimator {
     /** The low bits of a sort key that hold a point's index (up to a million points). */
     private static final long INDEX_MASK = (1 << 20) - 1;
     /** Points of the exponential prior's distribution used before any room completed. */
-    private static final int PRIOR_QUANTILES = 20;
+    static final int PRIOR_QUANTILES = 20;
+    /** An agent absent this long into their shift is not counted on until the next one. */
+    static final long DUE_MS = 15 * 60_000L;
+    /** The most points a busy slot's remaining time is spread over. */
+    static final int RESIDUAL_POINTS = 50;
+    /** The renewal offset's bounds (guests per slot). */
+    static final double MIN_OFFSET = -0.5;
+    static final double MAX_OFFSET = 2.5;
+    /** A rate (guests per ms) below this is none: a tenth of a guest a day. */
+    static final double NO_RATE = 1e-9;
+    /** How far ahead schedules and a group's hours are read. */
+    static final long HORIZON_MS = 24 * 3_600_000L;
+    /** The most shifts of one agent (and openings of a group) read within the horizon. */
+    static final int MAX_SHIFTS = 16;
 
     @Override
     public Estimates prepare(Group group, long now) {
         if (group.recentAssignments.isEmpty()) {
             return WaitEstimator.constant(null);
         }
-        long[] handles = handleSample(group, now);
-        double meanHandle = mean(handles);
+        long[] all = HandleTimes.handleSample(group, now);
+        double meanHandle = mean(all);
+        long[] handles = HandleTimes.thin(all);
+        OpenTime warp = OpenTime.of(group.hours, now);
 
         Points points = new Points();
+        points.kappa = HandleTimes.renewalOffset(all);
         java.util.Map<Group, long[]> samples = new java.util.HashMap<>();
         List<long[]> roomSamples = new ArrayList<>();
         for (Agent agent : group.agents) {
-            if (!agent.connected() || agent.availability != StatusIs.AVAILABLE) {
-                continue;
-            }
             double share = share(agent, group);
             if (share <= 0) {
                 continue;
@@ -66,21 +93,26 @@ final class CapacityEstimator implements WaitEstimator {
             // group's, so its cycle lasts the agent's mix of the groups' mean handle times.
             double cycle = cycle(agent, group, meanHandle, samples, now);
             double rate = share / cycle;
+            if (!agent.present()) {
+                Shifts.futureCapacity(points, agent, group, now, share, rate);
+                continue;
+            }
+            double end = Shifts.presentUntil(agent, now);
             int busy = agent.rooms.size() + agent.held.size();
             for (int i = 0; i < agent.limit - busy; i++) {
-                points.add(0, share, rate);
+                points.slot(0, share, rate, end);
             }
             // Each room ends after a remaining time learned from its own group's handle times.
             List<double[]> rooms = new ArrayList<>(busy);
             for (Room room : agent.rooms) {
                 Group of = room.reservation.group;
-                long[] sample = of == group ? handles : samples.computeIfAbsent(of, g -> handleSample(g, now));
+                long[] sample = of == group ? handles : samples.computeIfAbsent(of, g -> HandleTimes.thin(HandleTimes.handleSample(g, now)));
                 rooms.add(new double[] {now - room.openedAt, meanResidual(now - room.openedAt, sample)});
                 roomSamples.add(sample);
             }
             for (Reservation held : agent.held) {
                 Group of = held.group;
-                long[] sample = of == group ? handles : samples.computeIfAbsent(of, g -> handleSample(g, now));
+                long[] sample = of == group ? handles : samples.computeIfAbsent(of, g -> HandleTimes.thin(HandleTimes.handleSample(g, now)));
                 rooms.add(new double[] {0, meanResidual(0, sample)});
                 roomSamples.add(sample);
             }
@@ -90,15 +122,42 @@ final class CapacityEstimator implements WaitEstimator {
             }
             Arrays.sort(byEnd, (x, y) -> Double.compare(rooms.get(x)[1], rooms.get(y)[1]));
             for (int i = Math.max(0, busy - agent.limit); i < busy; i++) {
-                addResiduals(points, rooms.get(byEnd[i])[0], roomSamples.get(byEnd[i]), share, rate);
+                addResiduals(points, rooms.get(byEnd[i])[0], roomSamples.get(byEnd[i]), share, rate, end);
             }
             roomSamples.clear();
+            // A shift that ends and another that starts later: its slots come back then.
+            if (agent.schedule != null && end < Double.POSITIVE_INFINITY) {
+                Shifts.laterShifts(points, agent, now, now + (long) end, share, rate);
+            }
         }
         if (points.size == 0) {
-            return pace(group, now);
+            // Nobody present, expected or known to come back: no honest number.
+            return WaitEstimator.constant(null);
         }
-        return invert(points, group, now, group.abandonmentRatePerMs(now));
+        warp.apply(points);
+        Estimates estimates = invert(points, group, now, group.abandonmentRatePerMs(now), warp);
+        Accuracy accuracy = group.accuracy;
+        return new Estimates() {
+            @Override
+            public Long seconds(int position) {
+                double ms = estimates.rawMs(position);
+                return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms * accuracy.factor(position));
+            }
+
+            @Override
+            public double rawMs(int position) {
+                return estimates.rawMs(position);
+            }
+
+            @Override
+            public double candidateMs(int position) {
+                return estimates.rawMs(position) * accuracy.candidate(position);
+            }
+        };
     }
+
+
+
 
     /** The mean time a slot of the agent stays busy per guest: the groups' mean handle times, weighted by share. */
     private static double cycle(Agent agent, Group group, double meanHandle, java.util.Map<Group, long[]> samples,
@@ -110,14 +169,14 @@ final class CapacityEstimator implements WaitEstimator {
         double shares = 0;
         for (Group other : agent.groups) {
             double part = share(agent, other);
-            long[] sample = other == group ? null : samples.computeIfAbsent(other, g -> handleSample(g, now));
+            long[] sample = other == group ? null : samples.computeIfAbsent(other, g -> HandleTimes.thin(HandleTimes.handleSample(g, now)));
             weighted += part * (sample == null ? meanHandle : mean(sample));
             shares += part;
         }
         return shares == 0 ? meanHandle : weighted / shares;
     }
 
-    private static double mean(long[] sample) {
+    static double mean(long[] sample) {
         double sum = 0;
         for (long h : sample) {
             sum += h;
@@ -126,13 +185,51 @@ final class CapacityEstimator implements WaitEstimator {
     }
 
     /** Where slots free: a time (ms from now) and the part of a slot that frees then for this group. */
-    private static final class Points {
+    static final class Points {
         static final int MAX = 1 << 20;
+        /** The renewal offset of the group's handle times ({@link #renewalOffset}). */
+        double kappa;
         double[] time = new double[64];
         double[] weight = new double[64];
         /** The guests per ms of this group the point's slot serves once freed (its weight over its cycle). */
         double[] rate = new double[64];
         int size;
+
+        /**
+         * A slot (or part of one) that frees at {@code at} and serves at {@code perMs} until {@code end} (its agent's
+         * shift ends then: a point that takes the rate away), all in ms from now.
+         */
+        void add(double at, double w, double perMs, double end) {
+            if (at >= end) {
+                return;
+            }
+            add(at, w, perMs);
+            if (end < Double.POSITIVE_INFINITY) {
+                add(end, 0, -perMs);
+            }
+        }
+
+        /** A whole slot that frees at {@code at}: its point, and the renewal offset over its first cycles. */
+        void slot(double at, double w, double perMs, double end) {
+            add(at, w, perMs, end);
+            renewal(at, w, perMs, end);
+        }
+
+        /**
+         * The renewal offset of a slot freed at (about) {@code at}, in two halves over its first cycles (see {@link
+         * #renewalOffset}): one pair of points per slot, whatever its spread of possible ends.
+         */
+        void renewal(double at, double w, double perMs, double end) {
+            if (kappa == 0 || perMs <= 0) {
+                return;
+            }
+            double cycle = w / perMs;
+            for (double after : new double[] {0.5 * cycle, 1.5 * cycle}) {
+                if (at + after < end) {
+                    add(at + after, kappa * w / 2, 0);
+                }
+            }
+        }
 
         void add(double at, double w, double perMs) {
             if (size == MAX) {
@@ -151,7 +248,8 @@ final class CapacityEstimator implements WaitEstimator {
     }
 
     /** A busy slot: one point per recent handle time longer than the room's age, or the age again if none is. */
-    private static void addResiduals(Points points, double age, long[] handles, double share, double rate) {
+    private static void addResiduals(Points points, double age, long[] handles, double share, double rate,
+                                     double end) {
         int longer = 0;
         for (long h : handles) {
             if (h > age) {
@@ -159,15 +257,19 @@ final class CapacityEstimator implements WaitEstimator {
             }
         }
         if (longer == 0) {
-            points.add(age, share, rate);
+            points.slot(age, share, rate, end);
             return;
         }
+        double mean = 0;
         for (long h : handles) {
             if (h > age) {
-                points.add(h - age, share / longer, rate / longer);
+                points.add(h - age, share / longer, rate / longer, end);
+                mean += (h - age) / (double) longer;
             }
         }
+        points.renewal(mean, share, rate, end);
     }
+
 
     private static double meanResidual(double age, long[] handles) {
         double sum = 0;
@@ -186,7 +288,7 @@ final class CapacityEstimator implements WaitEstimator {
      * arrive meanwhile go ahead of them: their rate raises the run's threshold over time) and finds where {@code D(t)}
      * reaches each place's threshold.
      */
-    private static Estimates invert(Points points, Group group, long now, double giveUpPerMs) {
+    private static Estimates invert(Points points, Group group, long now, double giveUpPerMs, OpenTime warp) {
         int n = points.size;
         // Sort by time without boxing: a non-negative double's bits order like the double; the low 20 bits of the
         // mantissa (a relative 2e-10 of a time) make room for the point's index.
@@ -203,8 +305,14 @@ final class CapacityEstimator implements WaitEstimator {
             sorted.rate[i] = points.rate[at];
             sorted.totalRate += sorted.rate[i];
         }
+        // Shifts that end take their rates away again: what is left may be 0 up to rounding.
+        if (sorted.totalRate < NO_RATE) {
+            sorted.totalRate = 0;
+        }
         int places = Math.max(1, group.queue.size());
         double[] estimates = new double[places];
+        // A place the known capacity never reaches (every shift ends before its turn) keeps NaN: no number.
+        Arrays.fill(estimates, Double.NaN);
         // Places to be freed before the next guest: FIRST_PLACE for the guest, plus each guest ahead who is still
         // there when their turn comes (they stay until their expected time with probability exp(-rate * time)).
         double[] threshold = {FIRST_PLACE};
@@ -226,10 +334,26 @@ final class CapacityEstimator implements WaitEstimator {
             sweep(sorted, place, end, threshold, group.jumpRatePerMs(runPriority, now), giveUpPerMs, estimates);
             place = end;
         }
-        double perPlaceMs = 1 / sorted.totalRate;
-        return position -> WaitEstimator.roundSeconds(position < places ? estimates[position]
-                : estimates[places - 1] + (position - places + 1) * perPlaceMs);
+        double perPlaceMs = sorted.totalRate > 0 ? 1 / sorted.totalRate : Double.NaN;
+        for (int i = 0; i < places; i++) {
+            estimates[i] = warp.real(estimates[i]);
+        }
+        double last = places > 0 ? estimates[places - 1] : Double.NaN;
+        return new Estimates() {
+            @Override
+            public double rawMs(int position) {
+                return position < places ? estimates[position]
+                        : warp.real(warp.open(last) + (position - places + 1) * perPlaceMs);
+            }
+
+            @Override
+            public Long seconds(int position) {
+                double ms = rawMs(position);
+                return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms);
+            }
+        };
     }
+
 
     /** The points in time order. */
     private static final class Sorted {
@@ -270,6 +394,10 @@ final class CapacityEstimator implements WaitEstimator {
             if (k == n) {
                 slope = Math.max(slope, 0.1 * points.totalRate);
             }
+            if (slope < NO_RATE) {
+                // Rates that ended cancel up to rounding: no service until the next point.
+                slope = 0;
+            }
             while (place < to && slope > 0) {
                 double start = a + c * previous - b - jumpPerMs * previous;
                 double at = previous + Math.max(0, threshold[0] - start) / slope;
@@ -293,35 +421,7 @@ final class CapacityEstimator implements WaitEstimator {
         }
     }
 
-    /**
-     * The group's recent handle times (ms); before any room completed, the prior: exponential with a mean of twice the
-     * mean age of the rooms in progress (a room is seen mid-way on average), at least {@link #PRIOR_HANDLE_MS}, as its
-     * quantiles.
-     */
-    private static long[] handleSample(Group group, long now) {
-        if (!group.handleTimes.isEmpty()) {
-            long[] handles = new long[group.handleTimes.size()];
-            int k = 0;
-            for (long h : group.handleTimes) {
-                handles[k++] = h;
-            }
-            return handles;
-        }
-        long sum = 0;
-        int rooms = 0;
-        for (Agent agent : group.agents) {
-            for (Room room : agent.rooms) {
-                sum += now - room.openedAt;
-                rooms++;
-            }
-        }
-        double prior = Math.max(PRIOR_HANDLE_MS, rooms == 0 ? 0 : 2.0 * sum / rooms);
-        long[] quantiles = new long[PRIOR_QUANTILES];
-        for (int j = 0; j < quantiles.length; j++) {
-            quantiles[j] = Math.round(-prior * Math.log(1 - (j + 0.5) / quantiles.length));
-        }
-        return quantiles;
-    }
+
 
     /**
      * The share of an agent's freed slots that go to this group: all of them when no other group of the agent has
@@ -348,11 +448,5 @@ final class CapacityEstimator implements WaitEstimator {
             mine += assigned == group ? 1 : 0;
         }
         return mine / (double) agent.recentGroups.size();
-    }
-
-    /** Nobody present to serve: the group's recent pace per place. */
-    private static Estimates pace(Group group, long now) {
-        double perPlace = (now - group.recentAssignments.peekFirst()) / (double) group.recentAssignments.size();
-        return position -> WaitEstimator.roundSeconds(perPlace * (position + 1));
     }
 }

@@ -90,9 +90,9 @@ public final class Desk {
         Dirty dirty = new Dirty(journal != Journal.NONE);
         this.fanout = new Fanout(builder.outbox);
         this.feed = new ReservationFeed(clock, estimator, dirty);
-        this.positions = new QueuePositions(clock, fanout, estimator, feed, timings.queueposIntervalMs());
+        this.positions = new QueuePositions(clock, fanout, estimator, feed, timings.queueposIntervalMs(), metrics);
         Board board = new Board(account, fanout, clock);
-        this.turn = new Turn(account, fanout, positions, feed, dirty, journal, board);
+        this.turn = new Turn(account, fanout, positions, feed, dirty, journal, board, clock);
         this.retention = new Retention(clock, reservations, timings.transcriptRetentionMs(),
                 timings.unservedRetentionMs(), turn);
         this.mailbox = new Mailbox(account, config, clock, ids, turn, builder.mail, builder.push);

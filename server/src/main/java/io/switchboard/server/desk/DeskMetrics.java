@@ -19,6 +19,14 @@ public interface DeskMetrics {
     /** A call was refused by a rate limit ({@code kind} says which). */
     void rateLimited(String kind);
 
+    /** A waiting guest was told an estimate: a number, or null. */
+    default void estimateTold(String account, String group, boolean number) {
+    }
+
+    /** An estimate told to a guest who was then assigned, scored: {@code errorMs} is estimate − the wait that followed. */
+    default void estimateScored(String account, String group, double errorMs) {
+    }
+
     /** Counts nothing. */
     DeskMetrics NONE = new DeskMetrics() {
         @Override

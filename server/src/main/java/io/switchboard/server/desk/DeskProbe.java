@@ -84,4 +84,48 @@ public final class DeskProbe {
         return new Gauges(queues, byRole, sessions.connections.size() - sessions.byConnection.size(),
                 mailbox.pending());
     }
+
+    /** A waiting guest as a replay of the desk needs them ({@link #state}). */
+    public record Waiting(String sid, long ticket, int priority, boolean front, long enqueuedAt) {
+    }
+
+    /** A group's queue in order, and whether the group is open now. */
+    public record GroupState(String name, boolean open, List<Waiting> queue) {
+    }
+
+    /** An agent: present (connected and available), their limit, their rooms (group, opened at). */
+    public record AgentState(String user, List<String> groups, int limit, boolean present, List<String> roomGroups,
+                             List<Long> roomsOpenedAt, int held, long lastAssignedAt) {
+    }
+
+    /** Everything that decides who is assigned when, now (the simulator's oracle replays the future from it). */
+    public record State(long now, List<GroupState> groups, List<AgentState> agents) {
+    }
+
+    /** The desk's queues and agents now. Desk thread only. */
+    public State state() {
+        long now = clock.now();
+        List<GroupState> groups = new java.util.ArrayList<>();
+        for (Group group : account.groups.values()) {
+            List<Waiting> queue = new java.util.ArrayList<>(group.queue.size());
+            for (Reservation reservation : group.queue) {
+                queue.add(new Waiting(reservation.sid, reservation.ticket, reservation.priority, reservation.front,
+                        reservation.enqueuedAt));
+            }
+            groups.add(new GroupState(group.name, group.openAt(now), queue));
+        }
+        List<AgentState> agents = new java.util.ArrayList<>();
+        for (Agent agent : account.agents.values()) {
+            List<String> names = agent.groups.stream().map(group -> group.name).toList();
+            List<String> roomGroups = new java.util.ArrayList<>();
+            List<Long> opened = new java.util.ArrayList<>();
+            for (Room room : agent.rooms) {
+                roomGroups.add(room.reservation.group.name);
+                opened.add(room.openedAt);
+            }
+            agents.add(new AgentState(agent.user, names, agent.limit, agent.present(), roomGroups, opened,
+                    agent.held.size(), agent.lastAssignedAt));
+        }
+        return new State(now, groups, agents);
+    }
 }

@@ -3,7 +3,9 @@ package io.switchboard.server.desk;
 /** The ways the desk can estimate a waiting guest's wait: Switchboard's own, and the three it replaces (§1). */
 public enum EstimateMethod {
     /** Switchboard's: the agents' slots, the rooms in progress, learned handle times and abandonment. */
-    SWITCHBOARD("switchboard", new CapacityEstimator()),
+    SWITCHBOARD("switchboard", CapacityEstimator.INSTANCE),
+    /** The same before the correction learned from the group's own errors (reports show what it changes). */
+    SWITCHBOARD_RAW("switchboard_raw", CapacityEstimator.RAW),
     /** The 2010 chat server's mean gap between the last 5 assignments. */
     MEAN_GAP_LAST5("mean_gap_last5", WaitEstimator.MEAN_GAP_LAST5),
     /** The video-chat vendor's mean of past waits. */
@@ -22,5 +24,10 @@ public enum EstimateMethod {
     /** Its name in reports. */
     public String id() {
         return id;
+    }
+
+    /** One of the three methods Switchboard replaces (the seed methods the reports compare with). */
+    public boolean baseline() {
+        return this != SWITCHBOARD && this != SWITCHBOARD_RAW;
     }
 }

@@ -24,9 +24,9 @@ final class Group {
             .thenComparingLong(r -> r.ticket);
 
     /** Completed rooms whose handle times the Switchboard estimator learns from. */
-    static final int HANDLE_HISTORY = 50;
+    static final int HANDLE_HISTORY = 200;
     /** Recent queue departures (served or gone) whose outcome gives the abandonment share. */
-    static final int OUTCOME_HISTORY = 50;
+    static final int OUTCOME_HISTORY = 200;
     /** How far back departure times are kept (the velocity baseline samples two 5-minute intervals). */
     static final long DEPARTURE_WINDOW_MS = 600_000;
 
@@ -77,11 +77,21 @@ final class Group {
     final int replyWithinSeconds;
     /** Messages left to be answered by email, oldest first: not in {@link #queue}, so no chat estimate counts them. */
     final TreeSet<Reservation> messages = new TreeSet<>(Comparator.comparingLong((Reservation r) -> r.ticket));
+    /** What the group learned of its own estimates: their correction, the last hour's error. */
+    final Accuracy accuracy = new Accuracy();
+    /** How many unscheduled absences of the group's agents are remembered. */
+    static final int ABSENCE_HISTORY = 20;
+    /** The longest absence that counts as one (longer: a day's end, not a break). */
+    static final long ABSENCE_MAX_MS = 8 * 3_600_000L;
+    /** How long the group's agents without a schedule were away, the newest last (ms): when the absent come back. */
+    final ArrayDeque<Long> absences = new ArrayDeque<>();
     /** The agent workspace's settings (alerts, offers, auto-away); all off unless configured. */
     ServerConfig.GroupConfig workspace = new ServerConfig.GroupConfig(null, null);
     /** What the account's agents were last shown of {@link #queue} and {@link #messages} (queue changes are diffs). */
     final java.util.ArrayList<Reservation> shownQueue = new java.util.ArrayList<>();
     final java.util.ArrayList<Reservation> shownMessages = new java.util.ArrayList<>();
+    /** The stats the consoles were last shown. */
+    io.switchboard.protocol.ServerMessage.GroupStats shownStats;
 
     Group(Account account, String name, Routing routing, int maxQueueLength) {
         this(account, name, routing, maxQueueLength, BusinessHours.ALWAYS,

@@ -23,9 +23,12 @@ final class QueuePositions {
     private final WaitEstimator estimator;
     private final ReservationFeed feed;
     private final long intervalMs;
+    private final DeskMetrics metrics;
     private final Set<Group> changed = new LinkedHashSet<>();
 
-    QueuePositions(DeskClock clock, Fanout fanout, WaitEstimator estimator, ReservationFeed feed, long intervalMs) {
+    QueuePositions(DeskClock clock, Fanout fanout, WaitEstimator estimator, ReservationFeed feed, long intervalMs,
+                   DeskMetrics metrics) {
+        this.metrics = metrics;
         this.clock = clock;
         this.fanout = fanout;
         this.estimator = estimator;
@@ -48,7 +51,8 @@ final class QueuePositions {
         long now = clock.now();
         Group group = reservation.group;
         WaitEstimator.Estimates estimates = estimator.prepare(group, now);
-        deliver(reservation, valuesFor(group, group.positionOf(reservation), estimates), now);
+        int position = group.positionOf(reservation);
+        deliver(reservation, valuesFor(group, position, estimates), now, estimates, position);
     }
 
     /** This guest's estimate now, in seconds, or null without a basis. */
@@ -76,7 +80,9 @@ final class QueuePositions {
      * Tells the guest (if connected) and, when the values are new, counts it as a change of the reservation, so REST
      * callers and SSE streams follow the same coalesced moments as the guest.
      */
-    private void deliver(Reservation reservation, ServerMessage.QueuePos queuePos, long now) {
+    private void deliver(Reservation reservation, ServerMessage.QueuePos queuePos, long now,
+                         WaitEstimator.Estimates estimates, int position) {
+        told(reservation, queuePos.estimatedWait(), now, estimates, position);
         fanout.send(reservation.session, queuePos);
         if (!queuePos.equals(reservation.lastQueuePos)) {
             feed.changed(reservation);
@@ -106,12 +112,13 @@ final class QueuePositions {
         long earliestDue = Long.MAX_VALUE;
         int position = 0;
         for (Reservation reservation : group.queue) {
-            ServerMessage.QueuePos queuePos = valuesFor(group, position++, estimates);
+            int at = position++;
+            ServerMessage.QueuePos queuePos = valuesFor(group, at, estimates);
             long due = reservation.lastQueuePosAt == Long.MIN_VALUE ? now : reservation.lastQueuePosAt + intervalMs;
             if (!news(reservation, queuePos, now)) {
                 reservation.pendingQueuePos = null;
             } else if (now >= due) {
-                deliver(reservation, queuePos, now);
+                deliver(reservation, queuePos, now, estimates, at);
                 due = now + intervalMs;
             } else {
                 reservation.pendingQueuePos = queuePos;
@@ -123,6 +130,24 @@ final class QueuePositions {
         if (nextDue != Long.MAX_VALUE) {
             publishAt(group, nextDue);
         }
+    }
+
+    /**
+     * Keeps what the guest was told (with the estimate before its correction), to be scored against their wait once
+     * they are assigned ({@link Assignment}): the first estimate and the newest {@link Reservation#TOLD_MAX} − 1.
+     */
+    private void told(Reservation reservation, Long estimate, long now, WaitEstimator.Estimates estimates,
+                      int position) {
+        Group group = reservation.group;
+        metrics.estimateTold(group.account.id, group.name, estimate != null);
+        if (estimate == null) {
+            return;
+        }
+        if (reservation.told.size() >= Reservation.TOLD_MAX) {
+            reservation.told.remove(1);
+        }
+        reservation.told.add(new double[] {now, estimates.rawMs(position), estimates.candidateMs(position),
+                estimate * 1000.0, position});
     }
 
     /** Whether the values differ from what the guest was told, beyond their countdown running down. */

@@ -82,6 +82,13 @@ final class Reservation {
     ServerMessage.QueuePos lastQueuePos;
     long lastQueuePosAt = Long.MIN_VALUE;
     ServerMessage.QueuePos pendingQueuePos;
+    /**
+     * The estimates this guest was told while waiting: when, the estimate before any correction, the candidate
+     * correction's, what was told (ms), at which place.
+     */
+    final List<double[]> told = new ArrayList<>(0);
+    /** The most estimates kept per guest (the first, and the newest others). */
+    static final int TOLD_MAX = 32;
     /** The id agents know its queue entry by (a digest of the sid, never the sid); made when first asked for. */
     private String entryId;
     /** The agent this waiting guest is offered to now (a group with offers), its timer; null when not offered. */

@@ -17,13 +17,15 @@ final class Turn {
     private final Dirty dirty;
     private final Journal journal;
     final Board board;
+    private final DeskClock clock;
     private Assignment assignment;
     private Rooms rooms;
     private boolean assign;
 
     Turn(Account account, Fanout fanout, QueuePositions positions, ReservationFeed feed, Dirty dirty,
-         Journal journal, Board board) {
+         Journal journal, Board board, DeskClock clock) {
         this.board = board;
+        this.clock = clock;
         this.account = account;
         this.fanout = fanout;
         this.positions = positions;
@@ -105,6 +107,7 @@ final class Turn {
      * agent's groups are due again, the agent's row is stored, and assignment runs at the end of the turn.
      */
     void capacityChanged(Agent agent) {
+        agent.presenceChanged(clock.now());
         positions.agentChanged(agent);
         dirty.agent(agent);
         fanout.announceFree(agent);

@@ -30,7 +30,9 @@ final class Views {
         }
         List<ServerMessage.QueueEntry> queue = new ArrayList<>();
         List<ServerMessage.QueueTotal> totals = new ArrayList<>();
+        List<ServerMessage.GroupStats> stats = new ArrayList<>();
         for (Group group : account.groups.values()) {
+            stats.add(Board.stats(group, now));
             list(group.queue, queueLimit, now, queue);
             list(group.messages, queueLimit, now, queue);
             totals.add(new ServerMessage.QueueTotal(group.name, null, group.queue.size()));
@@ -42,7 +44,7 @@ final class Views {
         for (Room room : account.openRooms.values()) {
             open.add(Board.view(room));
         }
-        return new ServerMessage.Snapshot(agents, queue, open, totals);
+        return new ServerMessage.Snapshot(agents, queue, open, totals, stats);
     }
 
     /**

@@ -11,6 +11,17 @@ interface WaitEstimator {
     /** Per place (0-based) in the queue: seconds until assignment, or null when there is no basis. */
     interface Estimates {
         Long seconds(int position);
+
+        /** The estimate before any correction from the group's own errors, in ms (NaN: none). */
+        default double rawMs(int position) {
+            Long seconds = seconds(position);
+            return seconds == null ? Double.NaN : seconds * 1000.0;
+        }
+
+        /** What the candidate correction says (ms), applied or not ({@link Accuracy}); the baselines have none. */
+        default double candidateMs(int position) {
+            return rawMs(position);
+        }
     }
 
     /** The same answer for every place. */

@@ -89,6 +89,25 @@ public final class ServerMetrics implements DeskMetrics {
             .classicOnly()
             .classicUpperBounds(WAIT_BUCKETS)
             .register(registry);
+    private final Histogram estimateErrors = Histogram.builder()
+            .name("switchboard_estimate_abs_error_seconds")
+            .help("How far the estimates told to waiting guests were from the waits that followed (scored when the "
+                    + "guest is assigned; guests who gave up have no wait to score)")
+            .labelNames("account", "group")
+            .classicOnly()
+            .classicUpperBounds(5, 10, 20, 30, 60, 120, 300, 600, 1200, 3600)
+            .register(registry);
+    private final Counter estimateSignedErrors = Counter.builder()
+            .name("switchboard_estimate_signed_error_seconds")
+            .help("The sum of estimate minus the wait that followed over the scored estimates (two counters, positive "
+                    + "and negative parts: bias = (over - under) / switchboard_estimate_abs_error_seconds_count)")
+            .labelNames("account", "group", "direction")
+            .register(registry);
+    private final Counter estimatesTold = Counter.builder()
+            .name("switchboard_estimates_told_total")
+            .help("Estimates told to waiting guests (queuepos), by outcome: number, or null (no basis yet)")
+            .labelNames("account", "group", "outcome")
+            .register(registry);
     private final Histogram commits = Histogram.builder()
             .name("switchboard_store_commit_seconds")
             .help("Time of one store commit (a group of desk turns), fsync included under fsync durability")
@@ -223,6 +242,18 @@ public final class ServerMetrics implements DeskMetrics {
     public void assigned(String account, String group, long waitedMs) {
         assignments.labelValues(account, group).inc();
         waits.labelValues(account, group).observe(waitedMs / 1000.0);
+    }
+
+    @Override
+    public void estimateTold(String account, String group, boolean number) {
+        estimatesTold.labelValues(account, group, number ? "number" : "null").inc();
+    }
+
+    @Override
+    public void estimateScored(String account, String group, double errorMs) {
+        estimateErrors.labelValues(account, group).observe(Math.abs(errorMs) / 1000.0);
+        estimateSignedErrors.labelValues(account, group, errorMs >= 0 ? "over" : "under")
+                .inc(Math.abs(errorMs) / 1000.0);
     }
 
     /** The store committed {@code turns} desk turns' changes ({@code rows} rows) in {@code nanos}. */

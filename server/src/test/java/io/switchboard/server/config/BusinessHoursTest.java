@@ -20,6 +20,23 @@ class BusinessHoursTest {
     }
 
     @Test
+    void openWindowsMergeSpansThatTouchAndStopAtTheHorizon() {
+        // A night shift across midnight is two spans that touch: one window.
+        BusinessHours night = hours("UTC", List.of(span("22:00", "24:00", "tue"), span("00:00", "06:00", "wed"),
+                span("22:00", "24:00", "wed")), List.of());
+        long from = Instant.parse("2026-12-01T21:00:00Z").toEpochMilli();
+        List<long[]> windows = night.openWindows(from, 36 * 3_600_000L, 16);
+        assertEquals(2, windows.size());
+        assertEquals(Instant.parse("2026-12-01T22:00:00Z").toEpochMilli(), windows.get(0)[0]);
+        assertEquals(Instant.parse("2026-12-02T06:00:00Z").toEpochMilli(), windows.get(0)[1]);
+        assertEquals(Instant.parse("2026-12-02T22:00:00Z").toEpochMilli(), windows.get(1)[0]);
+        // Inside a window it starts now; always open is one window that never ends.
+        long inside = Instant.parse("2026-12-02T01:00:00Z").toEpochMilli();
+        assertEquals(inside, night.openWindows(inside, 3_600_000L, 16).get(0)[0]);
+        assertEquals(Long.MAX_VALUE, BusinessHours.ALWAYS.openWindows(inside, 1, 16).get(0)[1]);
+    }
+
+    @Test
     void alwaysOpenWithoutHours() {
         assertTrue(BusinessHours.ALWAYS.openAt(Instant.parse("2026-12-25T03:00:00Z")));
         assertNull(BusinessHours.ALWAYS.nextOpen(Instant.parse("2026-12-25T03:00:00Z")));

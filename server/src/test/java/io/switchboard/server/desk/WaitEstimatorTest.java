@@ -117,14 +117,80 @@ class WaitEstimatorTest {
     }
 
     @Test
-    void noAgentPresentFallsBackToTheRecentPace() {
+    void nobodyPresentWithoutAScheduleOrAHistoryOfAbsencesIsNoNumber() {
         Client bob = bobWithHistory();
         Client third = harness.guest("third");
         bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
-        // Assignments at 0 s and 40 s; now is 50 s: (50 − 0) / 2 = 25 s per place.
-        assertEquals(25L, estimate(third));
+        // Issue 20: not the recent pace, which would assume bob is back now.
+        assertNull(estimate(third));
         bob.drop();
-        assertEquals(25L, estimate(third), "disconnected is not present either");
+        assertNull(estimate(third), "disconnected is not present either");
+    }
+
+    @Test
+    void anAbsentAgentComesBackWhenTheGroupsAbsencesSayTheyDo() {
+        Client bob = bobWithHistory();
+        bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        harness.clock.advance(300 * S);
+        bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AVAILABLE));
+        Group billing = harness.desk("acme").account.groups.get("billing");
+        assertEquals(List.of(300 * S), List.copyOf(billing.absences), "one break of 300 s");
+        // second is served now; bob goes away again, and 100 s later the guest behind is told he is back in 200 s.
+        Client third = harness.guest("third");
+        Client fourth = harness.guest("fourth");
+        bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        harness.clock.advance(100 * S);
+        long back = estimate(fourth);
+        assertTrue(back >= 200, "not before his return: " + back);
+        assertNotNull(estimate(third));
+    }
+
+    @Test
+    void aShiftThatStartsLaterIsCapacityThatWillArrive() {
+        Client bob = bobWithHistory();
+        // Now is Tuesday 22:14:10 UTC; bob's shift is 22:30 to 23:30.
+        harness.agentNamed("acme", "bob").schedule = io.switchboard.server.config.BusinessHours.of(
+                new io.switchboard.server.config.ServerConfig.Hours("UTC", List.of(
+                        new io.switchboard.server.config.ServerConfig.Hours.Span(List.of("tue"), "22:30", "23:30")),
+                        List.of()));
+        bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
+        Client third = harness.guest("third");
+        assertEquals(950L, estimate(third), "his slots are free when his shift starts, 950 s from now");
+    }
+
+    @Test
+    void aClosedGroupServesAtItsOpening() {
+        Harness closing = new Harness(Harness.CONFIG.replace("{\"name\": \"billing\"}", "{\"name\": \"billing\", "
+                + "\"hours\": {\"time_zone\": \"UTC\", \"weekly\": [{\"days\": [\"mon\", \"wed\", \"thu\", "
+                + "\"fri\", \"sat\", \"sun\"], \"from\": \"00:00\", \"to\": \"24:00\"}, {\"days\": [\"tue\"], "
+                + "\"from\": \"00:00\", \"to\": \"22:20\"}, {\"days\": [\"tue\"], \"from\": \"22:40\", "
+                + "\"to\": \"24:00\"}]}}"));
+        Client bob = closing.availableAgent("bob");
+        bob.ok(new Request.Limit(1, null));
+        Client first = closing.guest("first");
+        closing.clock.advance(40 * S);
+        first.ok(new Request.End(first.last(ServerMessage.Joined.class).room()));
+        closing.guest("second");
+        // 22:25 (it was 22:14): closed since 22:20 until 22:40. bob's room (660 s old, longer than every handle time
+        // seen: as long again) frees at 22:36, but nobody is assigned before 22:40.
+        closing.clock.advance(660 * S);
+        Client third = closing.guest("third");
+        assertEquals(900L, closing.desk().probe().estimate(third.reservation, EstimateMethod.SWITCHBOARD),
+                "the 15 minutes until the opening: a known delay");
+    }
+
+    @Test
+    void aHeavyTailServesMoreGuestsEarlyAndRegularHandleTimesFewer() {
+        assertEquals(-0.5, HandleTimes.renewalOffset(new long[] {300, 300, 300, 300}), 1e-9, "all alike");
+        long[] exponential = new long[1_000];
+        for (int i = 0; i < exponential.length; i++) {
+            exponential[i] = Math.round(-60_000 * Math.log(1 - (i + 0.5) / exponential.length));
+        }
+        assertEquals(0, HandleTimes.renewalOffset(exponential), 0.05, "an exponential's: none");
+        long[] heavy = new long[100];
+        java.util.Arrays.fill(heavy, 30_000);
+        heavy[99] = 5_000_000;
+        assertEquals(CapacityEstimator.MAX_OFFSET, HandleTimes.renewalOffset(heavy), 1e-9, "capped");
     }
 
     @Test
@@ -176,11 +242,11 @@ class WaitEstimatorTest {
         harness.guest("fourth");
         assertEquals(told, third.all(ServerMessage.QueuePos.class).size(), "a countdown is not news");
         assertEquals(25L, estimate(third));
-        // bob goes away: no slot will free; the recent pace instead, (55 − 0) / 2 = 27.5 s, against a countdown of
-        // 25 s: more than 10 % apart, so third is told at once (their last queuepos is older than the interval).
+        // bob goes away: no slot will free, and nothing says when he is back: no number any more, which is news, so
+        // third is told at once (their last queuepos is older than the interval).
         bob.ok(new Request.Status(null, StatusOf.AVAILABILITY, StatusIs.AWAY));
         ServerMessage.QueuePos now = third.last(ServerMessage.QueuePos.class);
         assertEquals(told + 1, third.all(ServerMessage.QueuePos.class).size());
-        assertEquals(28L, now.estimatedWait());
+        assertNull(now.estimatedWait());
     }
 }

@@ -1,0 +1,75 @@
+package io.switchboard.server.desk;
+
+import java.util.Arrays;
+
+/** A group's handle times as the estimate uses them: the sample, thinned for rooms' remaining times, their offset. */
+final class HandleTimes {
+    private HandleTimes() {
+    }
+
+    /**
+     * How many more (or fewer) guests a freshly freed slot serves over its first cycles than one per mean handle time:
+     * the renewal function's offset {@code m(u) ≈ u/μ + (σ² − μ²) / (2μ²)}. Handle times more variable than an
+     * exponential's (a heavy tail: many short ones) serve more guests early; regular ones (a coefficient of variation
+     * below 1) fewer. Within {@link CapacityEstimator#MIN_OFFSET}..{@link CapacityEstimator#MAX_OFFSET}.
+     */
+    static double renewalOffset(long[] handles) {
+        if (handles.length < 2) {
+            return 0;
+        }
+        double mean = CapacityEstimator.mean(handles);
+        double squares = 0;
+        for (long h : handles) {
+            squares += (h - mean) * (h - mean);
+        }
+        double variance = squares / (handles.length - 1);
+        return Math.max(CapacityEstimator.MIN_OFFSET, Math.min(CapacityEstimator.MAX_OFFSET, (variance - mean * mean) / (2 * mean * mean)));
+    }
+
+    /**
+     * At most {@link CapacityEstimator#RESIDUAL_POINTS} of a handle sample's order statistics, evenly spread: a busy slot's remaining
+     * time takes one point per handle time longer than its age, so a long history would cost its length per room.
+     */
+    static long[] thin(long[] handles) {
+        if (handles.length <= CapacityEstimator.RESIDUAL_POINTS) {
+            return handles;
+        }
+        long[] sorted = handles.clone();
+        Arrays.sort(sorted);
+        long[] thinned = new long[CapacityEstimator.RESIDUAL_POINTS];
+        for (int i = 0; i < CapacityEstimator.RESIDUAL_POINTS; i++) {
+            thinned[i] = sorted[(int) ((i + 0.5) * sorted.length / CapacityEstimator.RESIDUAL_POINTS)];
+        }
+        return thinned;
+    }
+
+    /**
+     * The group's recent handle times (ms); before any room completed, the prior: exponential with a mean of twice the
+     * mean age of the rooms in progress (a room is seen mid-way on average), at least {@link CapacityEstimator#PRIOR_HANDLE_MS}, as its
+     * quantiles.
+     */
+    static long[] handleSample(Group group, long now) {
+        if (!group.handleTimes.isEmpty()) {
+            long[] handles = new long[group.handleTimes.size()];
+            int k = 0;
+            for (long h : group.handleTimes) {
+                handles[k++] = h;
+            }
+            return handles;
+        }
+        long sum = 0;
+        int rooms = 0;
+        for (Agent agent : group.agents) {
+            for (Room room : agent.rooms) {
+                sum += now - room.openedAt;
+                rooms++;
+            }
+        }
+        double prior = Math.max(CapacityEstimator.PRIOR_HANDLE_MS, rooms == 0 ? 0 : 2.0 * sum / rooms);
+        long[] quantiles = new long[CapacityEstimator.PRIOR_QUANTILES];
+        for (int j = 0; j < quantiles.length; j++) {
+            quantiles[j] = Math.round(-prior * Math.log(1 - (j + 0.5) / quantiles.length));
+        }
+        return quantiles;
+    }
+}
