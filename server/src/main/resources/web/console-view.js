@@ -101,8 +101,15 @@ const ConsoleView = (() => {
       tick(now);
     }
 
-    /** For supervisors: each group's average wait beside how far its estimates were off over the last hour. */
+    /**
+     * For supervisors: each group's average wait beside how far its estimates were off over the last hour. Drawn when
+     * the stats changed (a new object then), not at every event.
+     */
     function renderStats(state) {
+      if (renderStats.shown === state.stats) {
+        return;
+      }
+      renderStats.shown = state.stats;
       const groups = Object.keys(state.stats);
       $("stats").replaceChildren(...groups.map((name) => {
         const group = state.stats[name];

@@ -270,7 +270,16 @@ const ConsoleWorkspace = (() => {
       setText($("reply-save"), "Add reply");
     }
 
+    let shown = null;
+    let shownRole = null;
+
+    /** Draws the list when the replies (a new array after every change) or the role changed: not at every event. */
     function render(state) {
+      if (state.replies === shown && state.role === shownRole) {
+        return;
+      }
+      shown = state.replies;
+      shownRole = state.role;
       $("reply-shared-box").hidden = state.role !== "supervisor";
       const list = $("reply-list");
       list.replaceChildren(...state.replies.map((reply) => {

@@ -106,6 +106,8 @@ final class Oracle {
         long order;
         long tickets;
         double assignedAt = Double.NaN;
+        /** The replay's clock (seconds from the scenario's start). */
+        double time;
 
         Replay(DeskProbe.State state, String sid, long startMs, Random random) {
             this.random = random;
@@ -174,8 +176,6 @@ final class Oracle {
             }
             return Double.isNaN(assignedAt) ? HORIZON_S : assignedAt - now;
         }
-
-        double time;
 
         void at(double when, Runnable action) {
             events.add(new Event(when, order++, action));

@@ -23,7 +23,7 @@ import java.util.List;
  * in about five seconds, not in a minute. One sweep over the sorted points answers every place, so a whole queue is
  * recomputed after every change.
  *
- * <p>Issue 20 added: the renewal offset of the handle times ({@link #renewalOffset}); agents' schedules (capacity that
+ * <p>Issue 20 added: the renewal offset of the handle times ({@link HandleTimes#renewalOffset}); agents' schedules (capacity that
  * arrives with a shift and leaves at its end) and the group's hours as open time ({@link OpenTime}); an absent agent
  * without a schedule back when the group's earlier absences say; and the correction learned from the group's own
  * errors ({@link Accuracy}). docs/wait-estimates.md has the whole method.
@@ -75,13 +75,13 @@ final class CapacityEstimator implements WaitEstimator {
         if (group.recentAssignments.isEmpty()) {
             return WaitEstimator.constant(null);
         }
-        long[] all = HandleTimes.handleSample(group, now);
-        double meanHandle = mean(all);
-        long[] handles = HandleTimes.thin(all);
+        HandleTimes.Sample own = HandleTimes.of(group, now);
+        double meanHandle = own.mean();
+        long[] handles = own.thinned();
         OpenTime warp = OpenTime.of(group.hours, now);
 
         Points points = new Points();
-        points.kappa = HandleTimes.renewalOffset(all);
+        points.kappa = own.kappa();
         java.util.Map<Group, long[]> samples = new java.util.HashMap<>();
         List<long[]> roomSamples = new ArrayList<>();
         for (Agent agent : group.agents) {
@@ -106,13 +106,13 @@ final class CapacityEstimator implements WaitEstimator {
             List<double[]> rooms = new ArrayList<>(busy);
             for (Room room : agent.rooms) {
                 Group of = room.reservation.group;
-                long[] sample = of == group ? handles : samples.computeIfAbsent(of, g -> HandleTimes.thin(HandleTimes.handleSample(g, now)));
+                long[] sample = of == group ? handles : samples.computeIfAbsent(of, g -> HandleTimes.of(g, now).thinned());
                 rooms.add(new double[] {now - room.openedAt, meanResidual(now - room.openedAt, sample)});
                 roomSamples.add(sample);
             }
             for (Reservation held : agent.held) {
                 Group of = held.group;
-                long[] sample = of == group ? handles : samples.computeIfAbsent(of, g -> HandleTimes.thin(HandleTimes.handleSample(g, now)));
+                long[] sample = of == group ? handles : samples.computeIfAbsent(of, g -> HandleTimes.of(g, now).thinned());
                 rooms.add(new double[] {0, meanResidual(0, sample)});
                 roomSamples.add(sample);
             }
@@ -127,7 +127,7 @@ final class CapacityEstimator implements WaitEstimator {
             roomSamples.clear();
             // A shift that ends and another that starts later: its slots come back then.
             if (agent.schedule != null && end < Double.POSITIVE_INFINITY) {
-                Shifts.laterShifts(points, agent, now, now + (long) end, share, rate);
+                Shifts.laterShifts(points, agent, now, now + (long) end, false, share, rate);
             }
         }
         if (points.size == 0) {
@@ -169,25 +169,17 @@ final class CapacityEstimator implements WaitEstimator {
         double shares = 0;
         for (Group other : agent.groups) {
             double part = share(agent, other);
-            long[] sample = other == group ? null : samples.computeIfAbsent(other, g -> HandleTimes.thin(HandleTimes.handleSample(g, now)));
-            weighted += part * (sample == null ? meanHandle : mean(sample));
+            long[] sample = other == group ? null : samples.computeIfAbsent(other, g -> HandleTimes.of(g, now).thinned());
+            weighted += part * (sample == null ? meanHandle : HandleTimes.mean(sample));
             shares += part;
         }
         return shares == 0 ? meanHandle : weighted / shares;
     }
 
-    static double mean(long[] sample) {
-        double sum = 0;
-        for (long h : sample) {
-            sum += h;
-        }
-        return Math.max(1, sum / sample.length);
-    }
-
     /** Where slots free: a time (ms from now) and the part of a slot that frees then for this group. */
     static final class Points {
         static final int MAX = 1 << 20;
-        /** The renewal offset of the group's handle times ({@link #renewalOffset}). */
+        /** The renewal offset of the group's handle times ({@link HandleTimes#renewalOffset}). */
         double kappa;
         double[] time = new double[64];
         double[] weight = new double[64];
@@ -217,7 +209,7 @@ final class CapacityEstimator implements WaitEstimator {
 
         /**
          * The renewal offset of a slot freed at (about) {@code at}, in two halves over its first cycles (see {@link
-         * #renewalOffset}): one pair of points per slot, whatever its spread of possible ends.
+         * HandleTimes#renewalOffset}): one pair of points per slot, whatever its spread of possible ends.
          */
         void renewal(double at, double w, double perMs, double end) {
             if (kappa == 0 || perMs <= 0) {

@@ -60,9 +60,18 @@ final class Fanout {
 
     /** To the room's agent and the supervisors in it, never its guest (a note). Desk thread only. */
     void toRoomAgents(Room room, ServerMessage message) {
-        send(room.agent.session, message);
+        toRoomAgentsExcept(room, null, message);
+    }
+
+    /** The same but to one of them (what that one did). Desk thread only. */
+    void toRoomAgentsExcept(Room room, Session except, ServerMessage message) {
+        if (room.agent.session != except) {
+            send(room.agent.session, message);
+        }
         for (Agent supervisor : room.supervisors) {
-            send(supervisor.session, message);
+            if (supervisor.session != except) {
+                send(supervisor.session, message);
+            }
         }
     }
 

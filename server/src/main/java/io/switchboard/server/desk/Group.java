@@ -47,6 +47,8 @@ final class Group {
     long departures;
     /** Handle times (ms) of the most recently completed rooms, oldest first, and their sum. */
     final ArrayDeque<Long> handleTimes = new ArrayDeque<>();
+    /** {@link #handleTimes} as the estimate reads them, until the next completion ({@link HandleTimes#of}). */
+    HandleTimes.Sample handleSample;
     long handleSum;
     /** Outcomes of recent departures: true for a guest who left the queue without being served. */
     final ArrayDeque<Boolean> outcomes = new ArrayDeque<>();
@@ -186,6 +188,7 @@ final class Group {
 
     /** A room of this group's guest completed after {@code handleMs}; the guest had waited {@code waitedMs}. */
     void recordCompletion(long handleMs, long waitedMs) {
+        handleSample = null;
         handleTimes.addLast(handleMs);
         handleSum += handleMs;
         if (handleTimes.size() > HANDLE_HISTORY) {
@@ -264,6 +267,7 @@ final class Group {
         departureTimes.addAll(row.departureTimes());
         departures = row.departures();
         handleTimes.addAll(row.handleTimes());
+        handleSample = null;
         handleSum = row.handleTimes().stream().mapToLong(Long::longValue).sum();
         outcomes.addAll(row.outcomes());
         abandonedInOutcomes = (int) row.outcomes().stream().filter(Boolean::booleanValue).count();

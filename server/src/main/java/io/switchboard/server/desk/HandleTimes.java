@@ -8,6 +8,40 @@ final class HandleTimes {
     }
 
     /**
+     * A group's handle sample as the estimate reads it: at most {@link CapacityEstimator#RESIDUAL_POINTS} order
+     * statistics for rooms' remaining times, the whole sample's mean and its renewal offset.
+     */
+    record Sample(long[] thinned, double mean, double kappa) {
+    }
+
+    /**
+     * The group's sample now. Learned from completed rooms, it changes only when one completes, so it is kept on the
+     * group until then ({@link Group#handleSample}); the prior before the first depends on the rooms' ages now.
+     */
+    static Sample of(Group group, long now) {
+        if (group.handleTimes.isEmpty()) {
+            return sample(handleSample(group, now));
+        }
+        if (group.handleSample == null) {
+            group.handleSample = sample(handleSample(group, now));
+        }
+        return group.handleSample;
+    }
+
+    /** The mean of a sample (ms), at least 1. */
+    static double mean(long[] sample) {
+        double sum = 0;
+        for (long h : sample) {
+            sum += h;
+        }
+        return Math.max(1, sum / sample.length);
+    }
+
+    private static Sample sample(long[] all) {
+        return new Sample(thin(all), mean(all), renewalOffset(all));
+    }
+
+    /**
      * How many more (or fewer) guests a freshly freed slot serves over its first cycles than one per mean handle time:
      * the renewal function's offset {@code m(u) ≈ u/μ + (σ² − μ²) / (2μ²)}. Handle times more variable than an
      * exponential's (a heavy tail: many short ones) serve more guests early; regular ones (a coefficient of variation
@@ -17,7 +51,7 @@ final class HandleTimes {
         if (handles.length < 2) {
             return 0;
         }
-        double mean = CapacityEstimator.mean(handles);
+        double mean = mean(handles);
         double squares = 0;
         for (long h : handles) {
             squares += (h - mean) * (h - mean);
@@ -30,7 +64,7 @@ final class HandleTimes {
      * At most {@link CapacityEstimator#RESIDUAL_POINTS} of a handle sample's order statistics, evenly spread: a busy slot's remaining
      * time takes one point per handle time longer than its age, so a long history would cost its length per room.
      */
-    static long[] thin(long[] handles) {
+    private static long[] thin(long[] handles) {
         if (handles.length <= CapacityEstimator.RESIDUAL_POINTS) {
             return handles;
         }
@@ -48,7 +82,7 @@ final class HandleTimes {
      * mean age of the rooms in progress (a room is seen mid-way on average), at least {@link CapacityEstimator#PRIOR_HANDLE_MS}, as its
      * quantiles.
      */
-    static long[] handleSample(Group group, long now) {
+    private static long[] handleSample(Group group, long now) {
         if (!group.handleTimes.isEmpty()) {
             long[] handles = new long[group.handleTimes.size()];
             int k = 0;

@@ -189,9 +189,11 @@ final class Requests implements Request.Visitor<Void> {
         // Every console shows the new limit at once: a console by its change ({@code team}, at the end of the turn),
         // any other agent by a snapshot.
         desk.turn.capacityChanged(target);
+        ServerMessage.Snapshot whole = null;
         for (Agent other : desk.account.agents.values()) {
             if (other.session != null && !other.session.console) {
-                desk.fanout.send(other.session, desk.views.snapshot(Views.queueLimit(other.session, null)));
+                whole = whole != null ? whole : desk.views.snapshot(Views.queueLimit(other.session, null));
+                desk.fanout.send(other.session, whole);
             }
         }
         return null;

@@ -29,14 +29,7 @@ final class RoomMembers {
                 StatusOf.TYPING, request.is());
         if (session.agent != null && room.silent.contains(session.agent)) {
             // A silent supervisor's typing is for the agents only.
-            if (room.agent != session.agent) {
-                fanout.send(room.agent.session, status);
-            }
-            for (Agent supervisor : room.supervisors) {
-                if (supervisor != session.agent) {
-                    fanout.send(supervisor.session, status);
-                }
-            }
+            fanout.toRoomAgentsExcept(room, session, status);
             return;
         }
         fanout.toRoomExcept(room, session, status);

@@ -25,41 +25,47 @@ final class Shifts {
      * have ended) until its end; without one, when the group's agents came back from their absences (each absence
      * longer than this one's time so far is one equally likely return), or not at all without such history.
      */
-    static void futureCapacity(CapacityEstimator.Points points, Agent agent, Group group, long now, double share, double rate) {
+    static void futureCapacity(CapacityEstimator.Points points, Agent agent, Group group, long now, double share,
+                               double rate) {
         if (agent.schedule != null) {
-            laterShifts(points, agent, now, now, share, rate);
+            laterShifts(points, agent, now, now, true, share, rate);
             return;
         }
         if (agent.session == null || agent.awaySince == 0 || group.absences.isEmpty()) {
             return;
         }
         long away = now - agent.awaySince;
-        int longer = 0;
+        List<Long> returns = new java.util.ArrayList<>();
         for (long absence : group.absences) {
-            longer += absence > away ? 1 : 0;
+            if (absence > away) {
+                returns.add(absence - away);
+            }
         }
-        for (long absence : group.absences) {
-            if (longer == 0 || absence > away) {
-                double back = longer == 0 ? away : absence - away;
-                double part = longer == 0 ? 1 : 1.0 / longer;
-                for (int i = 0; i < agent.limit; i++) {
-                    points.slot(back, share * part, rate * part, Double.POSITIVE_INFINITY);
-                }
-                if (longer == 0) {
-                    return;
-                }
+        if (returns.isEmpty()) {
+            // Away longer than any absence seen: as long again.
+            returns.add(away);
+        }
+        double part = 1.0 / returns.size();
+        for (long back : returns) {
+            for (int i = 0; i < agent.limit; i++) {
+                points.slot(back, share * part, rate * part, Double.POSITIVE_INFINITY);
             }
         }
     }
 
-    /** The agent's shifts that start after {@code from} (epoch ms), within the horizon: their slots, free. */
-    static void laterShifts(CapacityEstimator.Points points, Agent agent, long now, long from, double share, double rate) {
-        for (long[] shift : agent.schedule.openWindows(from, CapacityEstimator.HORIZON_MS, CapacityEstimator.MAX_SHIFTS)) {
+    /**
+     * The agent's shifts from {@code from} (epoch ms), within the horizon: their slots, free. {@code absent}: the
+     * agent is not there now, so a shift in progress counts only if it has just begun (they are due).
+     */
+    static void laterShifts(CapacityEstimator.Points points, Agent agent, long now, long from, boolean absent,
+                            double share, double rate) {
+        for (long[] shift : agent.schedule.openWindows(from, CapacityEstimator.HORIZON_MS,
+                CapacityEstimator.MAX_SHIFTS)) {
             double start = shift[0] - now;
             if (shift[0] <= now) {
                 // The shift in progress, its agent not there: just begun, they are due now; later, they are not
                 // counted on until their next shift.
-                if (from != now || now - shift[0] > CapacityEstimator.DUE_MS) {
+                if (!absent || now - shift[0] > CapacityEstimator.DUE_MS) {
                     continue;
                 }
                 start = 0;
