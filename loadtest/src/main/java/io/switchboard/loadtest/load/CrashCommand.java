@@ -170,6 +170,11 @@ public final class CrashCommand {
         return 0;
     }
 
+    /** The messages acknowledged so far: room, then seq, then body (tests: pick one to take out). */
+    Map<String, TreeMap<Long, String>> acknowledged() {
+        return acked;
+    }
+
     private CrashPeer peer(String name) {
         return new CrashPeer(name, http, WAIT, acked, failures);
     }
