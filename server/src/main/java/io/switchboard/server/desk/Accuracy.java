@@ -29,7 +29,7 @@ final class Accuracy {
     /** Scores this many scores older weigh half as much in the short window. */
     static final double RECENT_HALF_LIFE = 30;
     /** The candidate is applied while its error is below this share of the raw estimate's. */
-    static final double GATE = 0.9;
+    static final double GATE = 0.85;
     /** Added to both sides of a ratio so that waits of a few seconds do not decide it. */
     static final double DAMPING_MS = 5_000;
     static final long HOUR_MS = 3_600_000;

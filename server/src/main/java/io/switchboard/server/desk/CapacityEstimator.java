@@ -15,15 +15,16 @@ import java.util.List;
  * agent over a lowered limit frees a slot only once enough rooms ended. The slots of an agent who also serves other
  * groups count for this group in the share of the guests waiting for that agent who are this group's.
  *
- * <p>From these points the expected number of freed places by time {@code t} is {@code D(t) = A(t) + (t·A(t) −
- * B(t)) / M}: the slots freed so far (their weight {@code A}) plus the guests each has served since, one per mean
- * handle time {@code M}. Guests ahead leave without being served at the group's recent abandonment rate, so the guest
+ * <p>From these points the expected number of freed places by time {@code t} is {@code D(t) = A(t) + Σ m(t − s)}: the
+ * slots freed so far (their weight {@code A}) plus the guests each slot freed at {@code s} has served since, by the
+ * renewal function {@code m} of the handle times (piecewise linear, so {@code D} is too). Guests ahead leave without being served at the group's recent abandonment rate, so the guest
  * at place {@code p} is expected to be served when {@code D} reaches {@code 1 + p·(1 − abandonment)}. Using expected
  * counts (not the earliest expected end) matters: with twelve busy slots of one minute on average, one of them frees
  * in about five seconds, not in a minute. One sweep over the sorted points answers every place, so a whole queue is
  * recomputed after every change.
  *
- * <p>Issue 20 added: the renewal offset of the handle times ({@link HandleTimes#renewalOffset}); agents' schedules (capacity that
+ * <p>Issue 20 added: the renewal function of the handle times ({@link HandleTimes#renewal}): after a slot frees, the
+ * guests it serves follow it instead of one per mean handle time from the start; agents' schedules (capacity that
  * arrives with a shift and leaves at its end) and the group's hours as open time ({@link OpenTime}); an absent agent
  * without a schedule back when the group's earlier absences say; and the correction learned from the group's own
  * errors ({@link Accuracy}). docs/wait-estimates.md has the whole method.
@@ -60,9 +61,6 @@ final class CapacityEstimator implements WaitEstimator {
     static final long DUE_MS = 15 * 60_000L;
     /** The most points a busy slot's remaining time is spread over. */
     static final int RESIDUAL_POINTS = 50;
-    /** The renewal offset's bounds (guests per slot). */
-    static final double MIN_OFFSET = -0.5;
-    static final double MAX_OFFSET = 2.5;
     /** A rate (guests per ms) below this is none: a tenth of a guest a day. */
     static final double NO_RATE = 1e-9;
     /** How far ahead schedules and a group's hours are read. */
@@ -80,8 +78,7 @@ final class CapacityEstimator implements WaitEstimator {
         long[] handles = own.thinned();
         OpenTime warp = OpenTime.of(group.hours, now);
 
-        Points points = new Points();
-        points.kappa = own.kappa();
+        FreedSlots points = new FreedSlots();
         java.util.Map<Group, long[]> samples = new java.util.HashMap<>();
         List<long[]> roomSamples = new ArrayList<>();
         for (Agent agent : group.agents) {
@@ -90,8 +87,12 @@ final class CapacityEstimator implements WaitEstimator {
                 continue;
             }
             // After it frees, a slot serves this group's guests at its share; its next guest may be another
-            // group's, so its cycle lasts the agent's mix of the groups' mean handle times.
-            double cycle = cycle(agent, group, meanHandle, samples, now);
+            // group's, so its cycle lasts the agent's mix of the groups' handle times.
+            double cycle = meanHandle;
+            points.renewal = own.renewal();
+            if (agent.groups.size() > 1) {
+                cycle = mix(agent, group, own, points, samples, now);
+            }
             double rate = share / cycle;
             if (!agent.present()) {
                 Shifts.futureCapacity(points, agent, group, now, share, rate);
@@ -122,7 +123,7 @@ final class CapacityEstimator implements WaitEstimator {
             }
             Arrays.sort(byEnd, (x, y) -> Double.compare(rooms.get(x)[1], rooms.get(y)[1]));
             for (int i = Math.max(0, busy - agent.limit); i < busy; i++) {
-                addResiduals(points, rooms.get(byEnd[i])[0], roomSamples.get(byEnd[i]), share, rate, end);
+                points.busy(rooms.get(byEnd[i])[0], roomSamples.get(byEnd[i]), share, rate, end);
             }
             roomSamples.clear();
             // A shift that ends and another that starts later: its slots come back then.
@@ -159,109 +160,36 @@ final class CapacityEstimator implements WaitEstimator {
 
 
 
-    /** The mean time a slot of the agent stays busy per guest: the groups' mean handle times, weighted by share. */
-    private static double cycle(Agent agent, Group group, double meanHandle, java.util.Map<Group, long[]> samples,
-                                long now) {
-        if (agent.groups.size() == 1) {
-            return meanHandle;
-        }
+    /**
+     * The mean time a slot of an agent who serves several groups stays busy per guest (the groups' handle times,
+     * weighted by share), and its renewal function for that mix, set on {@code points}.
+     */
+    private static double mix(Agent agent, Group group, HandleTimes.Sample own, FreedSlots points,
+                              java.util.Map<Group, long[]> samples, long now) {
+        long[][] mixed = new long[agent.groups.size()][];
+        double[] parts = new double[mixed.length];
         double weighted = 0;
         double shares = 0;
+        int k = 0;
         for (Group other : agent.groups) {
             double part = share(agent, other);
-            long[] sample = other == group ? null : samples.computeIfAbsent(other, g -> HandleTimes.of(g, now).thinned());
-            weighted += part * (sample == null ? meanHandle : HandleTimes.mean(sample));
+            long[] sample = other == group ? own.thinned()
+                    : samples.computeIfAbsent(other, g -> HandleTimes.of(g, now).thinned());
+            weighted += part * (other == group ? own.mean() : HandleTimes.mean(sample));
             shares += part;
+            mixed[k] = sample;
+            parts[k++] = part;
         }
-        return shares == 0 ? meanHandle : weighted / shares;
+        if (shares == 0) {
+            return own.mean();
+        }
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] /= shares;
+        }
+        double cycle = weighted / shares;
+        points.renewal = HandleTimes.renewal(mixed, parts, cycle);
+        return cycle;
     }
-
-    /** Where slots free: a time (ms from now) and the part of a slot that frees then for this group. */
-    static final class Points {
-        static final int MAX = 1 << 20;
-        /** The renewal offset of the group's handle times ({@link HandleTimes#renewalOffset}). */
-        double kappa;
-        double[] time = new double[64];
-        double[] weight = new double[64];
-        /** The guests per ms of this group the point's slot serves once freed (its weight over its cycle). */
-        double[] rate = new double[64];
-        int size;
-
-        /**
-         * A slot (or part of one) that frees at {@code at} and serves at {@code perMs} until {@code end} (its agent's
-         * shift ends then: a point that takes the rate away), all in ms from now.
-         */
-        void add(double at, double w, double perMs, double end) {
-            if (at >= end) {
-                return;
-            }
-            add(at, w, perMs);
-            if (end < Double.POSITIVE_INFINITY) {
-                add(end, 0, -perMs);
-            }
-        }
-
-        /** A whole slot that frees at {@code at}: its point, and the renewal offset over its first cycles. */
-        void slot(double at, double w, double perMs, double end) {
-            add(at, w, perMs, end);
-            renewal(at, w, perMs, end);
-        }
-
-        /**
-         * The renewal offset of a slot freed at (about) {@code at}, in two halves over its first cycles (see {@link
-         * HandleTimes#renewalOffset}): one pair of points per slot, whatever its spread of possible ends.
-         */
-        void renewal(double at, double w, double perMs, double end) {
-            if (kappa == 0 || perMs <= 0) {
-                return;
-            }
-            double cycle = w / perMs;
-            for (double after : new double[] {0.5 * cycle, 1.5 * cycle}) {
-                if (at + after < end) {
-                    add(at + after, kappa * w / 2, 0);
-                }
-            }
-        }
-
-        void add(double at, double w, double perMs) {
-            if (size == MAX) {
-                return;
-            }
-            if (size == time.length) {
-                time = Arrays.copyOf(time, size * 2);
-                weight = Arrays.copyOf(weight, size * 2);
-                rate = Arrays.copyOf(rate, size * 2);
-            }
-            time[size] = at;
-            weight[size] = w;
-            rate[size] = perMs;
-            size++;
-        }
-    }
-
-    /** A busy slot: one point per recent handle time longer than the room's age, or the age again if none is. */
-    private static void addResiduals(Points points, double age, long[] handles, double share, double rate,
-                                     double end) {
-        int longer = 0;
-        for (long h : handles) {
-            if (h > age) {
-                longer++;
-            }
-        }
-        if (longer == 0) {
-            points.slot(age, share, rate, end);
-            return;
-        }
-        double mean = 0;
-        for (long h : handles) {
-            if (h > age) {
-                points.add(h - age, share / longer, rate / longer, end);
-                mean += (h - age) / (double) longer;
-            }
-        }
-        points.renewal(mean, share, rate, end);
-    }
-
 
     private static double meanResidual(double age, long[] handles) {
         double sum = 0;
@@ -280,7 +208,7 @@ final class CapacityEstimator implements WaitEstimator {
      * arrive meanwhile go ahead of them: their rate raises the run's threshold over time) and finds where {@code D(t)}
      * reaches each place's threshold.
      */
-    private static Estimates invert(Points points, Group group, long now, double giveUpPerMs, OpenTime warp) {
+    private static Estimates invert(FreedSlots points, Group group, long now, double giveUpPerMs, OpenTime warp) {
         int n = points.size;
         // Sort by time without boxing: a non-negative double's bits order like the double; the low 20 bits of the
         // mantissa (a relative 2e-10 of a time) make room for the point's index.

@@ -64,7 +64,7 @@ final class OpenTime {
         return Double.NaN;
     }
 
-    void apply(CapacityEstimator.Points points) {
+    void apply(FreedSlots points) {
         if (open == null) {
             return;
         }

@@ -25,7 +25,7 @@ final class Shifts {
      * have ended) until its end; without one, when the group's agents came back from their absences (each absence
      * longer than this one's time so far is one equally likely return), or not at all without such history.
      */
-    static void futureCapacity(CapacityEstimator.Points points, Agent agent, Group group, long now, double share,
+    static void futureCapacity(FreedSlots points, Agent agent, Group group, long now, double share,
                                double rate) {
         if (agent.schedule != null) {
             laterShifts(points, agent, now, now, true, share, rate);
@@ -57,7 +57,7 @@ final class Shifts {
      * The agent's shifts from {@code from} (epoch ms), within the horizon: their slots, free. {@code absent}: the
      * agent is not there now, so a shift in progress counts only if it has just begun (they are due).
      */
-    static void laterShifts(CapacityEstimator.Points points, Agent agent, long now, long from, boolean absent,
+    static void laterShifts(FreedSlots points, Agent agent, long now, long from, boolean absent,
                             double share, double rate) {
         for (long[] shift : agent.schedule.openWindows(from, CapacityEstimator.HORIZON_MS,
                 CapacityEstimator.MAX_SHIFTS)) {

@@ -105,15 +105,17 @@ class WaitEstimatorTest {
     }
 
     @Test
-    void aBusySlotFreesAfterTheRemainingHandleTimeThenOnePerMeanHandleTime() {
+    void aBusySlotFreesAfterTheRemainingHandleTimeThenByTheRenewalFunction() {
         bobWithHistory();
         Client third = harness.guest("third");
         Client fourth = harness.guest("fourth");
         // The room has run 10 s; the only handle time seen is 40 s: 30 s to go.
         assertEquals(30L, estimate(third));
         assertEquals(30L, third.last(ServerMessage.QueuePos.class).estimatedWait());
-        // Then the slot serves one guest per 40 s: the median of the next is 30 + 40 × ln 2 = 57.7 s.
-        assertEquals(58L, estimate(fourth));
+        // Then the slot's next guest takes 40 s (the only handle time seen), nobody is done before: the renewal
+        // function is 0 for 30 s, then its chord rises to 1 at 40 s, reaching ln 2 at 30 + 30 + 10 × ln 2 = 66.9 s (a
+        // line of one guest per 40 s from the freeing said 30 + 40 × ln 2 = 57.7 s).
+        assertEquals(67L, estimate(fourth));
     }
 
     @Test
@@ -181,16 +183,70 @@ class WaitEstimatorTest {
 
     @Test
     void aHeavyTailServesMoreGuestsEarlyAndRegularHandleTimesFewer() {
-        assertEquals(-0.5, HandleTimes.renewalOffset(new long[] {300, 300, 300, 300}), 1e-9, "all alike");
+        long[] alike = {300, 300, 300, 300};
+        HandleTimes.Renewal regular = HandleTimes.renewal(alike, 300);
+        assertEquals(0, HandleTimes.served(regular, 300, 150), 1e-9, "all alike: nobody is done before 300 ms");
+        assertEquals(1, HandleTimes.served(regular, 300, 300), 1e-9, "one at 300 ms");
+        assertEquals(2, HandleTimes.served(regular, 300, 600), 1e-9, "two at 600 ms");
+        assertEquals(5, HandleTimes.served(regular, 300, 1_500), 1e-9, "then one per mean handle time");
         long[] exponential = new long[1_000];
         for (int i = 0; i < exponential.length; i++) {
             exponential[i] = Math.round(-60_000 * Math.log(1 - (i + 0.5) / exponential.length));
         }
-        assertEquals(0, HandleTimes.renewalOffset(exponential), 0.05, "an exponential's: none");
+        double mean = HandleTimes.mean(exponential);
+        HandleTimes.Renewal memoryless = HandleTimes.renewal(exponential, mean);
+        for (double u : new double[] {15_000, 30_000, 60_000, 240_000, 600_000}) {
+            assertEquals(u / mean, HandleTimes.served(memoryless, mean, u), 0.03 + 0.01 * u / mean,
+                    "an exponential's: one per mean handle time from the start, at " + u);
+        }
         long[] heavy = new long[100];
         java.util.Arrays.fill(heavy, 30_000);
         heavy[99] = 5_000_000;
-        assertEquals(CapacityEstimator.MAX_OFFSET, HandleTimes.renewalOffset(heavy), 1e-9, "capped");
+        double heavyMean = HandleTimes.mean(heavy);
+        double early = HandleTimes.served(HandleTimes.renewal(heavy, heavyMean), heavyMean, heavyMean);
+        assertTrue(early > 1.8 && early < 2.7, "a heavy tail: two or more guests of 30 s within the first mean handle "
+                + "time (79.7 s), not one: " + early);
+    }
+
+    /**
+     * The renewal function against a seeded Monte Carlo of a freshly freed slot: handle times of 300 ± 150 s (a
+     * lognormal), 200 of them seen; within 0.1 guest at every horizon (the straight line from the freeing was 0.5 too
+     * many at 300 s).
+     */
+    @Test
+    void theRenewalFunctionCountsTheGuestsAFreedSlotServes() {
+        long seed = new java.util.Random().nextLong();
+        java.util.Random random = new java.util.Random(seed);
+        double sigma = Math.sqrt(Math.log(1 + 0.25));
+        double mu = Math.log(300_000) - sigma * sigma / 2;
+        java.util.function.DoubleSupplier draw = () -> Math.exp(mu + sigma * random.nextGaussian());
+        long[] seen = new long[200];
+        for (int i = 0; i < seen.length; i++) {
+            seen[i] = Math.round(draw.getAsDouble());
+        }
+        java.util.Arrays.sort(seen);
+        double mean = HandleTimes.mean(seen);
+        HandleTimes.Renewal renewal = HandleTimes.renewal(seen, mean);
+        double[] horizons = {150_000, 300_000, 450_000, 600_000, 1_200_000};
+        double[] served = new double[horizons.length];
+        int runs = 20_000;
+        for (int run = 0; run < runs; run++) {
+            // Each run draws from the handle times seen, as the estimate knows them.
+            double done = seen[random.nextInt(seen.length)];
+            while (done <= horizons[horizons.length - 1]) {
+                for (int k = 0; k < horizons.length; k++) {
+                    served[k] += done <= horizons[k] ? 1 : 0;
+                }
+                done += seen[random.nextInt(seen.length)];
+            }
+        }
+        for (int k = 0; k < horizons.length; k++) {
+            double expected = served[k] / runs;
+            assertEquals(expected, HandleTimes.served(renewal, mean, horizons[k]), 0.1,
+                    "at " + horizons[k] / 1000 + " s (seed " + seed + ")");
+        }
+        assertTrue(HandleTimes.served(renewal, mean, 150_000) < 0.2, "hardly anyone is done in 150 s (seed " + seed
+                + "), where a line from the freeing says 0.5");
     }
 
     @Test
@@ -199,7 +255,7 @@ class WaitEstimatorTest {
         Client third = harness.guest("third");
         Client fourth = harness.guest("fourth");
         assertEquals(30L, estimate(third));
-        assertEquals(58L, estimate(fourth));
+        assertEquals(67L, estimate(fourth));
         // Two guests gave up after 20 s each; first and second waited 0 s, third and fourth just came: the rate of
         // giving up is 2 / 40 s of waiting = 0.05 per second.
         Group billing = harness.desk("acme").account.groups.get("billing");
@@ -207,7 +263,7 @@ class WaitEstimatorTest {
         billing.recordAbandonment(harness.clock.now(), 20 * S);
         assertEquals(30L, estimate(third), "nobody ahead of third");
         // third is still there at their turn (30 s) with probability exp(−0.05 × 30) = 0.22: fourth needs
-        // ln 2 + 0.22 = 0.92 places, reached when bob's slot frees at 30 s (58 s without giving up).
+        // ln 2 + 0.22 = 0.92 places, reached when bob's slot frees at 30 s (67 s without giving up).
         assertEquals(30L, estimate(fourth));
     }
 
@@ -226,9 +282,10 @@ class WaitEstimatorTest {
         assertEquals(3 / (120.0 * S), billing.jumpRatePerMs(1, now), 1e-12);
         assertEquals(0.0, billing.jumpRatePerMs(9, now), "nobody outranks priority 9");
         // The slot frees at 30 s, by when 0.75 jumpers went ahead (G = 1 − 0.75 = 0.25 < ln 2); then it serves one
-        // per 40 s while jumpers come one per 40 s: at that net rate 0 third would never be reached, so the estimate
-        // takes a tenth of the agents' pace: 30 s + (ln 2 − 0.25) × 400 s = 207 s.
-        assertEquals(207L, estimate(third));
+        // per 40 s while jumpers come one per 40 s: G never grows past 0.25 and third would never be reached, so after
+        // the renewal function's last knot (80 s after the slot frees: 110 s) the estimate takes a tenth of the agents'
+        // pace: 110 s + (ln 2 − 0.25) × 400 s = 287 s.
+        assertEquals(287L, estimate(third));
     }
 
     @Test
