@@ -26,8 +26,9 @@ import java.util.List;
  * <p>Issue 20 added: the renewal function of the handle times ({@link HandleTimes#renewal}): after a slot frees, the
  * guests it serves follow it instead of one per mean handle time from the start; agents' schedules (capacity that
  * arrives with a shift and leaves at its end) and the group's hours as open time ({@link OpenTime}); an absent agent
- * without a schedule back when the group's earlier absences say; and the correction learned from the group's own
- * errors ({@link Accuracy}). docs/wait-estimates.md has the whole method.
+ * without a schedule back when the group's earlier absences say; the bound on shared agents (before a guest they
+ * serve only the other groups' guests who came first); and the correction learned from the group's own errors
+ * ({@link Accuracy}). docs/wait-estimates.md has the whole method.
  *
  * <p>Without history (the group has never served anyone): null; with nobody present, scheduled or expected back:
  * null. Before any room completed, handle times follow an exponential prior whose mean is twice the mean age of the
@@ -54,7 +55,7 @@ final class CapacityEstimator implements WaitEstimator {
     /** Recent assignments of a shared agent needed before its split between groups is learned from them. */
     static final int MIN_SHARE_HISTORY = 5;
     /** The low bits of a sort key that hold a point's index (up to a million points). */
-    private static final long INDEX_MASK = (1 << 20) - 1;
+    static final long INDEX_MASK = (1 << 20) - 1;
     /** Points of the exponential prior's distribution used before any room completed. */
     static final int PRIOR_QUANTILES = 20;
     /** An agent absent this long into their shift is not counted on until the next one. */
@@ -74,34 +75,126 @@ final class CapacityEstimator implements WaitEstimator {
             return WaitEstimator.constant(null);
         }
         HandleTimes.Sample own = HandleTimes.of(group, now);
-        double meanHandle = own.mean();
-        long[] handles = own.thinned();
         OpenTime warp = OpenTime.of(group.hours, now);
 
-        FreedSlots points = new FreedSlots();
+        // Every agent's slots, each point marked with its agent's share of this group: the estimate by shares and,
+        // with shared agents, the bound with all of their slots come from one sort.
+        java.util.Map<Agent, SharedAgents.Mix> mixes = new java.util.HashMap<>();
+        FreedSlots points = slots(group, group.agents, now, own, new FreedSlots(), mixes);
+        if (!points.anyShare) {
+            // Nobody present, expected or known to come back: no honest number.
+            return WaitEstimator.constant(null);
+        }
+        warp.apply(points);
+        SortedSlots whole = SortedSlots.of(points);
+        double giveUp = group.abandonmentRatePerMs(now);
+        Estimates shared = invert(whole.scaled(), group, now, giveUp, warp, null);
+        double[] older = SharedAgents.olderElsewhere(group);
+        Estimates estimates = shared;
+        if (older != null) {
+            // Agents who also serve other groups: assignment takes the longest-waiting head, so before a guest it
+            // serves only the other groups' guests more urgent than them. With those slots wholly on the guests
+            // ahead, here and elsewhere, the guest is served by then at the latest: the earlier of the two.
+            Estimates bound;
+            Estimates here = invert(whole, group, now, giveUp, warp, null);
+            if (older[older.length - 1] == 0) {
+                // Nobody elsewhere came first.
+                bound = here;
+            } else {
+                // The other groups' own agents serve their older guests too (theirs only, and no more of them than
+                // there are): served when D(t) reaches the guests ahead here and D(t) + theirs the older ones too.
+                FreedSlots theirs = new FreedSlots();
+                for (Group other : SharedAgents.othersOf(group)) {
+                    List<Agent> theirAgents = new ArrayList<>();
+                    for (Agent agent : other.agents) {
+                        if (!agent.groups.contains(group)) {
+                            theirAgents.add(agent);
+                        }
+                    }
+                    slots(other, theirAgents, now, HandleTimes.of(other, now), theirs, mixes);
+                }
+                warp.apply(theirs);
+                Estimates everywhere = invert(whole.with(SortedSlots.of(theirs).scaled()), group, now, giveUp, warp, older);
+                bound = new Estimates() {
+                    @Override
+                    public double rawMs(int position) {
+                        return Math.max(here.rawMs(position), everywhere.rawMs(position));
+                    }
+
+                    @Override
+                    public Long seconds(int position) {
+                        return null;
+                    }
+                };
+            }
+            Estimates atLatest = bound;
+            estimates = new Estimates() {
+                @Override
+                public double rawMs(int position) {
+                    double byShare = shared.rawMs(position);
+                    double atTheLatest = atLatest.rawMs(position);
+                    return Double.isNaN(atTheLatest) || atTheLatest >= byShare ? byShare : atTheLatest;
+                }
+
+                @Override
+                public Long seconds(int position) {
+                    double ms = rawMs(position);
+                    return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms);
+                }
+            };
+        }
+        Accuracy accuracy = group.accuracy;
+        Estimates raw = estimates;
+        return new Estimates() {
+            @Override
+            public Long seconds(int position) {
+                double ms = raw.rawMs(position);
+                return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms * accuracy.factor(position));
+            }
+
+            @Override
+            public double rawMs(int position) {
+                return raw.rawMs(position);
+            }
+
+            @Override
+            public double candidateMs(int position) {
+                return raw.rawMs(position) * accuracy.candidate(position);
+            }
+        };
+    }
+
+    /**
+     * Where the slots of some of the group's agents free, added to {@code points}: whole slots, each point marked with
+     * its agent's share of this group ({@link FreedSlots#share}). {@code mixes}: shared agents' mixes, computed once
+     * per estimate.
+     */
+    private static FreedSlots slots(Group group, List<Agent> agents, long now, HandleTimes.Sample own,
+                                    FreedSlots points, java.util.Map<Agent, SharedAgents.Mix> mixes) {
+        double meanHandle = own.mean();
+        long[] handles = own.thinned();
         java.util.Map<Group, long[]> samples = new java.util.HashMap<>();
         List<long[]> roomSamples = new ArrayList<>();
-        for (Agent agent : group.agents) {
-            double share = share(agent, group);
-            if (share <= 0) {
-                continue;
-            }
+        for (Agent agent : agents) {
+            points.mark(SharedAgents.share(agent, group));
             // After it frees, a slot serves this group's guests at its share; its next guest may be another
             // group's, so its cycle lasts the agent's mix of the groups' handle times.
             double cycle = meanHandle;
             points.renewal = own.renewal();
             if (agent.groups.size() > 1) {
-                cycle = mix(agent, group, own, points, samples, now);
+                SharedAgents.Mix mix = mixes.computeIfAbsent(agent, a -> SharedAgents.mix(a, group, own, samples, now));
+                cycle = mix.cycle();
+                points.renewal = mix.renewal();
             }
-            double rate = share / cycle;
+            double rate = 1 / cycle;
             if (!agent.present()) {
-                Shifts.futureCapacity(points, agent, group, now, share, rate);
+                Shifts.futureCapacity(points, agent, group, now, 1, rate);
                 continue;
             }
             double end = Shifts.presentUntil(agent, now);
             int busy = agent.rooms.size() + agent.held.size();
             for (int i = 0; i < agent.limit - busy; i++) {
-                points.slot(0, share, rate, end);
+                points.slot(0, 1, rate, end);
             }
             // Each room ends after a remaining time learned from its own group's handle times.
             List<double[]> rooms = new ArrayList<>(busy);
@@ -123,72 +216,15 @@ final class CapacityEstimator implements WaitEstimator {
             }
             Arrays.sort(byEnd, (x, y) -> Double.compare(rooms.get(x)[1], rooms.get(y)[1]));
             for (int i = Math.max(0, busy - agent.limit); i < busy; i++) {
-                points.busy(rooms.get(byEnd[i])[0], roomSamples.get(byEnd[i]), share, rate, end);
+                points.busy(rooms.get(byEnd[i])[0], roomSamples.get(byEnd[i]), 1, rate, end);
             }
             roomSamples.clear();
             // A shift that ends and another that starts later: its slots come back then.
             if (agent.schedule != null && end < Double.POSITIVE_INFINITY) {
-                Shifts.laterShifts(points, agent, now, now + (long) end, false, share, rate);
+                Shifts.laterShifts(points, agent, now, now + (long) end, false, 1, rate);
             }
         }
-        if (points.size == 0) {
-            // Nobody present, expected or known to come back: no honest number.
-            return WaitEstimator.constant(null);
-        }
-        warp.apply(points);
-        Estimates estimates = invert(points, group, now, group.abandonmentRatePerMs(now), warp);
-        Accuracy accuracy = group.accuracy;
-        return new Estimates() {
-            @Override
-            public Long seconds(int position) {
-                double ms = estimates.rawMs(position);
-                return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms * accuracy.factor(position));
-            }
-
-            @Override
-            public double rawMs(int position) {
-                return estimates.rawMs(position);
-            }
-
-            @Override
-            public double candidateMs(int position) {
-                return estimates.rawMs(position) * accuracy.candidate(position);
-            }
-        };
-    }
-
-
-
-
-    /**
-     * The mean time a slot of an agent who serves several groups stays busy per guest (the groups' handle times,
-     * weighted by share), and its renewal function for that mix, set on {@code points}.
-     */
-    private static double mix(Agent agent, Group group, HandleTimes.Sample own, FreedSlots points,
-                              java.util.Map<Group, long[]> samples, long now) {
-        long[][] mixed = new long[agent.groups.size()][];
-        double[] parts = new double[mixed.length];
-        double weighted = 0;
-        double shares = 0;
-        int k = 0;
-        for (Group other : agent.groups) {
-            double part = share(agent, other);
-            long[] sample = other == group ? own.thinned()
-                    : samples.computeIfAbsent(other, g -> HandleTimes.of(g, now).thinned());
-            weighted += part * (other == group ? own.mean() : HandleTimes.mean(sample));
-            shares += part;
-            mixed[k] = sample;
-            parts[k++] = part;
-        }
-        if (shares == 0) {
-            return own.mean();
-        }
-        for (int i = 0; i < parts.length; i++) {
-            parts[i] /= shares;
-        }
-        double cycle = weighted / shares;
-        points.renewal = HandleTimes.renewal(mixed, parts, cycle);
-        return cycle;
+        return points;
     }
 
     private static double meanResidual(double age, long[] handles) {
@@ -208,34 +244,15 @@ final class CapacityEstimator implements WaitEstimator {
      * arrive meanwhile go ahead of them: their rate raises the run's threshold over time) and finds where {@code D(t)}
      * reaches each place's threshold.
      */
-    private static Estimates invert(FreedSlots points, Group group, long now, double giveUpPerMs, OpenTime warp) {
-        int n = points.size;
-        // Sort by time without boxing: a non-negative double's bits order like the double; the low 20 bits of the
-        // mantissa (a relative 2e-10 of a time) make room for the point's index.
-        long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            keys[i] = (Double.doubleToRawLongBits(Math.max(0, points.time[i])) & ~INDEX_MASK) | i;
-        }
-        Arrays.sort(keys);
-        Sorted sorted = new Sorted(n);
-        for (int i = 0; i < n; i++) {
-            int at = (int) (keys[i] & INDEX_MASK);
-            sorted.time[i] = points.time[at];
-            sorted.weight[i] = points.weight[at];
-            sorted.rate[i] = points.rate[at];
-            sorted.totalRate += sorted.rate[i];
-        }
-        // Shifts that end take their rates away again: what is left may be 0 up to rounding.
-        if (sorted.totalRate < NO_RATE) {
-            sorted.totalRate = 0;
-        }
+    private static Estimates invert(SortedSlots sorted, Group group, long now, double giveUpPerMs, OpenTime warp,
+                                    double[] older) {
         int places = Math.max(1, group.queue.size());
         double[] estimates = new double[places];
         // A place the known capacity never reaches (every shift ends before its turn) keeps NaN: no number.
         Arrays.fill(estimates, Double.NaN);
         // Places to be freed before the next guest: FIRST_PLACE for the guest, plus each guest ahead who is still
         // there when their turn comes (they stay until their expected time with probability exp(-rate * time)).
-        double[] threshold = {FIRST_PLACE};
+        double[] threshold = {FIRST_PLACE + (older == null ? 0 : older[0])};
         int place = 0;
         var guests = group.queue.iterator();
         long runPriority = guests.hasNext() ? rank(guests.next()) : 0;
@@ -245,13 +262,14 @@ final class CapacityEstimator implements WaitEstimator {
                 long next = rank(guests.next());
                 if (next != runPriority) {
                     sweep(sorted, place, end, threshold, group.jumpRatePerMs(runPriority, now), giveUpPerMs,
-                            estimates);
+                            estimates, older);
                     place = end;
                     runPriority = next;
                 }
                 end++;
             }
-            sweep(sorted, place, end, threshold, group.jumpRatePerMs(runPriority, now), giveUpPerMs, estimates);
+            sweep(sorted, place, end, threshold, group.jumpRatePerMs(runPriority, now), giveUpPerMs, estimates,
+                    older);
             place = end;
         }
         double perPlaceMs = sorted.totalRate > 0 ? 1 / sorted.totalRate : Double.NaN;
@@ -274,21 +292,6 @@ final class CapacityEstimator implements WaitEstimator {
         };
     }
 
-
-    /** The points in time order. */
-    private static final class Sorted {
-        final double[] time;
-        final double[] weight;
-        final double[] rate;
-        double totalRate;
-
-        Sorted(int n) {
-            time = new double[n];
-            weight = new double[n];
-            rate = new double[n];
-        }
-    }
-
     private static long rank(Reservation reservation) {
         return reservation.front ? Long.MAX_VALUE : reservation.priority;
     }
@@ -300,8 +303,8 @@ final class CapacityEstimator implements WaitEstimator {
      * first reaches its threshold. A run whose jumpers come faster than the agents serve is given a tenth of the
      * agents' pace rather than never.
      */
-    private static void sweep(Sorted points, int from, int to, double[] threshold, double jumpPerMs,
-                              double giveUpPerMs, double[] estimates) {
+    private static void sweep(SortedSlots points, int from, int to, double[] threshold, double jumpPerMs,
+                              double giveUpPerMs, double[] estimates, double[] older) {
         int place = from;
         double a = 0;
         double b = 0;
@@ -325,7 +328,7 @@ final class CapacityEstimator implements WaitEstimator {
                     break;
                 }
                 estimates[place++] = at;
-                threshold[0] += Math.exp(-giveUpPerMs * at);
+                threshold[0] += Math.exp(-giveUpPerMs * at) + more(older, place);
             }
             if (k == n) {
                 break;
@@ -336,37 +339,13 @@ final class CapacityEstimator implements WaitEstimator {
             previous = until;
             while (place < to && a + c * until - b - jumpPerMs * until >= threshold[0] - 1e-9) {
                 estimates[place++] = until;
-                threshold[0] += Math.exp(-giveUpPerMs * until);
+                threshold[0] += Math.exp(-giveUpPerMs * until) + more(older, place);
             }
         }
     }
 
-
-
-    /**
-     * The share of an agent's freed slots that go to this group: all of them when no other group of the agent has
-     * anyone waiting; otherwise the part of the agent's recent assignments that were this group's (how assignment has
-     * actually been splitting the agent), or, with fewer than {@link #MIN_SHARE_HISTORY} of them, this group's part of
-     * the guests waiting for the agent.
-     */
-    private static double share(Agent agent, Group group) {
-        if (agent.groups.size() == 1) {
-            return 1;
-        }
-        int waiting = 0;
-        for (Group other : agent.groups) {
-            waiting += other.queue.size();
-        }
-        if (waiting == group.queue.size()) {
-            return 1;
-        }
-        if (agent.recentGroups.size() < MIN_SHARE_HISTORY) {
-            return group.queue.size() / (double) waiting;
-        }
-        int mine = 0;
-        for (Group assigned : agent.recentGroups) {
-            mine += assigned == group ? 1 : 0;
-        }
-        return mine / (double) agent.recentGroups.size();
+    /** The other groups' guests more urgent than the guest at {@code place} who were not before the one ahead. */
+    private static double more(double[] older, int place) {
+        return older == null || place >= older.length ? 0 : older[place] - older[place - 1];
     }
 }

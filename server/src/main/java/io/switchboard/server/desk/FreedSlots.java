@@ -17,7 +17,22 @@ final class FreedSlots {
     double[] weight = new double[64];
     /** How much the guests per ms of this group served from then on grow (the renewal function's knots). */
     double[] rate = new double[64];
+    /** The share of the point's agent ({@link #mark}). */
+    double[] share = new double[64];
     int size;
+    /** Whether any point is of an agent with a share of this group. */
+    boolean anyShare;
+    /** Whether every point is of an agent who gives this group all of their slots. */
+    boolean allWhole = true;
+    private double current = 1;
+
+    /**
+     * From now on, the points added are of an agent who gives this group this share of their slots (all of them when
+     * they serve only it; the estimate scales by it, the bound on shared agents does not).
+     */
+    void mark(double share) {
+        current = share;
+    }
 
     /**
      * A point at {@code at} ms from now whose slot serves until {@code end} (its agent's shift ends then: a point
@@ -63,10 +78,14 @@ final class FreedSlots {
             time = Arrays.copyOf(time, size * 2);
             weight = Arrays.copyOf(weight, size * 2);
             rate = Arrays.copyOf(rate, size * 2);
+            share = Arrays.copyOf(share, size * 2);
         }
         time[size] = at;
         weight[size] = w;
         rate[size] = perMs;
+        share[size] = current;
+        anyShare |= current > 0;
+        allWhole &= current == 1;
         size++;
     }
 

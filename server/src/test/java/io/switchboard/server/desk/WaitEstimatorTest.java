@@ -249,6 +249,58 @@ class WaitEstimatorTest {
                 + "), where a line from the freeing says 0.5");
     }
 
+    /**
+     * sue serves billing and tech (three of her last five guests were billing's); assignment takes the longest-waiting
+     * head, so a billing guest waits for a tech guest only if the tech guest came first. Three billing guests wait for
+     * her one busy slot; a tech guest who came after them changes nothing (the estimate is the same as with nobody
+     * waiting in tech, where all of her slot is billing's), one who came before them comes first.
+     */
+    @Test
+    void aSharedAgentsOtherGroupCountsOnlyWithItsGuestsWhoCameFirst() {
+        long[] after = billingEstimates(false, true);
+        long[] alone = billingEstimates(false, false);
+        long[] before = billingEstimates(true, true);
+        assertEquals(java.util.Arrays.toString(alone), java.util.Arrays.toString(after),
+                "a tech guest behind every billing guest");
+        for (int place = 0; place < 3; place++) {
+            assertTrue(before[place] > after[place], "a tech guest first: place " + place + " waits longer ("
+                    + java.util.Arrays.toString(before) + " against " + java.util.Arrays.toString(after) + ")");
+        }
+    }
+
+    /** The estimates of three billing guests waiting for sue, with a tech guest who came before them, after, or none. */
+    private long[] billingEstimates(boolean techFirst, boolean tech) {
+        Harness both = new Harness(Harness.CONFIG.replace("{\"name\": \"tech\", \"routing\": \"manual\"}",
+                "{\"name\": \"tech\"}"));
+        Client sue = both.availableAgent("sue");
+        sue.ok(new Request.Limit(1, null));
+        int n = 0;
+        for (String group : new String[] {"billing", "tech", "billing", "tech", "billing"}) {
+            Client guest = both.guest("history-" + n++, "acme", group);
+            both.clock.advance(60 * S);
+            guest.ok(new Request.End(guest.last(ServerMessage.Joined.class).room()));
+        }
+        both.guest("in-progress");
+        both.clock.advance(20 * S);
+        if (tech && techFirst) {
+            both.guest("tech-guest", "acme", "tech");
+            both.clock.advance(S);
+        }
+        List<Client> waiting = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiting.add(both.guest("waiting-" + i));
+            both.clock.advance(S);
+        }
+        if (tech && !techFirst) {
+            both.guest("tech-guest", "acme", "tech");
+        }
+        long[] estimates = new long[waiting.size()];
+        for (int i = 0; i < estimates.length; i++) {
+            estimates[i] = both.desk().probe().estimate(waiting.get(i).reservation, EstimateMethod.SWITCHBOARD);
+        }
+        return estimates;
+    }
+
     @Test
     void guestsWhoMayGiveUpAheadCountLess() {
         bobWithHistory();
