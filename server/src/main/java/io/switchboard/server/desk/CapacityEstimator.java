@@ -37,13 +37,7 @@ import java.util.List;
 final class CapacityEstimator implements WaitEstimator {
     static final CapacityEstimator INSTANCE = new CapacityEstimator();
     /** The estimate before the group's correction ({@link Accuracy}). */
-    static final WaitEstimator RAW = (group, now) -> {
-        Estimates estimates = INSTANCE.prepare(group, now);
-        return position -> {
-            double ms = estimates.rawMs(position);
-            return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms);
-        };
-    };
+    static final WaitEstimator RAW = (group, now) -> WaitEstimator.inMs(INSTANCE.prepare(group, now)::rawMs);
 
     /** The handle time assumed before any room of the group completed, at least. */
     static final long PRIOR_HANDLE_MS = 30_000;
@@ -115,33 +109,14 @@ final class CapacityEstimator implements WaitEstimator {
                 }
                 warp.apply(theirs);
                 Estimates everywhere = invert(whole.with(SortedSlots.of(theirs).scaled()), group, now, giveUp, warp, older);
-                bound = new Estimates() {
-                    @Override
-                    public double rawMs(int position) {
-                        return Math.max(here.rawMs(position), everywhere.rawMs(position));
-                    }
-
-                    @Override
-                    public Long seconds(int position) {
-                        return null;
-                    }
-                };
+                bound = WaitEstimator.inMs(position -> Math.max(here.rawMs(position), everywhere.rawMs(position)));
             }
             Estimates atLatest = bound;
-            estimates = new Estimates() {
-                @Override
-                public double rawMs(int position) {
-                    double byShare = shared.rawMs(position);
-                    double atTheLatest = atLatest.rawMs(position);
-                    return Double.isNaN(atTheLatest) || atTheLatest >= byShare ? byShare : atTheLatest;
-                }
-
-                @Override
-                public Long seconds(int position) {
-                    double ms = rawMs(position);
-                    return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms);
-                }
-            };
+            estimates = WaitEstimator.inMs(position -> {
+                double byShare = shared.rawMs(position);
+                double atTheLatest = atLatest.rawMs(position);
+                return Double.isNaN(atTheLatest) || atTheLatest >= byShare ? byShare : atTheLatest;
+            });
         }
         Accuracy accuracy = group.accuracy;
         Estimates raw = estimates;
@@ -277,19 +252,8 @@ final class CapacityEstimator implements WaitEstimator {
             estimates[i] = warp.real(estimates[i]);
         }
         double last = places > 0 ? estimates[places - 1] : Double.NaN;
-        return new Estimates() {
-            @Override
-            public double rawMs(int position) {
-                return position < places ? estimates[position]
-                        : warp.real(warp.open(last) + (position - places + 1) * perPlaceMs);
-            }
-
-            @Override
-            public Long seconds(int position) {
-                double ms = rawMs(position);
-                return Double.isNaN(ms) ? null : WaitEstimator.roundSeconds(ms);
-            }
-        };
+        return WaitEstimator.inMs(position -> position < places ? estimates[position]
+                : warp.real(warp.open(last) + (position - places + 1) * perPlaceMs));
     }
 
     private static long rank(Reservation reservation) {

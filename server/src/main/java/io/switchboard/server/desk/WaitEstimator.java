@@ -24,6 +24,22 @@ interface WaitEstimator {
         }
     }
 
+    /** Estimates in ms by place (NaN: none), told in whole seconds. */
+    static Estimates inMs(java.util.function.IntToDoubleFunction ms) {
+        return new Estimates() {
+            @Override
+            public double rawMs(int position) {
+                return ms.applyAsDouble(position);
+            }
+
+            @Override
+            public Long seconds(int position) {
+                double value = ms.applyAsDouble(position);
+                return Double.isNaN(value) ? null : roundSeconds(value);
+            }
+        };
+    }
+
     /** The same answer for every place. */
     static Estimates constant(Long seconds) {
         return position -> seconds;

@@ -87,13 +87,17 @@ class WaitEstimatorTest {
 
     /** bob (billing, limit 2) at limit 1, one room of 40 s completed, one in progress for 10 s. */
     private Client bobWithHistory() {
-        Client bob = harness.availableAgent("bob");
+        return bobWithHistory(harness);
+    }
+
+    private static Client bobWithHistory(Harness on) {
+        Client bob = on.availableAgent("bob");
         bob.ok(new Request.Limit(1, null));
-        Client first = harness.guest("first");
-        harness.clock.advance(40 * S);
+        Client first = on.guest("first");
+        on.clock.advance(40 * S);
         first.ok(new Request.End(first.last(ServerMessage.Joined.class).room()));
-        harness.guest("second");
-        harness.clock.advance(10 * S);
+        on.guest("second");
+        on.clock.advance(10 * S);
         return bob;
     }
 
@@ -167,15 +171,10 @@ class WaitEstimatorTest {
                 + "\"fri\", \"sat\", \"sun\"], \"from\": \"00:00\", \"to\": \"24:00\"}, {\"days\": [\"tue\"], "
                 + "\"from\": \"00:00\", \"to\": \"22:20\"}, {\"days\": [\"tue\"], \"from\": \"22:40\", "
                 + "\"to\": \"24:00\"}]}}"));
-        Client bob = closing.availableAgent("bob");
-        bob.ok(new Request.Limit(1, null));
-        Client first = closing.guest("first");
-        closing.clock.advance(40 * S);
-        first.ok(new Request.End(first.last(ServerMessage.Joined.class).room()));
-        closing.guest("second");
+        bobWithHistory(closing);
         // 22:25 (it was 22:14): closed since 22:20 until 22:40. bob's room (660 s old, longer than every handle time
         // seen: as long again) frees at 22:36, but nobody is assigned before 22:40.
-        closing.clock.advance(660 * S);
+        closing.clock.advance(650 * S);
         Client third = closing.guest("third");
         assertEquals(900L, closing.desk().probe().estimate(third.reservation, EstimateMethod.SWITCHBOARD),
                 "the 15 minutes until the opening: a known delay");
